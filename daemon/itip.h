@@ -1,0 +1,55 @@
+/* iTIP (RFC 5546) objects with libical: REQUEST/CANCEL building, REPLY/COUNTER/REFRESH parsing. No I/O. */
+#ifndef TOVHOLDER_ITIP_H
+#define TOVHOLDER_ITIP_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "err.h"
+
+enum itip_method { ITIP_REQUEST, ITIP_CANCEL, ITIP_REPLY, ITIP_COUNTER, ITIP_REFRESH, ITIP_OTHER };
+
+struct itip_attendee {
+	const char *name;
+	const char *email;
+	const char *role;     /* "REQ-PARTICIPANT", "OPT-PARTICIPANT" or "NON-PARTICIPANT" */
+};
+
+struct itip_event {
+	enum itip_method method;   /* ITIP_REQUEST or ITIP_CANCEL */
+	const char *uid;
+	int sequence;
+	time_t dtstamp;
+	const char *tzid;          /* "Europe/Copenhagen" */
+	int year, month, day;
+	int start_min, end_min;    /* local wall time, minutes after midnight */
+	const char *summary;
+	const char *location;      /* may be NULL */
+	const char *url;           /* may be NULL */
+	const char *description;   /* plain text, may be NULL */
+	const char *organizer_name;
+	const char *organizer_email;
+	const struct itip_attendee *attendees;
+	size_t n_attendees;
+};
+
+/* The whole VCALENDAR as text: METHOD, PRODID, VERSION, a VTIMEZONE for tzid, one VEVENT with UID, SEQUENCE,
+ * DTSTAMP, DTSTART/DTEND;TZID=, SUMMARY, LOCATION, URL, DESCRIPTION, ORGANIZER;CN=, each ATTENDEE with CN,
+ * ROLE, PARTSTAT=NEEDS-ACTION, RSVP=TRUE (CANCEL: STATUS:CANCELLED). CRLF line ends, folded at 75 octets.
+ * NULL with err on bad input. Caller frees. */
+char *itip_build(const struct itip_event *ev, struct err *err);
+
+/* What an incoming calendar object says (filled by itip_parse, issue "replies"). */
+struct itip_reply {
+	enum itip_method method;   /* from the body's METHOD, not the MIME parameter */
+	char *uid;
+	char *attendee;            /* lower-cased, mailto: stripped; NULL if none */
+	char *partstat;            /* "ACCEPTED", "DECLINED", "TENTATIVE", … upper-cased; NULL if none */
+	char *comment;             /* COMMENT / X-CALENDARSERVER-PRIVATE-COMMENT, or NULL */
+	time_t dtstamp;            /* 0 if absent */
+	int sequence;
+	time_t proposed_start;     /* COUNTER: the proposed DTSTART/DTEND in UTC, else 0 */
+	time_t proposed_end;
+};
+
+#endif

@@ -1,0 +1,35 @@
+/* Outgoing mail (iMIP, RFC 6047): the RFC 5322 message with text, HTML and the calendar part. No I/O. */
+#ifndef TOVHOLDER_MIME_H
+#define TOVHOLDER_MIME_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "err.h"
+
+struct mime_message {
+	const char *from_name;    /* UTF-8, may be "" */
+	const char *from_email;
+	const char *to_name;
+	const char *to_email;
+	const char *subject;      /* UTF-8; RFC 2047 encoded when not plain ASCII */
+	const char *message_id;   /* without angle brackets: "local@domain" */
+	const char *in_reply_to;  /* or NULL */
+	time_t date;
+	const char *text;         /* text/plain body, UTF-8, LF or CRLF line ends */
+	const char *html;         /* text/html body, or NULL */
+	const char *ical;         /* the VCALENDAR text, or NULL for a plain (non-calendar) mail */
+	const char *ical_method;  /* "REQUEST" / "CANCEL": must equal the body's METHOD */
+};
+
+/* Builds the message with CRLF line ends and no line over 998 octets: multipart/alternative of text/plain
+ * (quoted-printable), text/html (quoted-printable) and text/calendar; charset=UTF-8; method=… (base64);
+ * without ical/html the message is the remaining part(s) only. Caller frees; NULL with err on bad input. */
+char *mime_build(const struct mime_message *m, size_t *ret_len, struct err *err);
+
+/* RFC 2047 encoded-word(s) for a header value, or a copy when it is printable ASCII. Caller frees. */
+char *mime_encode_header(const char *utf8);
+/* A Message-ID local@domain with a random part; caller frees. */
+char *mime_new_message_id(const char *domain);
+
+#endif
