@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -361,4 +362,25 @@ char *util_dirname(const char *path)
 	if (slash == path)
 		return xstrdup("/");
 	return xstrndup(path, (size_t)(slash - path));
+}
+
+char *util_random_hex(size_t n)
+{
+	unsigned char raw[64];
+	char *hex = xmalloc(2 * n + 1);
+
+	if (n > sizeof(raw))
+		n = sizeof(raw);
+	for (size_t got = 0; got < n;) {
+		ssize_t r = getrandom(raw + got, n - got, 0);
+		if (r < 0) {
+			fprintf(stderr, "tovholder: getrandom failed\n");
+			abort();
+		}
+		got += (size_t)r;
+	}
+	for (size_t i = 0; i < n; i++)
+		sprintf(hex + 2 * i, "%02x", raw[i]);
+	hex[2 * n] = '\0';
+	return hex;
 }

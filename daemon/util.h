@@ -44,6 +44,9 @@ time_t util_now(void);
 /* "YYYY-MM-DDTHH:MM:SSZ" → time_t; -1 on a bad string. */
 time_t util_parse_utc(const char *s);
 
+/* n random bytes as 2n lower-case hex digits (getrandom). Caller frees. */
+char *util_random_hex(size_t n);
+
 /* Reads a whole file, at most 'cap' bytes (larger → error). Returns a NUL-terminated buffer to free, or NULL. */
 char *util_read_file(const char *path, size_t cap, size_t *ret_len, struct err *err);
 /* Writes a file atomically (temp file + fsync + rename) with the given mode. */

@@ -1,0 +1,27 @@
+/* Sending over SMTP with libcurl: one connection reused for every message of a run. The ONLY file that
+ * includes curl.h. */
+#ifndef TOVHOLDER_SMTP_H
+#define TOVHOLDER_SMTP_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "err.h"
+
+struct smtp;
+
+/* TEMPFAIL: try this message again later (a 4xx reply); UNREACHABLE: the server cannot be reached or the
+ * connection was lost, so no message can go out now (try all later); PERMFAIL: give up on this recipient (5xx to
+ * RCPT); REFUSED: the server refuses us (login, sender, TLS certificate): fix the config. */
+enum smtp_result { SMTP_OK, SMTP_TEMPFAIL, SMTP_UNREACHABLE, SMTP_PERMFAIL, SMTP_REFUSED };
+
+/* 'sc' and 'password' (may be NULL: no AUTH) are copied. Connects lazily, at the first smtp_send. */
+struct smtp *smtp_new(const struct server_config *sc, const char *password, const char *envelope_from,
+		      struct err *err);
+void smtp_free(struct smtp *s);
+/* Sends one message to one recipient. On failure err holds the server's reply or the connection error. */
+enum smtp_result smtp_send(struct smtp *s, const char *rcpt, const char *msg, size_t len, struct err *err);
+/* Connects and logs in without sending (check --online). */
+enum smtp_result smtp_probe(struct smtp *s, struct err *err);
+
+#endif

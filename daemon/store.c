@@ -1,0 +1,471 @@
+/* The state store on SQLite. Every SQL statement of the program lives in this file. */
+#include "store.h"
+#include "util.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct store {
+	sqlite3 *db;
+	char *path;
+};
+
+/* Each entry migrates from version i to i + 1; PRAGMA user_version records how far a database has come.
+ * Never edit a released step: add a new one. */
+static const char *const migrations[] = {
+	/* 0 → 1: meetings, invitations, outbox */
+	"CREATE TABLE meeting ("
+	"  id INTEGER PRIMARY KEY,"
+	"  uid TEXT NOT NULL UNIQUE,"
+	"  date TEXT NOT NULL,"
+	"  sequence INTEGER NOT NULL,"
+	"  cancelled INTEGER NOT NULL DEFAULT 0,"
+	"  start_min INTEGER NOT NULL, end_min INTEGER NOT NULL,"
+	"  place TEXT NOT NULL, online_url TEXT NOT NULL, agenda TEXT NOT NULL,"
+	"  organizer TEXT NOT NULL, summary TEXT NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE INDEX meeting_date ON meeting(date);"
+	"CREATE TABLE invitation ("
+	"  meeting_id INTEGER NOT NULL REFERENCES meeting(id),"
+	"  email TEXT NOT NULL,"
+	"  name TEXT NOT NULL, org TEXT NOT NULL, role TEXT NOT NULL,"
+	"  invited INTEGER NOT NULL,"
+	"  sequence INTEGER NOT NULL,"
+	"  PRIMARY KEY (meeting_id, email));"
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  meeting_id INTEGER,"
+	"  email TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  sequence INTEGER NOT NULL,"
+	"  message_id TEXT NOT NULL,"
+	"  message BLOB NOT NULL,"
+	"  status TEXT NOT NULL CHECK (status IN ('queued','sent','failed','superseded')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_try INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  done_at INTEGER);"
+	"CREATE INDEX outbox_queue ON outbox(status, next_try);"
+	"CREATE INDEX outbox_person ON outbox(meeting_id, email);"
+	"CREATE UNIQUE INDEX outbox_msgid ON outbox(message_id);",
+};
+
+static int db_err(struct store *st, struct err *err, const char *what)
+{
+	return err_set(err, "state '%s': %s: %s", st->path, what, sqlite3_errmsg(st->db));
+}
+
+static int exec(struct store *st, const char *sql, struct err *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		err_set(err, "state '%s': %s", st->path, msg ? msg : "error");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static sqlite3_stmt *prep(struct store *st, const char *sql, struct err *err)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		db_err(st, err, "prepare");
+		return NULL;
+	}
+	return s;
+}
+
+/* Runs a statement that returns no rows, and finalizes it. */
+static int step_done(struct store *st, sqlite3_stmt *s, struct err *err)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_err(st, err, "write");
+	return 0;
+}
+
+static char *col_str(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return xstrdup(t ? (const char *)t : "");
+}
+
+static int migrate(struct store *st, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "PRAGMA user_version", err);
+	int version;
+	const int latest = (int)(sizeof(migrations) / sizeof(migrations[0]));
+
+	if (!s)
+		return -1;
+	version = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	sqlite3_finalize(s);
+	if (version > latest)
+		return err_set(err, "state '%s' was written by a newer tovholder (schema %d, this one knows %d): "
+			       "upgrade tovholder", st->path, version, latest);
+	for (; version < latest; version++) {
+		char pragma[64];
+
+		if (store_begin(st, err) < 0)
+			return -1;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", version + 1);
+		if (exec(st, migrations[version], err) < 0 || exec(st, pragma, err) < 0) {
+			store_rollback(st);
+			return -1;
+		}
+		if (store_commit(st, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct store *store_open(const char *path, struct err *err)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+
+	st->path = xstrdup(path);
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+			    NULL) != SQLITE_OK) {
+		err_set(err, "cannot open state '%s': %s", path,
+			st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 10000);
+	/* WAL: readers (status, referat) never block the writer. synchronous=FULL: a commit that returned is on
+	 * disk, which is what "recorded after the server's 250" promises. */
+	if (exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", err) < 0 ||
+	    migrate(st, err) < 0)
+		goto fail;
+	return st;
+fail:
+	store_free(st);
+	return NULL;
+}
+
+void store_free(struct store *st)
+{
+	if (!st)
+		return;
+	sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
+
+int store_begin(struct store *st, struct err *err)
+{
+	return exec(st, "BEGIN IMMEDIATE", err);
+}
+
+int store_commit(struct store *st, struct err *err)
+{
+	return exec(st, "COMMIT", err);
+}
+
+void store_rollback(struct store *st)
+{
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+void store_meeting_release(struct store_meeting *m)
+{
+	free(m->uid);
+	free(m->place);
+	free(m->online_url);
+	free(m->agenda);
+	free(m->organizer);
+	free(m->summary);
+	for (size_t i = 0; i < m->n_inv; i++) {
+		free(m->inv[i].email);
+		free(m->inv[i].name);
+		free(m->inv[i].org);
+		free(m->inv[i].role);
+	}
+	free(m->inv);
+	memset(m, 0, sizeof(*m));
+}
+
+void store_snapshot_release(struct store_snapshot *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		store_meeting_release(&s->meetings[i]);
+	free(s->meetings);
+	s->meetings = NULL;
+	s->n = 0;
+}
+
+static struct store_meeting *find_by_id(struct store_snapshot *s, long long id)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->meetings[i].id == id)
+			return &s->meetings[i];
+	return NULL;
+}
+
+int store_load(struct store *st, struct store_snapshot *ret, struct err *err)
+{
+	struct store_snapshot snap = { 0 };
+	sqlite3_stmt *s;
+	size_t alloc = 0;
+	int rc;
+
+	s = prep(st, "SELECT id, uid, date, sequence, cancelled, start_min, end_min, place, online_url, agenda,"
+		 " organizer, summary FROM meeting ORDER BY date, id", err);
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_meeting *m;
+
+		if (snap.n == alloc) {
+			alloc = alloc ? 2 * alloc : 16;
+			snap.meetings = xrealloc(snap.meetings, alloc * sizeof(*snap.meetings));
+		}
+		m = &snap.meetings[snap.n++];
+		memset(m, 0, sizeof(*m));
+		m->id = sqlite3_column_int64(s, 0);
+		m->uid = col_str(s, 1);
+		snprintf(m->date, sizeof(m->date), "%s", (const char *)sqlite3_column_text(s, 2));
+		m->sequence = sqlite3_column_int(s, 3);
+		m->cancelled = sqlite3_column_int(s, 4);
+		m->start_min = sqlite3_column_int(s, 5);
+		m->end_min = sqlite3_column_int(s, 6);
+		m->place = col_str(s, 7);
+		m->online_url = col_str(s, 8);
+		m->agenda = col_str(s, 9);
+		m->organizer = col_str(s, 10);
+		m->summary = col_str(s, 11);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	s = prep(st, "SELECT meeting_id, email, name, org, role, invited, sequence FROM invitation"
+		 " ORDER BY meeting_id, rowid", err);
+	if (!s)
+		goto fail_quiet;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_meeting *m = find_by_id(&snap, sqlite3_column_int64(s, 0));
+		struct store_invitation *inv;
+
+		if (!m)
+			continue;
+		m->inv = xrealloc(m->inv, (m->n_inv + 1) * sizeof(*m->inv));
+		inv = &m->inv[m->n_inv++];
+		inv->email = col_str(s, 1);
+		inv->name = col_str(s, 2);
+		inv->org = col_str(s, 3);
+		inv->role = col_str(s, 4);
+		inv->invited = sqlite3_column_int(s, 5);
+		inv->sequence = sqlite3_column_int(s, 6);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	*ret = snap;
+	return 0;
+fail:
+	db_err(st, err, "read");
+fail_quiet:
+	store_snapshot_release(&snap);
+	return -1;
+}
+
+int store_put_meeting(struct store *st, struct store_meeting *m, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if (m->id)
+		s = prep(st, "UPDATE meeting SET uid=?1, date=?2, sequence=?3, cancelled=?4, start_min=?5,"
+			 " end_min=?6, place=?7, online_url=?8, agenda=?9, organizer=?10, summary=?11,"
+			 " updated_at=?12 WHERE id=?13", err);
+	else
+		s = prep(st, "INSERT INTO meeting (uid, date, sequence, cancelled, start_min, end_min, place,"
+			 " online_url, agenda, organizer, summary, updated_at)"
+			 " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)", err);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, m->uid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, m->date, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, m->sequence);
+	sqlite3_bind_int(s, 4, m->cancelled);
+	sqlite3_bind_int(s, 5, m->start_min);
+	sqlite3_bind_int(s, 6, m->end_min);
+	sqlite3_bind_text(s, 7, m->place ? m->place : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, m->online_url ? m->online_url : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 9, m->agenda ? m->agenda : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 10, m->organizer ? m->organizer : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 11, m->summary ? m->summary : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 12, (sqlite3_int64)util_now());
+	if (m->id)
+		sqlite3_bind_int64(s, 13, m->id);
+	if (step_done(st, s, err) < 0)
+		return -1;
+	if (!m->id)
+		m->id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int store_put_invitation(struct store *st, long long meeting_id, const struct store_invitation *inv,
+			 struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "INSERT OR REPLACE INTO invitation (meeting_id, email, name, org, role, invited,"
+			       " sequence) VALUES (?1,?2,?3,?4,?5,?6,?7)", err);
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, meeting_id);
+	sqlite3_bind_text(s, 2, inv->email, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, inv->name ? inv->name : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, inv->org ? inv->org : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, inv->role ? inv->role : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 6, inv->invited);
+	sqlite3_bind_int(s, 7, inv->sequence);
+	return step_done(st, s, err);
+}
+
+int store_queue(struct store *st, struct store_outmsg *m, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if (m->meeting_id) {
+		s = prep(st, "UPDATE outbox SET status='superseded', done_at=?3 WHERE status='queued'"
+			 " AND meeting_id=?1 AND email=?2", err);
+		if (!s)
+			return -1;
+		sqlite3_bind_int64(s, 1, m->meeting_id);
+		sqlite3_bind_text(s, 2, m->email, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, (sqlite3_int64)util_now());
+		if (step_done(st, s, err) < 0)
+			return -1;
+	}
+	s = prep(st, "INSERT INTO outbox (meeting_id, email, kind, sequence, message_id, message, status,"
+		 " next_try, created_at) VALUES (?1,?2,?3,?4,?5,?6,'queued',0,?7)", err);
+	if (!s)
+		return -1;
+	if (m->meeting_id)
+		sqlite3_bind_int64(s, 1, m->meeting_id);
+	else
+		sqlite3_bind_null(s, 1);
+	sqlite3_bind_text(s, 2, m->email, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, m->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, m->sequence);
+	sqlite3_bind_text(s, 5, m->message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob64(s, 6, m->message, m->len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 7, (sqlite3_int64)util_now());
+	if (step_done(st, s, err) < 0)
+		return -1;
+	m->id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+void store_outmsgs_free(struct store_outmsg *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].email);
+		free(v[i].kind);
+		free(v[i].message_id);
+		free(v[i].message);
+		free(v[i].last_error);
+	}
+	free(v);
+}
+
+int store_queued(struct store *st, time_t before, struct store_outmsg **ret, size_t *ret_n, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT id, meeting_id, email, kind, sequence, message_id, message, attempts,"
+			       " next_try, last_error FROM outbox WHERE status='queued' AND (?1 < 0 OR next_try <= ?1)"
+			       " ORDER BY id", err);
+	struct store_outmsg *v = NULL;
+	size_t n = 0, alloc = 0;
+	int rc;
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)before);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_outmsg *m;
+		const void *blob;
+
+		if (n == alloc) {
+			alloc = alloc ? 2 * alloc : 32;
+			v = xrealloc(v, alloc * sizeof(*v));
+		}
+		m = &v[n++];
+		memset(m, 0, sizeof(*m));
+		m->id = sqlite3_column_int64(s, 0);
+		m->meeting_id = sqlite3_column_int64(s, 1);
+		m->email = col_str(s, 2);
+		m->kind = col_str(s, 3);
+		m->sequence = sqlite3_column_int(s, 4);
+		m->message_id = col_str(s, 5);
+		blob = sqlite3_column_blob(s, 6);
+		m->len = (size_t)sqlite3_column_bytes(s, 6);
+		m->message = xstrndup(blob ? blob : "", m->len);
+		m->attempts = sqlite3_column_int(s, 7);
+		m->next_try = (time_t)sqlite3_column_int64(s, 8);
+		m->last_error = sqlite3_column_type(s, 9) == SQLITE_NULL ? NULL : col_str(s, 9);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_outmsgs_free(v, n);
+		return db_err(st, err, "read outbox");
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+static int outbox_update(struct store *st, const char *sql, long long id, long long t, const char *error,
+			 struct err *err)
+{
+	sqlite3_stmt *s = prep(st, sql, err);
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, t);
+	sqlite3_bind_text(s, 3, error ? error : "", -1, SQLITE_STATIC);
+	return step_done(st, s, err);
+}
+
+int store_mark_sent(struct store *st, long long id, time_t when, struct err *err)
+{
+	return outbox_update(st, "UPDATE outbox SET status='sent', done_at=?2, attempts=attempts+1,"
+			     " last_error=NULLIF(?3,'') WHERE id=?1", id, (long long)when, NULL, err);
+}
+
+int store_mark_retry(struct store *st, long long id, time_t next_try, const char *error, struct err *err)
+{
+	return outbox_update(st, "UPDATE outbox SET attempts=attempts+1, next_try=?2, last_error=?3 WHERE id=?1",
+			     id, (long long)next_try, error, err);
+}
+
+int store_mark_failed(struct store *st, long long id, const char *error, struct err *err)
+{
+	return outbox_update(st, "UPDATE outbox SET status='failed', attempts=attempts+1, done_at=?2,"
+			     " last_error=?3 WHERE id=?1", id, (long long)util_now(), error, err);
+}
+
+int store_outbox_counts(struct store *st, int *ret_queued, int *ret_failed, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT COALESCE(SUM(status='queued'),0), COALESCE(SUM(status='failed'),0)"
+			       " FROM outbox", err);
+
+	if (!s)
+		return -1;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return db_err(st, err, "read outbox");
+	}
+	*ret_queued = sqlite3_column_int(s, 0);
+	*ret_failed = sqlite3_column_int(s, 1);
+	sqlite3_finalize(s);
+	return 0;
+}

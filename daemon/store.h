@@ -1,0 +1,94 @@
+/* The state store: what was sent to whom, and the outbox. The ONLY module that includes sqlite3.h.
+ * SQLite in WAL mode, so CLI commands read while the service writes; schema versioned by PRAGMA user_version. */
+#ifndef TOVHOLDER_STORE_H
+#define TOVHOLDER_STORE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "err.h"
+
+struct store;
+
+/* A person's invitation to one meeting, as last sent. */
+struct store_invitation {
+	char *email;
+	char *name;
+	char *org;
+	char *role;           /* "medlem", "sekretær", "gæst" */
+	int invited;          /* 1: holds the invitation; 0: was sent a CANCEL */
+	int sequence;         /* SEQUENCE of the last message queued to this person */
+};
+
+/* A meeting as last sent: the content of the invitation, so a change can be seen and described. */
+struct store_meeting {
+	long long id;         /* 0 for a meeting not yet stored */
+	char *uid;
+	char date[11];
+	int sequence;         /* the highest SEQUENCE used */
+	int cancelled;
+	int start_min, end_min;
+	char *place;
+	char *online_url;     /* "" when none */
+	char *agenda;         /* items joined by '\n' */
+	char *organizer;      /* "Name <addr>" */
+	char *summary;
+	struct store_invitation *inv;
+	size_t n_inv;
+};
+
+struct store_snapshot {
+	struct store_meeting *meetings; /* by date */
+	size_t n;
+};
+
+/* One message in the outbox. Sending = intent recorded here before the SMTP transaction, result after. */
+struct store_outmsg {
+	long long id;
+	long long meeting_id; /* 0 when not about one meeting */
+	char *email;
+	char *kind;           /* "request", "cancel", … */
+	int sequence;
+	char *message_id;     /* without angle brackets */
+	char *message;        /* the whole RFC 5322 message */
+	size_t len;
+	int attempts;
+	time_t next_try;
+	char *last_error;
+};
+
+/* Opens (creating and migrating) the database at path. NULL with err on failure. */
+struct store *store_open(const char *path, struct err *err);
+void store_free(struct store *st);
+
+/* Transactions; store_begin takes the write lock at once (BEGIN IMMEDIATE). */
+int store_begin(struct store *st, struct err *err);
+int store_commit(struct store *st, struct err *err);
+void store_rollback(struct store *st);
+
+/* Every stored meeting with its invitations, by date. Release with store_snapshot_release. */
+int store_load(struct store *st, struct store_snapshot *ret, struct err *err);
+void store_snapshot_release(struct store_snapshot *s);
+void store_meeting_release(struct store_meeting *m);
+
+/* Inserts (m->id == 0; sets m->id) or updates a meeting row; invitations are not touched. */
+int store_put_meeting(struct store *st, struct store_meeting *m, struct err *err);
+/* Inserts or replaces one person's invitation row. */
+int store_put_invitation(struct store *st, long long meeting_id, const struct store_invitation *inv,
+			 struct err *err);
+
+/* Queues a message (sets m->id). Older queued messages to the same person about the same meeting are marked
+ * superseded: each iTIP message carries the whole event, so only the newest needs to arrive. */
+int store_queue(struct store *st, struct store_outmsg *m, struct err *err);
+/* The queued messages with next_try <= before (before < 0: all), oldest first. */
+int store_queued(struct store *st, time_t before, struct store_outmsg **ret, size_t *ret_n, struct err *err);
+void store_outmsgs_free(struct store_outmsg *v, size_t n);
+int store_mark_sent(struct store *st, long long id, time_t when, struct err *err);
+/* A temporary failure: attempts + 1, next_try and the server's reply kept. */
+int store_mark_retry(struct store *st, long long id, time_t next_try, const char *error, struct err *err);
+/* A permanent failure: the message leaves the queue; the reply is kept for `status`. */
+int store_mark_failed(struct store *st, long long id, const char *error, struct err *err);
+/* Counts by outbox status: queued and failed. */
+int store_outbox_counts(struct store *st, int *ret_queued, int *ret_failed, struct err *err);
+
+#endif
