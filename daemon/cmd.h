@@ -1,0 +1,14 @@
+/* The subcommands: one cmd_<verb>.c each, wired by the table in main.c. Each returns a sysexits code. */
+#ifndef TOVHOLDER_CMD_H
+#define TOVHOLDER_CMD_H
+
+#include "ctx.h"
+
+int cmd_check(int argc, char **argv, struct ctx *ctx);
+int cmd_plan(int argc, char **argv, struct ctx *ctx);
+int cmd_send(int argc, char **argv, struct ctx *ctx);
+
+/* 1 when argv holds --help or -h (then the caller prints the command's help). */
+int cmd_wants_help(int argc, char **argv);
+
+#endif

@@ -1,0 +1,93 @@
+/* tovholder check [--online]: every problem in the config, schedule, roster and templates, at once. */
+#include "cmd.h"
+#include "compose.h"
+#include "log.h"
+#include "smtp.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+static int check_smtp(const struct config *cfg)
+{
+	struct err err = { "" };
+	char *password = NULL;
+	struct smtp *s;
+	enum smtp_result r;
+
+	if (cfg->smtp.user && !(password = config_password(&cfg->smtp, &err))) {
+		log_error("[smtp] %s", err.msg);
+		return EX_CONFIG;
+	}
+	s = smtp_new(&cfg->smtp, password, cfg->organizer_email, &err);
+	if (password) {
+		explicit_bzero(password, strlen(password));
+		free(password);
+	}
+	if (!s) {
+		log_error("[smtp] %s", err.msg);
+		return EX_CONFIG;
+	}
+	r = smtp_probe(s, &err);
+	smtp_free(s);
+	if (r != SMTP_OK) {
+		log_error("[smtp] %s: %s", cfg->smtp.url, err.msg);
+		return r == SMTP_REFUSED ? EX_UNAVAILABLE : EX_TEMPFAIL;
+	}
+	printf("smtp: logged in to %s%s\n", cfg->smtp.url, cfg->smtp.user ? "" : " (no login configured)");
+	return 0;
+}
+
+int cmd_check(int argc, char **argv, struct ctx *ctx)
+{
+	struct diag d;
+	int online = 0, rc, rc_group = 0;
+	size_t members = 0, secretaries = 0, guests = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--online") == 0) {
+			online = 1;
+		} else {
+			fprintf(stderr, "tovholder check: unknown argument '%s'\n", argv[i]);
+			return EX_USAGE;
+		}
+	}
+	diag_init(&d);
+	rc = ctx_load_config(ctx, &d);
+	if (rc == 0) {
+		struct err err = { "" };
+		struct compose *c = compose_new(&ctx->cfg, &err);
+
+		rc_group = ctx_load_group(ctx, &d);
+		if (!c)
+			diag_add(&d, ctx->config_path, 0, "%s", err.msg);
+		else if (compose_check(c, &d) < 0 && !rc_group)
+			rc_group = EX_CONFIG;
+		if (!c && !rc_group)
+			rc_group = EX_CONFIG;
+		compose_free(c);
+		rc = rc_group;
+	}
+	diag_print(&d);
+	if (d.n) {
+		fprintf(stderr, "tovholder: %zu problem%s found\n", d.n, d.n == 1 ? "" : "s");
+		diag_release(&d);
+		return rc ? rc : EX_DATAERR;
+	}
+	diag_release(&d);
+	for (size_t i = 0; i < ctx->roster.n; i++) {
+		enum role r = ctx->roster.people[i].role;
+		members += r == ROLE_MEMBER;
+		secretaries += r == ROLE_SECRETARY;
+		guests += r == ROLE_GUEST;
+	}
+	printf("%s: ok — %zu meeting%s in %s; %zu member%s, %zu secretar%s, %zu guest%s in %s\n",
+	       ctx->config_path, ctx->sched.n, ctx->sched.n == 1 ? "" : "s", ctx->cfg.schedule_path,
+	       members, members == 1 ? "" : "s", secretaries, secretaries == 1 ? "y" : "ies", guests,
+	       guests == 1 ? "" : "s", ctx->cfg.roster_path);
+	if (online)
+		return check_smtp(&ctx->cfg);
+	return 0;
+}

@@ -1,0 +1,30 @@
+/* Composing the mails we send: template text + iCalendar object + MIME message, for one recipient. No network. */
+#ifndef TOVHOLDER_COMPOSE_H
+#define TOVHOLDER_COMPOSE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "err.h"
+#include "plan.h"
+#include "store.h"
+
+struct compose;
+
+/* Finds the templates: the config's `templates = DIR`, else $TOVHOLDER_TEMPLATES, else the installed
+ * default, else templates/ beside the binary's source tree. 'cfg' is borrowed for the object's life. */
+struct compose *compose_new(const struct config *cfg, struct err *err);
+void compose_free(struct compose *c);
+const char *compose_templates_dir(const struct compose *c);
+
+/* The whole RFC 5322 message to one invitee about one meeting ('mt' is the meeting as it is being sent).
+ * 'changes_da' feed the opdatering template. The Message-ID is made here (returned in ret_message_id). */
+char *compose_meeting_mail(struct compose *c, const struct store_meeting *mt, const struct store_invitation *who,
+			   enum plan_msg msg, char *const *changes_da, size_t n_changes, time_t now,
+			   char **ret_message_id, size_t *ret_len, struct err *err);
+
+/* Renders every template with sample values; each problem goes into d ("file:line: message"). 0 or -1. */
+int compose_check(struct compose *c, struct diag *d);
+
+#endif

@@ -1,0 +1,122 @@
+/* Loading a group: config, schedule, roster, state. */
+#include "ctx.h"
+#include "log.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+void ctx_init(struct ctx *ctx, const char *config_path, int verbose)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->config_path = config_path;
+	ctx->verbose = verbose;
+	ctx->lock_fd = -1;
+}
+
+void ctx_release(struct ctx *ctx)
+{
+	store_free(ctx->store);
+	if (ctx->loaded & CTX_GROUP) {
+		schedule_release(&ctx->sched);
+		roster_release(&ctx->roster);
+	}
+	if (ctx->loaded & CTX_CONFIG)
+		config_release(&ctx->cfg);
+	if (ctx->lock_fd >= 0)
+		close(ctx->lock_fd);
+	ctx_init(ctx, NULL, 0);
+}
+
+int ctx_load_config(struct ctx *ctx, struct diag *d)
+{
+	int rc = config_load(&ctx->cfg, ctx->config_path, d);
+
+	ctx->loaded |= CTX_CONFIG;
+	return rc < 0 ? EX_CONFIG : 0;
+}
+
+static void cross_check(struct ctx *ctx, struct diag *d)
+{
+	const char *sched = ctx->cfg.schedule_path;
+
+	for (size_t i = 0; i < ctx->sched.n; i++) {
+		const struct meeting *m = &ctx->sched.meetings[i];
+		for (size_t g = 0; g < m->n_guests; g++)
+			if (!roster_find(&ctx->roster, m->guests[g]))
+				diag_add(d, sched, m->line, "[%s]: guest '%s' is not in the roster '%s': add a line"
+					 " for them with rolle gæst", m->date, m->guests[g], ctx->cfg.roster_path);
+		if (m->moved_from[0] && schedule_find(&ctx->sched, m->moved_from))
+			diag_add(d, sched, m->line, "[%s]: moved_from = %s, but [%s] is still in the schedule:"
+				 " remove that section", m->date, m->moved_from, m->moved_from);
+	}
+}
+
+int ctx_load_group(struct ctx *ctx, struct diag *d)
+{
+	size_t before = d->n;
+
+	schedule_load(&ctx->sched, ctx->cfg.schedule_path, d);
+	roster_load(&ctx->roster, ctx->cfg.roster_path, d);
+	ctx->loaded |= CTX_GROUP;
+	if (d->n == before)
+		cross_check(ctx, d);
+	return d->n > before ? EX_DATAERR : 0;
+}
+
+int ctx_load_all(struct ctx *ctx)
+{
+	struct diag d;
+	int rc;
+
+	diag_init(&d);
+	rc = ctx_load_config(ctx, &d);
+	if (rc == 0)
+		rc = ctx_load_group(ctx, &d);
+	diag_print(&d);
+	if (rc)
+		fprintf(stderr, "tovholder: %zu problem%s found; nothing was sent\n", d.n, d.n == 1 ? "" : "s");
+	diag_release(&d);
+	return rc;
+}
+
+int ctx_open_store(struct ctx *ctx)
+{
+	struct err err = { "" };
+
+	if (ctx->store)
+		return 0;
+	ctx->store = store_open(ctx->cfg.state_path, &err);
+	if (!ctx->store) {
+		log_error("%s", err.msg);
+		return EX_CANTCREAT;
+	}
+	return 0;
+}
+
+int ctx_lock(struct ctx *ctx, int wait)
+{
+	char *path = xasprintf("%s.lock", ctx->cfg.state_path);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		log_error("cannot open lock '%s': %s", path, strerror(errno));
+		free(path);
+		return EX_CANTCREAT;
+	}
+	if (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
+		log_error("another tovholder is sending for this group (lock '%s' is held): try again later", path);
+		close(fd);
+		free(path);
+		return EX_TEMPFAIL;
+	}
+	free(path);
+	ctx->lock_fd = fd;
+	return 0;
+}

@@ -1,0 +1,122 @@
+/* tovholder: the command table (git.c style). main() only parses the global options and dispatches. */
+#include "cmd.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#define DEFAULT_CONFIG TOVHOLDER_SYSCONFDIR "/tovholder.conf"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct ctx *ctx);
+	const char *usage;
+	const char *summary;
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "check", cmd_check, "check [--online]", "check the config, schedule, roster and templates",
+	  "Reads everything tovholder needs and reports every problem at once, as file:line: message.\n"
+	  "--online also connects and logs in to the SMTP and IMAP servers.\n" },
+	{ "plan", cmd_plan, "plan", "show what 'send' would do, without sending",
+	  "Compares the schedule and roster with what was already sent and prints one line per action:\n"
+	  "invitations, updates (with what changed), cancellations, and people added or removed.\n"
+	  "Prints 'nothing to do' when every calendar is up to date.\n" },
+	{ "send", cmd_send, "send", "send the invitations, updates and cancellations that 'plan' shows",
+	  "Records each message before it is sent and marks it sent after the server accepted it, so an\n"
+	  "interrupted run loses nothing: run 'send' again. Running it twice sends nothing new.\n"
+	  "Exit 75: a server could not be reached (the messages wait; try again later).\n"
+	  "Exit 69: the server refused us or some recipients (see the messages above).\n" },
+};
+
+static const size_t n_commands = sizeof(commands) / sizeof(commands[0]);
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: tovholder [-c FILE] [-v] COMMAND [ARGS]\n\n"
+		   "Sends the calendar invitations of a network group's meetings, collects the answers and\n"
+		   "drafts the attendance lines of the minutes.\n\ncommands:\n");
+	for (size_t i = 0; i < n_commands; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "  %-10s %s\n\n", "help", "this text; 'tovholder COMMAND --help' for one command");
+	fprintf(f, "options:\n"
+		   "  -c FILE    the config (default: $TOVHOLDER_CONFIG, else %s)\n"
+		   "  -v         also print debug lines\n"
+		   "  --version  print the version\n\n"
+		   "See tovholder(1) and tovholder.conf(5).\n", DEFAULT_CONFIG);
+}
+
+static const struct command *find(const char *name)
+{
+	for (size_t i = 0; i < n_commands; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static void command_help(const struct command *c)
+{
+	printf("usage: tovholder [-c FILE] %s\n\n%s.\n\n%s", c->usage, c->summary, c->help);
+}
+
+int cmd_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *config = getenv("TOVHOLDER_CONFIG");
+	const struct command *c;
+	struct ctx ctx;
+	int verbose = 0, i, rc;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
+			config = argv[++i];
+		} else if (strcmp(argv[i], "-v") == 0) {
+			verbose = 1;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("tovholder 1.0\n");
+			return 0;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "tovholder: unknown option '%s'\n", argv[i]);
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (strcmp(argv[i], "help") == 0) {
+		if (i + 1 < argc && (c = find(argv[i + 1]))) {
+			command_help(c);
+			return 0;
+		}
+		usage(stdout);
+		return 0;
+	}
+	if (!(c = find(argv[i]))) {
+		fprintf(stderr, "tovholder: unknown command '%s' (see 'tovholder help')\n", argv[i]);
+		return EX_USAGE;
+	}
+	if (cmd_wants_help(argc - i, argv + i)) {
+		command_help(c);
+		return 0;
+	}
+	log_init(verbose);
+	ctx_init(&ctx, config && *config ? config : DEFAULT_CONFIG, verbose);
+	rc = c->fn(argc - i, argv + i, &ctx);
+	ctx_release(&ctx);
+	return rc;
+}

@@ -1,0 +1,33 @@
+/* The send pipeline shared by `send` and the service: record the plan's messages as intent, then deliver the
+ * queue over one SMTP connection, marking each message sent after the server's 250. */
+#ifndef TOVHOLDER_OUTBOX_H
+#define TOVHOLDER_OUTBOX_H
+
+#include <time.h>
+
+#include "compose.h"
+#include "plan.h"
+#include "smtp.h"
+#include "store.h"
+
+/* Composes every message of the plan and, in one transaction, queues them and records what each meeting and
+ * invitation becomes. All or nothing: on error nothing is recorded. Returns the number queued, or -1. */
+int outbox_queue_plan(struct store *st, struct compose *c, struct plan *p, time_t now, struct err *err);
+
+struct outbox_result {
+	int sent;
+	int waiting;       /* temporary failures: left queued with a retry time */
+	int failed;        /* permanent failures this run */
+	enum smtp_result stop; /* SMTP_OK, or why delivery stopped early (UNREACHABLE, REFUSED) */
+	char stop_reason[256];
+};
+
+/* Delivers the queued messages due at 'now' (all of them when 'all'), oldest first, until the queue is empty or
+ * the server is unreachable or refuses us. Logs one line per message. -1 only on a state error. */
+int outbox_deliver(struct store *st, struct smtp *smtp, time_t now, int all, struct outbox_result *res,
+		   struct err *err);
+
+/* The retry delay after 'attempts' failures: 1 minute doubling to 1 hour. */
+time_t outbox_backoff(int attempts);
+
+#endif
