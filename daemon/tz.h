@@ -6,6 +6,9 @@
 
 #include "err.h"
 
+/* tz_local_to_utc and tz_vtimezone switch the process TZ for the duration of the call and restore it after:
+ * not thread-safe (the daemon is single-threaded). */
+
 /* 1 when 'tzname' ("Europe/Copenhagen") is a zone of the system tz database. */
 int tz_valid(const char *tzname);
 /* Local wall time y-m-d + minutes after midnight in zone tzname → UTC time_t. -1 with err on a bad zone. */
