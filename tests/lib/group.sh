@@ -1,0 +1,105 @@
+# A test group of invented people, written into a directory. Sourced by integration tests and the demo.
+# Needs the mail stack's variables (MS_SMTP_PORT, MS_IMAP_PORT, MS_PASSWORD).
+#
+#   group_write DIR       tovholder.conf, schedule.ini, roster.csv, secret
+#   group_member LINE     appends a roster line (navn;organisation;email;rolle)
+#   th ARGS…              runs tovholder with the group's config and a fixed clock
+
+GROUP_NOW=${GROUP_NOW:-2026-12-01T09:00:00Z}
+
+group_write() {
+	GROUP_DIR=$1
+	mkdir -p "$GROUP_DIR"
+	printf '%s\n' "${MS_PASSWORD:-test}" >"$GROUP_DIR/secret"
+	chmod 600 "$GROUP_DIR/secret"
+	cat >"$GROUP_DIR/tovholder.conf" <<CONF
+; test group — invented people only
+[group]
+name = Netværksgruppe Børn og Unge
+organizer = Karin Lund <tovholder@netvaerk.example>
+secretary = Jesper Vang (Solrød)
+timezone = Europe/Copenhagen
+schedule = schedule.ini
+roster = roster.csv
+state = state.db
+
+[smtp]
+url = smtp://127.0.0.1:${MS_SMTP_PORT:-25}
+tls = none
+
+[imap]
+url = imap://127.0.0.1:${MS_IMAP_PORT:-143}
+tls = none
+user = tovholder@netvaerk.example
+password_file = secret
+CONF
+	cat >"$GROUP_DIR/schedule.ini" <<'SCHED'
+[2027-03-05]
+time = 10:00-13:00
+place = online
+online_url = https://teams.example/l/meetup-join/marts
+agenda = Velkommen og godkendelse af dagsorden
+agenda = Nyt fra Rammeaftale Sjælland
+agenda = Eventuelt
+
+[2027-05-07]
+time = 10:00-13:00
+place = Rådhuspladsen 1, 4700 Næstved
+agenda = Velkommen
+agenda = Oplæg om plejefamilier
+guests = tue.bilde@region.example
+
+[2027-09-10]
+time = 10:00-13:00
+place = online
+online_url = https://teams.example/l/meetup-join/september
+agenda = Velkommen
+agenda = Årsrapport
+
+[2027-11-12]
+time = 10:00-13:00
+place = online
+online_url = https://teams.example/l/meetup-join/november
+agenda = Velkommen
+agenda = Møder i 2028
+SCHED
+	printf '%s\r\n' \
+		'navn;organisation;email;rolle' \
+		'Anne Mose Dahl;Faxe;anne.dahl@faxe.example;medlem' \
+		'Bo Aagaard;Greve;bo.aagaard@greve.example;medlem' \
+		'Dennis Kragh;Holbæk;dennis.kragh@holbaek.example;medlem' \
+		'Frederik Hald;Køge;frederik.hald@koege.example;medlem' \
+		'Lise Holm;Køge;lise.holm@koege.example;medlem' \
+		'Mette Ravn;Odsherred;mette.ravn@odsherred.example;medlem' \
+		'Søren Ørsted;Sorø;soeren.oersted@soroe.example;medlem' \
+		'Jesper Vang;Solrød;jesper.vang@solroed.example;sekretær' \
+		'Tue Bilde;Region Sjælland;tue.bilde@region.example;gæst' \
+		>"$GROUP_DIR/roster.csv"
+}
+
+# The invitees of every meeting (members and the secretary).
+GROUP_REGULARS="anne.dahl@faxe.example bo.aagaard@greve.example dennis.kragh@holbaek.example
+frederik.hald@koege.example lise.holm@koege.example mette.ravn@odsherred.example
+soeren.oersted@soroe.example jesper.vang@solroed.example"
+
+group_member() {
+	printf '%s\r\n' "$1" >>"$GROUP_DIR/roster.csv"
+}
+
+th() {
+	TOVHOLDER_NOW=$GROUP_NOW "$TOVHOLDER" -c "$GROUP_DIR/tovholder.conf" "$@"
+}
+
+# mail_summary ADDR… — one line per message received, from the independent checker.
+mail_summary() {
+	local dirs=() a
+	for a in "$@"; do
+		dirs+=("$(maildir_of "$a")")
+	done
+	/usr/bin/python3 "$TOP/tests/lib/mailcheck.py" summary "${dirs[@]}"
+}
+
+# total_delivered — messages in every mailbox of the stack.
+total_delivered() {
+	find "$MS_DIR/mail" -path '*/new/*' -type f -o -path '*/cur/*' -type f 2>/dev/null | wc -l
+}
