@@ -1,9 +1,12 @@
-/* Templates: the Danish mail texts in templates/*.txt and *.html, rendered with variables. No I/O.
+/* Templates: the Danish mail texts in templates/ (NAME.txt and NAME.html), rendered with variables. No I/O.
  *
  * Syntax: {{navn}} a variable; {{#liste}}…{{/liste}} repeats for each item of a list (inside it {{.}} is the
  * item and {{nr}} its 1-based number) or shows its body once when a plain variable is non-empty;
  * {{^navn}}…{{/navn}} shows its body when the variable is empty or absent; {{! comment }}. In HTML templates
- * every value is HTML-escaped. */
+ * every value is HTML-escaped (& < > " '). A tag never spans lines. A line holding nothing but one section,
+ * close or comment tag (and blanks) is dropped whole, as in mustache, so templates can be laid out readably.
+ * Names are ASCII [A-Za-z0-9_]. A variable or {{#section}} that is not set at all is an error, so a typo in a
+ * template fails loudly instead of sending a mail with a hole in it; {{^x}} accepts an absent x. */
 #ifndef TOVHOLDER_TMPL_H
 #define TOVHOLDER_TMPL_H
 
@@ -22,12 +25,21 @@ void tmpl_set_list(struct tmpl_vars *v, const char *name, const char *const *ite
 
 enum tmpl_escape { TMPL_TEXT, TMPL_HTML };
 
-/* Renders 'src' (named 'filename' in messages). An unknown variable, an unclosed or mismatched section, or
- * output over 1 MB is an error "filename:line: message" in err; returns NULL then. Caller frees. */
+#define TMPL_MAX_DEPTH 8               /* sections nested deeper are an error */
+#define TMPL_MAX_OUTPUT (1024 * 1024)  /* bytes of output (and of template source) */
+
+/* The names every mail template in templates/ may use (documented in templates/README.md), NULL-terminated:
+ * the 'known' list for tmpl_check. Lists among them: dagsorden, aendringer. */
+extern const char *const tmpl_mail_vars[];
+
+/* Renders 'src' (named 'filename' in messages; src need not be NUL-terminated). An unknown variable, an
+ * unclosed or mismatched section, an unterminated tag, nesting deeper than TMPL_MAX_DEPTH, or output over
+ * 1 MB is an error "filename:line: message" in err (the first problem); returns NULL then. Caller frees. */
 char *tmpl_render(const char *src, size_t len, const char *filename, const struct tmpl_vars *v,
 		  enum tmpl_escape esc, struct err *err);
 /* Checks the syntax only (no variables needed), with known variable names given as a NULL-terminated list
- * (NULL: any name). Every problem goes into d. 0 or -1. */
+ * (NULL: any name; {{.}} and {{nr}} are always allowed inside a section). Every problem goes into d
+ * (appended). 0, or -1 when there was any. */
 int tmpl_check(const char *src, size_t len, const char *filename, const char *const *known, struct diag *d);
 
 #endif
