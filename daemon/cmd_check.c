@@ -40,6 +40,23 @@ static int check_smtp(const struct config *cfg)
 	return 0;
 }
 
+/* A password file that others can read is a config problem; check says so before anything is sent. */
+static void check_password_file(const struct server_config *sc, const char *section, const char *config_path,
+				struct diag *d)
+{
+	struct err err = { "" };
+	char *password;
+
+	if (!sc->present || !sc->user || !sc->password_file)
+		return;
+	if (!(password = config_password(sc, &err))) {
+		diag_add(d, config_path, 0, "[%s] %s", section, err.msg);
+		return;
+	}
+	explicit_bzero(password, strlen(password));
+	free(password);
+}
+
 int cmd_check(int argc, char **argv, struct ctx *ctx)
 {
 	struct diag d;
@@ -60,6 +77,11 @@ int cmd_check(int argc, char **argv, struct ctx *ctx)
 		struct err err = { "" };
 		struct compose *c = compose_new(&ctx->cfg, &err);
 
+		size_t before = d.n;
+		check_password_file(&ctx->cfg.smtp, "smtp", ctx->config_path, &d);
+		check_password_file(&ctx->cfg.imap, "imap", ctx->config_path, &d);
+		if (d.n > before)
+			rc = EX_CONFIG;
 		rc_group = ctx_load_group(ctx, &d);
 		if (!c)
 			diag_add(&d, ctx->config_path, 0, "%s", err.msg);
@@ -68,7 +90,8 @@ int cmd_check(int argc, char **argv, struct ctx *ctx)
 		if (!c && !rc_group)
 			rc_group = EX_CONFIG;
 		compose_free(c);
-		rc = rc_group;
+		if (!rc)
+			rc = rc_group;
 	}
 	diag_print(&d);
 	if (d.n) {
