@@ -46,4 +46,31 @@ void config_release(struct config *cfg);
  * password_command's output. NULL with err set on failure; caller frees (and should wipe) the result. */
 char *config_password(const struct server_config *sc, struct err *err);
 
+/* The rules every input file of tovholder follows (tovholder.conf, schedule.ini, roster.csv): at most 1 MB,
+ * lines of at most 4096 bytes, UTF-8 text. schedule.c and roster.c use these too. */
+#define CONFIG_FILE_MAX (1024 * 1024)
+#define CONFIG_LINE_MAX 4096
+
+/* The INI dialect of tovholder.conf and schedule.ini: "[section]" lines, "key = value" lines, comments that
+ * start a line with ';' or '#' or follow a blank (" ;", " #"), so a value can never hold " ;" or " #".
+ * 'section' is called for each well-formed header; 'key' for each key inside a well-formed section, with
+ * name and value trimmed (value may be ""). */
+struct config_ini_ops {
+	void (*section)(void *user, const char *name, int line);
+	void (*key)(void *user, const char *name, const char *value, int line);
+};
+
+/* Walks INI text with libinih, counting lines itself. Line-level problems (too long, not UTF-8, a bad
+ * header, no '=', a key before any section) go into 'd'; the callbacks report the rest. -1 when the walk
+ * itself found a problem, else 0. */
+int config_ini_parse(const char *buf, size_t len, const char *filename, struct diag *d,
+		     const struct config_ini_ops *ops, void *user);
+/* 1 when s[0..len) is well-formed UTF-8 (no overlong forms, no surrogates, no NUL byte). */
+int config_utf8_valid(const char *s, size_t len);
+/* 'value' cut to about 60 bytes (at a character boundary, "..." appended) for quoting in a message. */
+const char *config_shorten(const char *value, char *out, size_t outsz);
+/* The entry of names[0..n) at most two edits away from 'word' (ASCII case-insensitive), for "did you
+ * mean" hints; NULL when none is that close. */
+const char *config_suggest(const char *word, const char *const *names, size_t n);
+
 #endif

@@ -1,0 +1,1027 @@
+/* tovholder.conf: INI text → struct config, every problem collected with its line; the server password. */
+#include "config.h"
+#include "buf.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PASSWORD_MAX 4096         /* password_file's first line, password_command's output */
+#define PASSWORD_TIMEOUT_MS 10000 /* password_command: a "pass" waiting for a pinentry must not hang us */
+#define COMMAND_MAX_WORDS 64
+
+/* ---- the INI walker ------------------------------------------------------------------------------------- */
+
+enum walk_state { WALK_NO_SECTION, WALK_SECTION, WALK_BAD_SECTION };
+
+struct ini_walk {
+	const char *buf, *file;
+	size_t len, pos;
+	int line;               /* the line inih is working on: it reads one line, handles it, reads the next */
+	enum walk_state state;
+	int problems;
+	struct diag *d;
+	const struct config_ini_ops *ops;
+	void *user;
+	char text[CONFIG_LINE_MAX + 1];
+};
+
+int config_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+	while (p < end) {
+		unsigned char c = *p;
+		size_t n;
+		unsigned long cp;
+
+		if (c == 0)
+			return 0;
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF) {
+			n = 1;
+			cp = c & 0x1F;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			n = 2;
+			cp = c & 0x0F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return 0;
+		}
+		if ((size_t)(end - p) <= n)
+			return 0;
+		for (size_t i = 1; i <= n; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i] & 0x3F);
+		}
+		/* overlong forms, UTF-16 surrogates and code points above U+10FFFF are not UTF-8 (RFC 3629) */
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			return 0;
+		p += n + 1;
+	}
+	return 1;
+}
+
+const char *config_shorten(const char *value, char *out, size_t outsz)
+{
+	size_t len = strlen(value), keep = outsz > 4 ? outsz - 4 : 0;
+
+	if (keep > 60)
+		keep = 60;
+	if (len <= keep) {
+		memcpy(out, value, len + 1);
+		return out;
+	}
+	/* do not cut a UTF-8 sequence in two: back up to the start of a character */
+	while (keep > 0 && ((unsigned char)value[keep] & 0xC0) == 0x80)
+		keep--;
+	memcpy(out, value, keep);
+	memcpy(out + keep, "...", 4);
+	return out;
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), prev[33], cur[33];
+
+	if (la > 32 || lb > 32)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, sizeof(prev));
+	}
+	return prev[lb];
+}
+
+const char *config_suggest(const char *word, const char *const *names, size_t n)
+{
+	const char *best = NULL;
+	size_t best_dist = 3;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t dist = edit_distance(word, names[i]);
+		if (dist < best_dist) {
+			best = names[i];
+			best_dist = dist;
+		}
+	}
+	return best;
+}
+
+static void walk_problem(struct ini_walk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void walk_problem(struct ini_walk *w, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	diag_add(w->d, w->file, w->line, "%s", text);
+	w->problems++;
+}
+
+/* Cuts a comment that follows a blank: "url = smtp://x:587 ; note". A ';' or '#' right after other text is
+ * kept, so "https://meet.example/r#abc" survives. */
+static void strip_comment(char *s)
+{
+	for (char *p = s; *p; p++)
+		if ((*p == ';' || *p == '#') && p > s && (p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			return;
+		}
+}
+
+static void walk_header(struct ini_walk *w, char *t)
+{
+	char shown[80];
+	size_t len = strlen(t);
+	char *name;
+
+	if (len < 3 || t[len - 1] != ']' || strpbrk(t + 1, "[") || memchr(t + 1, ']', len - 2)) {
+		walk_problem(w, "bad section header '%s': write it as [name]", config_shorten(t, shown, sizeof(shown)));
+		w->state = WALK_BAD_SECTION;
+		return;
+	}
+	t[len - 1] = '\0';
+	name = util_trim(t + 1);
+	if (!*name) {
+		walk_problem(w, "empty section header '[]': write a name between the brackets");
+		w->state = WALK_BAD_SECTION;
+		return;
+	}
+	w->state = WALK_SECTION;
+	w->ops->section(w->user, name, w->line);
+}
+
+/* Turns one raw line into what inih may see: "" for blank lines, comments, headers (we track sections
+ * ourselves, so that an empty or malformed section is noticed) and bad lines; else a trimmed "key = value". */
+static void walk_prepare(struct ini_walk *w, const char *s, size_t n)
+{
+	char shown[80];
+	char *t;
+
+	w->text[0] = '\0';
+	if (n > CONFIG_LINE_MAX) {
+		walk_problem(w, "line is %zu bytes long: the limit is %d", n, CONFIG_LINE_MAX);
+		return;
+	}
+	if (!config_utf8_valid(s, n)) {
+		walk_problem(w, "not valid UTF-8 text: save the file as UTF-8");
+		return;
+	}
+	memcpy(w->text, s, n);
+	w->text[n] = '\0';
+	strip_comment(w->text);
+	t = util_trim(w->text);
+	if (*t == '\0' || *t == ';' || *t == '#') {
+		t[0] = '\0';
+	} else if (*t == '[') {
+		walk_header(w, t);
+		w->text[0] = '\0';
+	} else if (!strpbrk(t, "=:")) {
+		walk_problem(w, "expected 'key = value', not '%s'", config_shorten(t, shown, sizeof(shown)));
+		w->text[0] = '\0';
+	}
+}
+
+static char *walk_read_line(char *str, int num, void *stream)
+{
+	struct ini_walk *w = stream;
+	const char *start, *nl;
+	size_t n;
+
+	if (w->pos >= w->len)
+		return NULL;
+	start = w->buf + w->pos;
+	nl = memchr(start, '\n', w->len - w->pos);
+	n = nl ? (size_t)(nl - start) : w->len - w->pos;
+	w->pos += n + (nl != NULL);
+	w->line++;
+	if (n > 0 && start[n - 1] == '\r')
+		n--;
+	if (w->line == 1 && n >= 3 && memcmp(start, "\xEF\xBB\xBF", 3) == 0) {
+		start += 3; /* the BOM Windows Notepad writes */
+		n -= 3;
+	}
+	walk_prepare(w, start, n);
+	n = strlen(w->text);
+	if (num < 1 || n >= (size_t)num) {
+		/* only if inih ignored our ini_max_line below */
+		walk_problem(w, "line is too long for the INI reader");
+		n = 0;
+	}
+	if (num >= 1) {
+		memcpy(str, w->text, n);
+		str[n] = '\0';
+	}
+	return str;
+}
+
+static int walk_on_key(void *user, const char *section, const char *name, const char *value)
+{
+	struct ini_walk *w = user;
+	char shown[80];
+
+	(void)section; /* always "": we hand inih no header lines */
+	if (!*name)
+		walk_problem(w, "a key name is missing before '=': write it as key = value");
+	else if (w->state == WALK_NO_SECTION)
+		walk_problem(w, "'%s' is outside any section: move it below a [section] line",
+			    config_shorten(name, shown, sizeof(shown)));
+	else if (w->state == WALK_SECTION)
+		w->ops->key(w->user, name, value, w->line);
+	/* WALK_BAD_SECTION: the header was reported; its keys would only repeat that */
+	return 1;
+}
+
+/* Debian's libinih exposes its build options as globals. Upstream's defaults (200-byte lines on the stack,
+ * indented lines continuing the previous value) would split or merge our lines, so every walk sets them;
+ * our reader already strips comments, BOM and leading blanks. */
+static void walk_configure_inih(void)
+{
+	ini_use_stack = false;
+	ini_allow_realloc = false;
+	ini_max_line = CONFIG_LINE_MAX + 16;
+	ini_initial_alloc = CONFIG_LINE_MAX + 16;
+	ini_allow_multiline = false;
+	ini_allow_inline_comments = false;
+	ini_allow_bom = false;
+	ini_allow_no_value = false;
+	ini_stop_on_first_error = false;
+}
+
+int config_ini_parse(const char *buf, size_t len, const char *filename, struct diag *d,
+		     const struct config_ini_ops *ops, void *user)
+{
+	struct ini_walk *w;
+	int rc;
+
+	if (len > CONFIG_FILE_MAX) {
+		diag_add(d, filename, 0, "the file is larger than %d bytes", CONFIG_FILE_MAX);
+		return -1;
+	}
+	w = xcalloc(1, sizeof(*w));
+	w->buf = buf;
+	w->len = len;
+	w->file = filename;
+	w->d = d;
+	w->ops = ops;
+	w->user = user;
+	walk_configure_inih();
+	rc = ini_parse_stream(walk_read_line, w, walk_on_key, w);
+	if (rc == -2) {
+		diag_add(d, filename, 0, "out of memory while reading");
+		w->problems++;
+	} else if (rc != 0 && w->problems == 0) {
+		/* we pre-check every line, so this means inih and we disagree about one */
+		diag_add(d, filename, rc, "cannot read this line: write it as key = value");
+		w->problems++;
+	}
+	rc = w->problems ? -1 : 0;
+	free(w);
+	return rc;
+}
+
+/* ---- tovholder.conf ------------------------------------------------------------------------------------- */
+
+enum cfg_section { SEC_GROUP, SEC_SMTP, SEC_IMAP, N_SECTIONS };
+
+enum cfg_key {
+	K_NAME, K_ORGANIZER, K_SECRETARY, K_TIMEZONE, K_SCHEDULE, K_ROSTER, K_STATE, K_TEMPLATES,
+	K_URL, K_TLS, K_USER, K_PASSWORD_FILE, K_PASSWORD_COMMAND, K_CA_FILE,
+	K_MAILBOX, K_PROCESSED, K_REVIEW, N_KEYS
+};
+
+static const char *const section_names[N_SECTIONS] = { "group", "smtp", "imap" };
+
+static const char *const key_names[N_KEYS] = {
+	"name", "organizer", "secretary", "timezone", "schedule", "roster", "state", "templates",
+	"url", "tls", "user", "password_file", "password_command", "ca_file",
+	"mailbox", "processed", "review",
+};
+
+/* The keys of each section are a run of enum cfg_key. */
+static const struct {
+	enum cfg_key first, last;
+} section_keys[N_SECTIONS] = {
+	[SEC_GROUP] = { K_NAME, K_TEMPLATES },
+	[SEC_SMTP] = { K_URL, K_CA_FILE },
+	[SEC_IMAP] = { K_URL, K_REVIEW },
+};
+
+/* What to add when a required key is missing. */
+static const char *const key_example[N_KEYS] = {
+	[K_NAME] = "name = <the group's name>",
+	[K_ORGANIZER] = "organizer = Name <address>",
+	[K_SECRETARY] = "secretary = Name (Organisation)",
+	[K_SCHEDULE] = "schedule = schedule.ini",
+	[K_ROSTER] = "roster = roster.csv",
+	[K_STATE] = "state = state.db",
+};
+
+struct cfg_parse {
+	const char *file;
+	struct diag *d;
+	size_t n_diag;                 /* d->n when we started */
+	int section;                   /* enum cfg_section, or -1 inside an unknown or repeated section */
+	int section_line[N_SECTIONS];  /* 0: not seen */
+	char *val[N_SECTIONS][N_KEYS];
+	int line[N_SECTIONS][N_KEYS];  /* 0: not set */
+};
+
+static void cfg_section(void *user, const char *name, int line)
+{
+	struct cfg_parse *p = user;
+	const char *hint;
+	char shown[80];
+
+	p->section = -1;
+	name = config_shorten(name, shown, sizeof(shown));
+	for (int i = 0; i < N_SECTIONS; i++) {
+		if (strcasecmp(name, section_names[i]) != 0)
+			continue;
+		if (p->section_line[i]) {
+			diag_add(p->d, p->file, line, "section [%s] is already at line %d: merge the two",
+				 section_names[i], p->section_line[i]);
+			return;
+		}
+		p->section = i;
+		p->section_line[i] = line;
+		return;
+	}
+	hint = config_suggest(name, section_names, N_SECTIONS);
+	if (hint)
+		diag_add(p->d, p->file, line, "unknown section [%s]: did you mean [%s]?", name, hint);
+	else
+		diag_add(p->d, p->file, line, "unknown section [%s]: the sections are [group], [smtp] and [imap]",
+			 name);
+}
+
+static void cfg_unknown_key(struct cfg_parse *p, const char *name, int line)
+{
+	const char *names[N_KEYS];
+	int sec = p->section;
+	size_t n = 0;
+	struct buf list;
+	char shown[80];
+
+	name = config_shorten(name, shown, sizeof(shown));
+	for (int k = section_keys[sec].first; k <= (int)section_keys[sec].last; k++)
+		names[n++] = key_names[k];
+	const char *hint = config_suggest(name, names, n);
+	if (hint) {
+		diag_add(p->d, p->file, line, "unknown key '%s' in [%s]: did you mean '%s'?", name,
+			 section_names[sec], hint);
+		return;
+	}
+	buf_init(&list);
+	for (size_t i = 0; i < n; i++)
+		buf_addf(&list, "%s%s", i ? ", " : "", names[i]);
+	diag_add(p->d, p->file, line, "unknown key '%s' in [%s]: the keys are %s", name, section_names[sec],
+		 list.data);
+	buf_release(&list);
+}
+
+static void cfg_key(void *user, const char *name, const char *value, int line)
+{
+	struct cfg_parse *p = user;
+	int sec = p->section, key = -1;
+
+	if (sec < 0)
+		return; /* the section header was reported */
+	for (int k = section_keys[sec].first; k <= (int)section_keys[sec].last; k++)
+		if (strcasecmp(name, key_names[k]) == 0)
+			key = k;
+	if (key < 0) {
+		cfg_unknown_key(p, name, line);
+		return;
+	}
+	if (p->line[sec][key]) {
+		diag_add(p->d, p->file, line, "'%s' is already set at line %d: keep one of them", key_names[key],
+			 p->line[sec][key]);
+		return;
+	}
+	if (!*value)
+		diag_add(p->d, p->file, line, "'%s' is empty: give it a value or remove the line", key_names[key]);
+	p->val[sec][key] = xstrdup(value);
+	p->line[sec][key] = line;
+}
+
+static void cfg_problem(struct cfg_parse *p, int sec, int key, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* A problem with the value of [sec] key, reported at that key's line. */
+static void cfg_problem(struct cfg_parse *p, int sec, int key, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	diag_add(p->d, p->file, p->line[sec][key], "%s", text);
+}
+
+/* The value, or NULL when unset or empty (an empty value was reported when it was read). */
+static const char *cfg_get(const struct cfg_parse *p, int sec, int key)
+{
+	const char *v = p->val[sec][key];
+
+	return v && *v ? v : NULL;
+}
+
+static const char *cfg_require(struct cfg_parse *p, int sec, int key, const char *example)
+{
+	if (!p->line[sec][key]) {
+		diag_add(p->d, p->file, p->section_line[sec], "[%s] has no '%s': add %s", section_names[sec],
+			 key_names[key], example);
+		return NULL;
+	}
+	return cfg_get(p, sec, key);
+}
+
+/* "Name (Organisation)", both parts non-empty. */
+static int secretary_valid(const char *s)
+{
+	size_t len = strlen(s);
+	const char *open = strrchr(s, '(');
+
+	if (len < 4 || s[len - 1] != ')' || !open || open == s)
+		return 0;
+	for (const char *q = s; q < open; q++)
+		if (*q != ' ' && *q != '\t')
+			goto has_name;
+	return 0;
+has_name:
+	for (const char *q = open + 1; q < s + len - 1; q++)
+		if (*q != ' ' && *q != '\t')
+			return 1;
+	return 0;
+}
+
+/* A zone of the tz database: a file below $TZDIR or /usr/share/zoneinfo, named without "..". */
+static int timezone_valid(const char *tz)
+{
+	const char *dir = getenv("TZDIR");
+	struct stat st;
+	char *path;
+	int ok;
+
+	if (!*tz || tz[0] == '/' || strstr(tz, "..") || strlen(tz) > 200)
+		return 0;
+	for (const char *q = tz; *q; q++)
+		if (!isalnum((unsigned char)*q) && !strchr("/_+-", *q))
+			return 0;
+	path = xasprintf("%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", tz);
+	ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	free(path);
+	return ok;
+}
+
+static void cfg_group(struct cfg_parse *p, struct config *cfg)
+{
+	char shown[80];
+	const char *v;
+
+	if (!p->section_line[SEC_GROUP]) {
+		diag_add(p->d, p->file, 0, "no [group] section: add one with name, organizer, secretary, schedule, "
+			 "roster and state");
+		return;
+	}
+	if ((v = cfg_require(p, SEC_GROUP, K_NAME, key_example[K_NAME])))
+		cfg->group_name = xstrdup(v);
+	if ((v = cfg_require(p, SEC_GROUP, K_ORGANIZER, key_example[K_ORGANIZER]))) {
+		char *name = NULL, *addr = NULL;
+		if (util_parse_mailbox(v, &name, &addr) < 0 || !*name) {
+			cfg_problem(p, SEC_GROUP, K_ORGANIZER, "bad organizer '%s': write it as Name <address>",
+				    config_shorten(v, shown, sizeof(shown)));
+			free(name);
+			free(addr);
+		} else {
+			cfg->organizer_name = name;
+			cfg->organizer_email = addr;
+		}
+	}
+	if ((v = cfg_require(p, SEC_GROUP, K_SECRETARY, key_example[K_SECRETARY]))) {
+		if (secretary_valid(v))
+			cfg->secretary = xstrdup(v);
+		else
+			cfg_problem(p, SEC_GROUP, K_SECRETARY, "bad secretary '%s': write it as Name (Organisation)",
+				    config_shorten(v, shown, sizeof(shown)));
+	}
+	v = p->line[SEC_GROUP][K_TIMEZONE] ? cfg_get(p, SEC_GROUP, K_TIMEZONE) : "Europe/Copenhagen";
+	if (v && timezone_valid(v))
+		cfg->timezone = xstrdup(v);
+	else if (v)
+		cfg_problem(p, SEC_GROUP, K_TIMEZONE, "unknown timezone '%s': use a tz database name such as "
+			    "Europe/Copenhagen", config_shorten(v, shown, sizeof(shown)));
+	if ((v = cfg_require(p, SEC_GROUP, K_SCHEDULE, key_example[K_SCHEDULE])))
+		cfg->schedule_path = util_path_join(cfg->dir, v);
+	if ((v = cfg_require(p, SEC_GROUP, K_ROSTER, key_example[K_ROSTER])))
+		cfg->roster_path = util_path_join(cfg->dir, v);
+	if ((v = cfg_require(p, SEC_GROUP, K_STATE, key_example[K_STATE])))
+		cfg->state_path = util_path_join(cfg->dir, v);
+	if ((v = cfg_get(p, SEC_GROUP, K_TEMPLATES)))
+		cfg->templates_dir = util_path_join(cfg->dir, v);
+}
+
+static const struct {
+	const char *name;
+	enum tls_mode mode;
+} tls_names[] = {
+	{ "starttls", TLS_STARTTLS },
+	{ "implicit", TLS_IMPLICIT },
+	{ "none", TLS_NONE },
+};
+
+/* Checks "scheme://host..." against the section; sets *secure for smtps/imaps. */
+static int url_valid(const char *url, int sec, int *secure)
+{
+	const char *plain = sec == SEC_SMTP ? "smtp://" : "imap://";
+	const char *tls = sec == SEC_SMTP ? "smtps://" : "imaps://";
+	const char *host;
+
+	if (util_istarts(url, plain)) {
+		*secure = 0;
+		host = url + strlen(plain);
+	} else if (util_istarts(url, tls)) {
+		*secure = 1;
+		host = url + strlen(tls);
+	} else {
+		return 0;
+	}
+	if (!*host || *host == ':' || *host == '/')
+		return 0;
+	for (const char *q = url; *q; q++)
+		if ((unsigned char)*q <= ' ')
+			return 0;
+	return 1;
+}
+
+static void cfg_tls(struct cfg_parse *p, int sec, struct server_config *sc, int secure)
+{
+	const char *scheme = sec == SEC_SMTP ? (secure ? "smtps" : "smtp") : (secure ? "imaps" : "imap");
+	const char *other = sec == SEC_SMTP ? (secure ? "smtp" : "smtps") : (secure ? "imap" : "imaps");
+	const char *port = sec == SEC_SMTP ? "465" : "993";
+	const char *v = cfg_get(p, sec, K_TLS);
+	char shown[80];
+	size_t i;
+
+	sc->tls = secure ? TLS_IMPLICIT : TLS_STARTTLS;
+	if (!v)
+		return;
+	for (i = 0; i < sizeof(tls_names) / sizeof(tls_names[0]); i++)
+		if (strcasecmp(v, tls_names[i].name) == 0)
+			break;
+	if (i == sizeof(tls_names) / sizeof(tls_names[0])) {
+		cfg_problem(p, sec, K_TLS, "bad tls '%s': use starttls, implicit or none",
+			    config_shorten(v, shown, sizeof(shown)));
+		return;
+	}
+	if (secure && tls_names[i].mode != TLS_IMPLICIT)
+		cfg_problem(p, sec, K_TLS, "tls = %s does not fit %s://, which always starts with TLS: remove the "
+			    "tls line, or use %s:// for %s", tls_names[i].name, scheme, other, tls_names[i].name);
+	else if (!secure && tls_names[i].mode == TLS_IMPLICIT)
+		cfg_problem(p, sec, K_TLS, "tls = implicit needs %s://host:%s: %s:// starts in plain text (use "
+			    "tls = starttls to upgrade it)", other, port, scheme);
+	else
+		sc->tls = tls_names[i].mode;
+}
+
+/* Splits a command line into words: blanks separate, '...' is literal, "..." allows \" and \\. No shell. */
+static int split_words(const char *s, char ***ret_argv, struct err *err)
+{
+	char **argv = xcalloc(COMMAND_MAX_WORDS + 1, sizeof(*argv));
+	size_t n = 0;
+	struct buf word;
+	int rc = -1;
+
+	buf_init(&word);
+	for (const char *q = s;;) {
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (!*q)
+			break;
+		if (n == COMMAND_MAX_WORDS) {
+			err_set(err, "more than %d words", COMMAND_MAX_WORDS);
+			goto out;
+		}
+		buf_reset(&word);
+		while (*q && *q != ' ' && *q != '\t') {
+			char quote = *q;
+			if (quote != '\'' && quote != '"') {
+				buf_addch(&word, *q++);
+				continue;
+			}
+			for (q++; *q && *q != quote; q++) {
+				if (quote == '"' && *q == '\\' && (q[1] == '"' || q[1] == '\\'))
+					q++;
+				buf_addch(&word, *q);
+			}
+			if (!*q) {
+				err_set(err, "a %c quote is not closed", quote);
+				goto out;
+			}
+			q++;
+		}
+		argv[n++] = buf_detach(&word, NULL);
+	}
+	if (n == 0) {
+		err_set(err, "no command");
+		goto out;
+	}
+	*ret_argv = argv;
+	argv = NULL;
+	rc = 0;
+out:
+	if (argv) {
+		for (size_t i = 0; i < n; i++)
+			free(argv[i]);
+		free(argv);
+	}
+	buf_release(&word);
+	return rc;
+}
+
+static void free_words(char **argv)
+{
+	if (!argv)
+		return;
+	for (size_t i = 0; argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+static void cfg_server(struct cfg_parse *p, int sec, struct server_config *sc, struct config *cfg)
+{
+	const char *name = section_names[sec];
+	const char *example = sec == SEC_SMTP ? "url = smtp://host:587" : "url = imaps://host:993";
+	const char *v;
+	char shown[80];
+	int secure = 0;
+
+	sc->present = p->section_line[sec] != 0;
+	if (sec == SEC_IMAP) {
+		sc->mailbox = xstrdup(cfg_get(p, sec, K_MAILBOX) ? cfg_get(p, sec, K_MAILBOX) : "INBOX");
+		sc->processed = xstrdup(cfg_get(p, sec, K_PROCESSED) ? cfg_get(p, sec, K_PROCESSED)
+								     : "Tovholder/Behandlet");
+		sc->review = xstrdup(cfg_get(p, sec, K_REVIEW) ? cfg_get(p, sec, K_REVIEW)
+							       : "Tovholder/Til gennemsyn");
+	}
+	if (!sc->present) {
+		if (sec == SEC_SMTP)
+			diag_add(p->d, p->file, 0, "no [smtp] section: add one with %s", example);
+		return;
+	}
+	if ((v = cfg_require(p, sec, K_URL, example))) {
+		if (url_valid(v, sec, &secure)) {
+			sc->url = xstrdup(v);
+			cfg_tls(p, sec, sc, secure);
+		} else if (sec == SEC_SMTP) {
+			cfg_problem(p, sec, K_URL, "bad url '%s' in [smtp]: write smtp://host:587 or smtps://host:465",
+				    config_shorten(v, shown, sizeof(shown)));
+		} else {
+			cfg_problem(p, sec, K_URL, "bad url '%s' in [imap]: write imap://host:143 or imaps://host:993",
+				    config_shorten(v, shown, sizeof(shown)));
+		}
+	}
+	if ((v = cfg_get(p, sec, K_USER)))
+		sc->user = xstrdup(v);
+	if ((v = cfg_get(p, sec, K_CA_FILE)))
+		sc->ca_file = util_path_join(cfg->dir, v);
+	if ((v = cfg_get(p, sec, K_PASSWORD_FILE)))
+		sc->password_file = util_path_join(cfg->dir, v);
+	if ((v = cfg_get(p, sec, K_PASSWORD_COMMAND))) {
+		struct err err;
+		char **argv;
+		if (split_words(v, &argv, &err) < 0) {
+			cfg_problem(p, sec, K_PASSWORD_COMMAND, "bad password_command '%s': %s",
+				    config_shorten(v, shown, sizeof(shown)), err.msg);
+		} else {
+			free_words(argv);
+			sc->password_command = xstrdup(v);
+		}
+	}
+	if (p->line[sec][K_PASSWORD_FILE] && p->line[sec][K_PASSWORD_COMMAND]) {
+		int later = p->line[sec][K_PASSWORD_FILE] > p->line[sec][K_PASSWORD_COMMAND] ? K_PASSWORD_FILE
+											: K_PASSWORD_COMMAND;
+		cfg_problem(p, sec, later, "password_file and password_command are both set in [%s]: keep one",
+			    name);
+	}
+	if (sc->user && !p->line[sec][K_PASSWORD_FILE] && !p->line[sec][K_PASSWORD_COMMAND])
+		cfg_problem(p, sec, K_USER, "user '%s' has no password: add password_file or password_command",
+			    config_shorten(sc->user, shown, sizeof(shown)));
+	if (!p->line[sec][K_USER]) {
+		if (p->line[sec][K_PASSWORD_FILE])
+			cfg_problem(p, sec, K_PASSWORD_FILE, "password_file without user: add user = <login>");
+		if (p->line[sec][K_PASSWORD_COMMAND])
+			cfg_problem(p, sec, K_PASSWORD_COMMAND, "password_command without user: add user = <login>");
+	}
+}
+
+int config_parse_buf(struct config *cfg, const char *buf, size_t len, const char *filename, struct diag *d)
+{
+	static const struct config_ini_ops ops = { cfg_section, cfg_key };
+	struct cfg_parse *p = xcalloc(1, sizeof(*p));
+	int rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->path = xstrdup(filename);
+	cfg->dir = util_dirname(filename);
+	p->file = filename;
+	p->d = d;
+	p->n_diag = d->n;
+	p->section = -1;
+	config_ini_parse(buf, len, filename, d, &ops, p);
+	if (len <= CONFIG_FILE_MAX) {
+		cfg_group(p, cfg);
+		cfg_server(p, SEC_SMTP, &cfg->smtp, cfg);
+		cfg_server(p, SEC_IMAP, &cfg->imap, cfg);
+	}
+	rc = d->n > p->n_diag ? -1 : 0;
+	for (int s = 0; s < N_SECTIONS; s++)
+		for (int k = 0; k < N_KEYS; k++)
+			free(p->val[s][k]);
+	free(p);
+	if (rc < 0)
+		config_release(cfg);
+	return rc;
+}
+
+int config_load(struct config *cfg, const char *path, struct diag *d)
+{
+	struct err err;
+	size_t len;
+	char *buf = util_read_file(path, CONFIG_FILE_MAX, &len, &err);
+	int rc;
+
+	if (!buf) {
+		memset(cfg, 0, sizeof(*cfg));
+		diag_add(d, path, 0, "%s", err.msg);
+		return -1;
+	}
+	rc = config_parse_buf(cfg, buf, len, path, d);
+	free(buf);
+	return rc;
+}
+
+static void server_release(struct server_config *sc)
+{
+	free(sc->url);
+	free(sc->user);
+	free(sc->password_file);
+	free(sc->password_command);
+	free(sc->ca_file);
+	free(sc->mailbox);
+	free(sc->processed);
+	free(sc->review);
+}
+
+void config_release(struct config *cfg)
+{
+	if (!cfg)
+		return;
+	free(cfg->path);
+	free(cfg->dir);
+	free(cfg->group_name);
+	free(cfg->organizer_name);
+	free(cfg->organizer_email);
+	free(cfg->secretary);
+	free(cfg->timezone);
+	free(cfg->schedule_path);
+	free(cfg->roster_path);
+	free(cfg->state_path);
+	free(cfg->templates_dir);
+	server_release(&cfg->smtp);
+	server_release(&cfg->imap);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+/* ---- the password ---------------------------------------------------------------------------------------- */
+
+/* The first line of data[0..len): a copy without its CR/LF, or NULL when empty. */
+static char *first_line(const char *data, size_t len)
+{
+	const char *nl = memchr(data, '\n', len);
+	size_t n = nl ? (size_t)(nl - data) : len;
+
+	while (n > 0 && (data[n - 1] == '\r' || data[n - 1] == '\n'))
+		n--;
+	if (n == 0 || memchr(data, '\0', n))
+		return NULL;
+	return xstrndup(data, n);
+}
+
+static char *password_from_file(const char *path, struct err *err)
+{
+	char data[PASSWORD_MAX + 1];
+	struct stat st;
+	size_t len = 0;
+	char *pw = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0) {
+		err_set(err, "cannot open password_file '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0) {
+		err_set(err, "cannot stat password_file '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err_set(err, "password_file '%s' is not a regular file", path);
+		goto out;
+	}
+	if (st.st_mode & 077) {
+		err_set(err, "'%s' is %s by others: run chmod 600 %s", path,
+			st.st_mode & 044 ? "readable" : "writable", path);
+		goto out;
+	}
+	while (len < sizeof(data)) {
+		ssize_t n = read(fd, data + len, sizeof(data) - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err_set(err, "cannot read password_file '%s': %s", path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > PASSWORD_MAX && !memchr(data, '\n', PASSWORD_MAX)) {
+		err_set(err, "the first line of password_file '%s' is longer than %d bytes", path, PASSWORD_MAX);
+		goto out;
+	}
+	pw = first_line(data, len);
+	if (!pw)
+		err_set(err, "password_file '%s' is empty: put the password on its first line", path);
+out:
+	explicit_bzero(data, sizeof(data));
+	close(fd);
+	return pw;
+}
+
+static long elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+/* Reads the child's stdout until EOF, the cap or the deadline. 0 at EOF, 1 on timeout, 2 on too much. */
+static int read_child(int fd, char *data, size_t *len, const struct timespec *start)
+{
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		long left = PASSWORD_TIMEOUT_MS - elapsed_ms(start);
+		char scratch[256];
+		ssize_t n;
+
+		if (left <= 0)
+			return 1;
+		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
+			return 1;
+		if (pfd.revents == 0)
+			continue;
+		if (*len < PASSWORD_MAX)
+			n = read(fd, data + *len, PASSWORD_MAX - *len);
+		else
+			n = read(fd, scratch, sizeof(scratch));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			return 0;
+		if (*len >= PASSWORD_MAX)
+			return 2;
+		*len += (size_t)n;
+	}
+}
+
+/* Waits for the child until the deadline, then kills it. Returns its wait status. */
+static int reap_child(pid_t pid, const struct timespec *start, int kill_now)
+{
+	int status = 0;
+
+	if (kill_now)
+		kill(pid, SIGKILL);
+	for (;;) {
+		pid_t r = waitpid(pid, &status, kill_now ? 0 : WNOHANG);
+		if (r == pid)
+			return status;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (r == 0 && elapsed_ms(start) >= PASSWORD_TIMEOUT_MS) {
+			kill(pid, SIGKILL);
+			kill_now = 1;
+		} else if (r == 0) {
+			struct timespec nap = { 0, 10 * 1000 * 1000 };
+			nanosleep(&nap, NULL);
+		}
+	}
+}
+
+static char *password_from_command(const char *cmd, struct err *err)
+{
+	char data[PASSWORD_MAX + 1], shown[80];
+	char **argv = NULL;
+	int pfd[2] = { -1, -1 }, outcome, status;
+	size_t len = 0;
+	char *pw = NULL;
+	struct timespec start;
+	struct err why;
+	pid_t pid;
+
+	config_shorten(cmd, shown, sizeof(shown));
+	if (split_words(cmd, &argv, &why) < 0) {
+		err_set(err, "bad password_command '%s': %s", shown, why.msg);
+		return NULL;
+	}
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		err_set(err, "cannot run password_command '%s': %s", shown, strerror(errno));
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	pid = fork();
+	if (pid < 0) {
+		err_set(err, "cannot run password_command '%s': %s", shown, strerror(errno));
+		goto out;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+		if (null >= 0)
+			dup2(null, STDIN_FILENO);
+		dup2(pfd[1], STDOUT_FILENO);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	pfd[1] = -1;
+	outcome = read_child(pfd[0], data, &len, &start);
+	status = reap_child(pid, &start, outcome != 0 || elapsed_ms(&start) >= PASSWORD_TIMEOUT_MS);
+	if (outcome == 1 || (outcome == 0 && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL &&
+			     elapsed_ms(&start) >= PASSWORD_TIMEOUT_MS))
+		err_set(err, "password_command '%s' did not finish within %d seconds", shown,
+			PASSWORD_TIMEOUT_MS / 1000);
+	else if (outcome == 2)
+		err_set(err, "password_command '%s' printed more than %d bytes", shown, PASSWORD_MAX);
+	else if (status == -1)
+		err_set(err, "password_command '%s': cannot wait for it: %s", shown, strerror(errno));
+	else if (WIFSIGNALED(status))
+		err_set(err, "password_command '%s' was killed by signal %d", shown, WTERMSIG(status));
+	else if (WEXITSTATUS(status) == 127)
+		err_set(err, "password_command '%s' could not be run (exit status 127): is it installed?", shown);
+	else if (WEXITSTATUS(status) != 0)
+		err_set(err, "password_command '%s' failed with exit status %d", shown, WEXITSTATUS(status));
+	else if (!(pw = first_line(data, len)))
+		err_set(err, "password_command '%s' printed no password", shown);
+out:
+	explicit_bzero(data, sizeof(data));
+	if (pfd[0] >= 0)
+		close(pfd[0]);
+	if (pfd[1] >= 0)
+		close(pfd[1]);
+	free_words(argv);
+	return pw;
+}
+
+char *config_password(const struct server_config *sc, struct err *err)
+{
+	if (sc->password_file)
+		return password_from_file(sc->password_file, err);
+	if (sc->password_command)
+		return password_from_command(sc->password_command, err);
+	err_set(err, "no password_file or password_command is set");
+	return NULL;
+}

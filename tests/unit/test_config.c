@@ -1,0 +1,550 @@
+/* config: tovholder.conf from memory (every problem with its exact "file:line: message"), the INI walker's
+ * line rules, and config_password against real files and real commands. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "util.h"
+
+#define F "/etc/tovholder/tovholder.conf"
+
+static char tmpdir[64];
+
+/* Each line number below is relied on by the cases. */
+static const char good[] =
+	"[group]\n"                                                   /* 1 */
+	"name = Netværksgruppe Børn og Unge\n"                       /* 2 */
+	"organizer = Karin Lund <Tovholder@Netvaerk.example>\n"      /* 3 */
+	"secretary = Jesper Vang (Solrød)\n"                         /* 4 */
+	"schedule = schedule.ini\n"                                  /* 5 */
+	"roster = /srv/tovholder/roster.csv\n"                       /* 6 */
+	"state = state.db ; keep it\n"                               /* 7 */
+	"\n"                                                         /* 8 */
+	"[smtp]\n"                                                   /* 9 */
+	"url = smtp://mail.netvaerk.example:587\n"                   /* 10 */
+	"user = tovholder@netvaerk.example\n"                        /* 11 */
+	"password_file = secret\n"                                   /* 12 */
+	"\n"                                                         /* 13 */
+	"[imap]\n"                                                   /* 14 */
+	"url = imaps://mail.netvaerk.example:993\n"                  /* 15 */
+	"user = tovholder@netvaerk.example\n"                        /* 16 */
+	"password_command = pass show \"tovholder imap\"\n";         /* 17 */
+
+/* 'base' with the first occurrence of 'old' replaced by 'new'. Caller frees. */
+static char *replace(const char *base, const char *old, const char *new)
+{
+	const char *at = strstr(base, old);
+	char *out;
+
+	assert_non_null(at);
+	out = malloc(strlen(base) - strlen(old) + strlen(new) + 1);
+	assert_non_null(out);
+	memcpy(out, base, (size_t)(at - base));
+	strcpy(out + (at - base), new);
+	strcat(out, at + strlen(old));
+	return out;
+}
+
+/* The diagnostics must be exactly 'want' (NULL-terminated), in order. */
+static void check_diag(const struct diag *d, const char *const *want, const char *label)
+{
+	size_t n = 0;
+	int same;
+
+	while (want[n])
+		n++;
+	same = d->n == n;
+	for (size_t i = 0; same && i < n; i++)
+		same = strcmp(d->msgs[i], want[i]) == 0;
+	if (same)
+		return;
+	print_error("case '%s':\n", label);
+	for (size_t i = 0; i < d->n; i++)
+		print_error("  got:  %s\n", d->msgs[i]);
+	for (size_t i = 0; i < n; i++)
+		print_error("  want: %s\n", want[i]);
+	fail();
+}
+
+static void test_good(void **state)
+{
+	struct config cfg;
+	struct diag d;
+
+	(void)state;
+	diag_init(&d);
+	assert_int_equal(config_parse_buf(&cfg, good, strlen(good), F, &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_string_equal(cfg.path, F);
+	assert_string_equal(cfg.dir, "/etc/tovholder");
+	assert_string_equal(cfg.group_name, "Netværksgruppe Børn og Unge");
+	assert_string_equal(cfg.organizer_name, "Karin Lund");
+	assert_string_equal(cfg.organizer_email, "tovholder@netvaerk.example");
+	assert_string_equal(cfg.secretary, "Jesper Vang (Solrød)");
+	assert_string_equal(cfg.timezone, "Europe/Copenhagen");
+	assert_string_equal(cfg.schedule_path, "/etc/tovholder/schedule.ini");
+	assert_string_equal(cfg.roster_path, "/srv/tovholder/roster.csv");
+	assert_string_equal(cfg.state_path, "/etc/tovholder/state.db");
+	assert_null(cfg.templates_dir);
+	assert_true(cfg.smtp.present);
+	assert_string_equal(cfg.smtp.url, "smtp://mail.netvaerk.example:587");
+	assert_int_equal(cfg.smtp.tls, TLS_STARTTLS);
+	assert_string_equal(cfg.smtp.user, "tovholder@netvaerk.example");
+	assert_string_equal(cfg.smtp.password_file, "/etc/tovholder/secret");
+	assert_null(cfg.smtp.password_command);
+	assert_null(cfg.smtp.ca_file);
+	assert_true(cfg.imap.present);
+	assert_int_equal(cfg.imap.tls, TLS_IMPLICIT);
+	assert_string_equal(cfg.imap.password_command, "pass show \"tovholder imap\"");
+	assert_null(cfg.imap.password_file);
+	assert_string_equal(cfg.imap.mailbox, "INBOX");
+	assert_string_equal(cfg.imap.processed, "Tovholder/Behandlet");
+	assert_string_equal(cfg.imap.review, "Tovholder/Til gennemsyn");
+	config_release(&cfg);
+	config_release(&cfg); /* released twice: a no-op */
+	diag_release(&d);
+}
+
+/* Variations that are still valid: what the parser accepts and how it reads it. */
+static void test_good_variants(void **state)
+{
+	struct config cfg;
+	struct diag d;
+	char *text, *t2;
+
+	(void)state;
+	diag_init(&d);
+
+	/* Notepad: BOM and CRLF; indented lines; ':' instead of '='; '#' inside a value is not a comment */
+	text = replace(good, "[group]\n", "\xEF\xBB\xBF[group]\r\n  # indented comment\r\n");
+	t2 = replace(text, "state = state.db ; keep it\n", "   state: state.db\r\ntemplates = mine#1 # note\n");
+	free(text);
+	text = replace(t2, "[imap]\n", "[IMAP]\nmailbox = Indbakke\nreview = Til gennemsyn\n");
+	free(t2);
+	t2 = replace(text, "url = smtp://mail.netvaerk.example:587\n",
+		     "url = smtps://mail.netvaerk.example:465\ntls = IMPLICIT\nca_file = /etc/ssl/ca.pem\n");
+	free(text);
+	assert_int_equal(config_parse_buf(&cfg, t2, strlen(t2), "tovholder.conf", &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_string_equal(cfg.dir, ".");
+	assert_string_equal(cfg.state_path, "./state.db");
+	assert_string_equal(cfg.templates_dir, "./mine#1");
+	assert_string_equal(cfg.imap.mailbox, "Indbakke");
+	assert_string_equal(cfg.imap.review, "Til gennemsyn");
+	assert_string_equal(cfg.imap.processed, "Tovholder/Behandlet");
+	assert_int_equal(cfg.smtp.tls, TLS_IMPLICIT);
+	assert_string_equal(cfg.smtp.ca_file, "/etc/ssl/ca.pem");
+	config_release(&cfg);
+	free(t2);
+
+	/* no [imap]: allowed, present = 0; tls = none on a plain url; an explicit timezone */
+	text = replace(good, "[imap]\nurl = imaps://mail.netvaerk.example:993\nuser = tovholder@netvaerk.example\n"
+		       "password_command = pass show \"tovholder imap\"\n", "");
+	t2 = replace(text, "user = tovholder@netvaerk.example\npassword_file = secret\n", "tls = none\n");
+	free(text);
+	text = replace(t2, "schedule = ", "timezone = America/Nuuk\nschedule = ");
+	free(t2);
+	assert_int_equal(config_parse_buf(&cfg, text, strlen(text), F, &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_false(cfg.imap.present);
+	assert_int_equal(cfg.smtp.tls, TLS_NONE);
+	assert_null(cfg.smtp.user);
+	assert_string_equal(cfg.timezone, "America/Nuuk");
+	config_release(&cfg);
+	free(text);
+	diag_release(&d);
+}
+
+static const struct bad_case {
+	const char *label;
+	const char *old, *new; /* applied to 'good' */
+	const char *want[6];
+} bad_cases[] = {
+	{ "typo in a key", "organizer =", "organiser =",
+	  { F ":3: unknown key 'organiser' in [group]: did you mean 'organizer'?",
+	    F ":1: [group] has no 'organizer': add organizer = Name <address>" } },
+	{ "unknown key, nothing close", "state = state.db ; keep it", "state = state.db\nfarve = blå",
+	  { F ":8: unknown key 'farve' in [group]: the keys are name, organizer, secretary, timezone, schedule, "
+	      "roster, state, templates" } },
+	{ "imap key in [smtp]", "password_file = secret\n", "password_file = secret\nmailbox = INBOX\n",
+	  { F ":13: unknown key 'mailbox' in [smtp]: the keys are url, tls, user, password_file, "
+	      "password_command, ca_file" } },
+	{ "missing required key", "name = Netværksgruppe Børn og Unge\n", "",
+	  { F ":1: [group] has no 'name': add name = <the group's name>" } },
+	{ "missing state", "state = state.db ; keep it\n", "",
+	  { F ":1: [group] has no 'state': add state = state.db" } },
+	{ "duplicate key", "organizer =", "name = Anden gruppe\norganizer =",
+	  { F ":3: 'name' is already set at line 2: keep one of them" } },
+	{ "empty value", "state = state.db ; keep it", "state =",
+	  { F ":7: 'state' is empty: give it a value or remove the line" } },
+	{ "organizer without a name", "Karin Lund <Tovholder@Netvaerk.example>", "tovholder@netvaerk.example",
+	  { F ":3: bad organizer 'tovholder@netvaerk.example': write it as Name <address>" } },
+	{ "organizer with a bad address", "<Tovholder@Netvaerk.example>", "<tovholder@netvaerk>",
+	  { F ":3: bad organizer 'Karin Lund <tovholder@netvaerk>': write it as Name <address>" } },
+	{ "secretary without organisation", "Jesper Vang (Solrød)", "Jesper Vang",
+	  { F ":4: bad secretary 'Jesper Vang': write it as Name (Organisation)" } },
+	{ "secretary with empty organisation", "Jesper Vang (Solrød)", "Jesper Vang ( )",
+	  { F ":4: bad secretary 'Jesper Vang ( )': write it as Name (Organisation)" } },
+	{ "unknown timezone", "schedule = ", "timezone = Europe/Kobenhavn\nschedule = ",
+	  { F ":5: unknown timezone 'Europe/Kobenhavn': use a tz database name such as Europe/Copenhagen" } },
+	{ "timezone climbing out", "schedule = ", "timezone = ../Europe/Copenhagen\nschedule = ",
+	  { F ":5: unknown timezone '../Europe/Copenhagen': use a tz database name such as Europe/Copenhagen" } },
+	{ "implicit tls on smtp://", "user = tovholder@netvaerk.example\npassword_file",
+	  "tls = implicit\nuser = tovholder@netvaerk.example\npassword_file",
+	  { F ":11: tls = implicit needs smtps://host:465: smtp:// starts in plain text (use tls = starttls to "
+	      "upgrade it)" } },
+	{ "starttls on smtps://", "url = smtp://mail.netvaerk.example:587",
+	  "url = smtps://mail.netvaerk.example:465\ntls = starttls",
+	  { F ":11: tls = starttls does not fit smtps://, which always starts with TLS: remove the tls line, or "
+	      "use smtp:// for starttls" } },
+	{ "bad tls word", "url = smtp://mail.netvaerk.example:587", "url = smtp://mail.netvaerk.example:587\ntls = ja",
+	  { F ":11: bad tls 'ja': use starttls, implicit or none" } },
+	{ "imap url in [smtp]", "url = smtp://mail.netvaerk.example:587", "url = imap://mail.netvaerk.example:143",
+	  { F ":10: bad url 'imap://mail.netvaerk.example:143' in [smtp]: write smtp://host:587 or "
+	      "smtps://host:465" } },
+	{ "url without host", "url = imaps://mail.netvaerk.example:993", "url = imaps://:993",
+	  { F ":15: bad url 'imaps://:993' in [imap]: write imap://host:143 or imaps://host:993" } },
+	{ "both password sources", "password_file = secret\n", "password_file = secret\npassword_command = pass x\n",
+	  { F ":13: password_file and password_command are both set in [smtp]: keep one" } },
+	{ "user without password", "password_file = secret\n", "",
+	  { F ":11: user 'tovholder@netvaerk.example' has no password: add password_file or password_command" } },
+	{ "password without user", "user = tovholder@netvaerk.example\npassword_file", "password_file",
+	  { F ":11: password_file without user: add user = <login>" } },
+	{ "unclosed quote in password_command", "\"tovholder imap\"", "\"tovholder imap",
+	  { F ":17: bad password_command 'pass show \"tovholder imap': a \" quote is not closed" } },
+	{ "typo in a section", "[smtp]", "[smpt]",
+	  { F ":9: unknown section [smpt]: did you mean [smtp]?",
+	    F ": no [smtp] section: add one with url = smtp://host:587" } },
+	{ "unknown section", "[imap]", "[pop3]",
+	  { F ":14: unknown section [pop3]: the sections are [group], [smtp] and [imap]" } },
+	{ "repeated section", "[imap]", "[smtp]",
+	  { F ":14: section [smtp] is already at line 9: merge the two" } },
+	{ "bad section header", "[group]", "[group",
+	  { F ":1: bad section header '[group': write it as [name]",
+	    F ": no [group] section: add one with name, organizer, secretary, schedule, roster and state" } },
+	{ "key before any section", "[group]\n", "timezone = Europe/Copenhagen\n[group]\n",
+	  { F ":1: 'timezone' is outside any section: move it below a [section] line" } },
+	{ "line without '='", "organizer = Karin", "organizer Karin",
+	  { F ":3: expected 'key = value', not 'organizer Karin Lund <Tovholder@Netvaerk.example>'",
+	    F ":1: [group] has no 'organizer': add organizer = Name <address>" } },
+	{ "missing key name", "state = state.db ; keep it", "state = state.db\n= x",
+	  { F ":8: a key name is missing before '=': write it as key = value" } },
+	{ "Latin-1 text", "name = Netværksgruppe", "name = Netv\xE6rksgruppe",
+	  { F ":2: not valid UTF-8 text: save the file as UTF-8",
+	    F ":1: [group] has no 'name': add name = <the group's name>" } },
+	{ "several problems at once", "schedule = schedule.ini\nroster", "tidszone = CET\nroster",
+	  { F ":5: unknown key 'tidszone' in [group]: did you mean 'timezone'?",
+	    F ":1: [group] has no 'schedule': add schedule = schedule.ini" } },
+};
+
+static void test_bad(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		const struct bad_case *c = &bad_cases[i];
+		char *text = replace(good, c->old, c->new);
+		struct config cfg;
+		struct diag d;
+
+		diag_init(&d);
+		assert_int_equal(config_parse_buf(&cfg, text, strlen(text), F, &d), -1);
+		check_diag(&d, c->want, c->label);
+		assert_null(cfg.group_name); /* a failed parse leaves nothing to use */
+		config_release(&cfg);
+		diag_release(&d);
+		free(text);
+	}
+}
+
+static void test_line_limits(void **state)
+{
+	struct config cfg;
+	struct diag d;
+	char *text, *big = malloc(CONFIG_FILE_MAX + 2);
+	char line[5000];
+	char want[128];
+
+	(void)state;
+	diag_init(&d);
+	memset(line, 'x', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\0';
+	memcpy(line, "name = ", 7);
+	text = replace(good, "name = Netværksgruppe Børn og Unge", line);
+	assert_int_equal(config_parse_buf(&cfg, text, strlen(text), F, &d), -1);
+	snprintf(want, sizeof(want), F ":2: line is %zu bytes long: the limit is 4096", strlen(line));
+	assert_int_equal(d.n, 2);
+	assert_string_equal(d.msgs[0], want);
+	free(text);
+	diag_release(&d);
+
+	/* exactly 4096 bytes is allowed */
+	line[4096] = '\0';
+	text = replace(good, "name = Netværksgruppe Børn og Unge", line);
+	assert_int_equal(config_parse_buf(&cfg, text, strlen(text), F, &d), 0);
+	assert_int_equal(strlen(cfg.group_name), 4096 - 7);
+	config_release(&cfg);
+	free(text);
+
+	/* more than 1 MB: refused before reading */
+	assert_non_null(big);
+	memset(big, '\n', CONFIG_FILE_MAX + 1);
+	assert_int_equal(config_parse_buf(&cfg, big, CONFIG_FILE_MAX + 1, F, &d), -1);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.msgs[0], F ": the file is larger than 1048576 bytes");
+	free(big);
+	diag_release(&d);
+
+	/* a NUL byte in the middle of a line */
+	text = strdup(good);
+	text[5] = '\0';
+	assert_int_equal(config_parse_buf(&cfg, text, strlen(good), F, &d), -1);
+	assert_string_equal(d.msgs[0], F ":1: not valid UTF-8 text: save the file as UTF-8");
+	free(text);
+	diag_release(&d);
+}
+
+static void test_utf8(void **state)
+{
+	static const struct {
+		const char *s;
+		int valid;
+	} cases[] = {
+		{ "plain", 1 },
+		{ "Sekretær Åse, Ølstykke", 1 },
+		{ "\xF0\x9F\x93\x85 kalender", 1 },   /* U+1F4C5 */
+		{ "\xC3", 0 },                        /* cut short */
+		{ "\xC0\xAF", 0 },                    /* overlong '/' */
+		{ "\xE0\x80\xAF", 0 },                /* overlong '/' */
+		{ "\xED\xA0\x80", 0 },                /* surrogate U+D800 */
+		{ "\xF4\x90\x80\x80", 0 },            /* U+110000 */
+		{ "\xE6\xF8\xE5", 0 },                /* æøå in Latin-1 */
+		{ "\x80", 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(config_utf8_valid(cases[i].s, strlen(cases[i].s)), cases[i].valid);
+	assert_int_equal(config_utf8_valid("a\0b", 3), 0);
+}
+
+static void test_suggest_and_shorten(void **state)
+{
+	static const char *const names[] = { "organizer", "secretary", "timezone", "url" };
+	char out[80];
+	char long_value[100];
+
+	(void)state;
+	assert_string_equal(config_suggest("organiser", names, 4), "organizer");
+	assert_string_equal(config_suggest("Secretry", names, 4), "secretary");
+	assert_string_equal(config_suggest("uri", names, 4), "url");
+	assert_null(config_suggest("password", names, 4));
+	assert_null(config_suggest("", names, 4));
+
+	assert_string_equal(config_shorten("kort", out, sizeof(out)), "kort");
+	memset(long_value, 'a', sizeof(long_value) - 1);
+	long_value[sizeof(long_value) - 1] = '\0';
+	long_value[59] = '\xC3'; /* "æ" straddling the cut: it must not be split */
+	long_value[60] = '\xA6';
+	config_shorten(long_value, out, sizeof(out));
+	assert_int_equal(strlen(out), 59 + 3);
+	assert_string_equal(out + 59, "...");
+}
+
+/* ---- config_password --------------------------------------------------------------------------------- */
+
+static char *write_secret(const char *name, const char *content, mode_t mode)
+{
+	char *path = util_path_join(tmpdir, name);
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(content, f);
+	fclose(f);
+	assert_int_equal(chmod(path, mode), 0);
+	return path;
+}
+
+static void test_password_file(void **state)
+{
+	struct server_config sc = { 0 };
+	struct err err;
+	char *pw, want[512];
+
+	(void)state;
+	sc.password_file = write_secret("good", "hemmelig kode\r\nline two\n", 0600);
+	pw = config_password(&sc, &err);
+	assert_non_null(pw);
+	assert_string_equal(pw, "hemmelig kode");
+	free(pw);
+	free(sc.password_file);
+
+	sc.password_file = write_secret("open", "hemmelig\n", 0644);
+	assert_null(config_password(&sc, &err));
+	snprintf(want, sizeof(want), "'%s' is readable by others: run chmod 600 %s", sc.password_file,
+		 sc.password_file);
+	assert_string_equal(err.msg, want);
+	free(sc.password_file);
+
+	sc.password_file = write_secret("groupwrite", "hemmelig\n", 0620);
+	assert_null(config_password(&sc, &err));
+	snprintf(want, sizeof(want), "'%s' is writable by others: run chmod 600 %s", sc.password_file,
+		 sc.password_file);
+	assert_string_equal(err.msg, want);
+	free(sc.password_file);
+
+	sc.password_file = write_secret("empty", "\n", 0600);
+	assert_null(config_password(&sc, &err));
+	snprintf(want, sizeof(want), "password_file '%s' is empty: put the password on its first line",
+		 sc.password_file);
+	assert_string_equal(err.msg, want);
+	free(sc.password_file);
+
+	sc.password_file = util_path_join(tmpdir, "missing");
+	assert_null(config_password(&sc, &err));
+	snprintf(want, sizeof(want), "cannot open password_file '%s': No such file or directory", sc.password_file);
+	assert_string_equal(err.msg, want);
+	free(sc.password_file);
+
+	sc.password_file = tmpdir;
+	assert_null(config_password(&sc, &err));
+	snprintf(want, sizeof(want), "password_file '%s' is not a regular file", tmpdir);
+	assert_string_equal(err.msg, want);
+
+	sc.password_file = NULL;
+	assert_null(config_password(&sc, &err));
+	assert_string_equal(err.msg, "no password_file or password_command is set");
+}
+
+static const struct command_case {
+	const char *command;
+	const char *password; /* NULL: must fail with 'error' */
+	const char *error;
+} command_cases[] = {
+	{ "printf 'hemmelig\\nsecond line'", "hemmelig", NULL },
+	{ "printf \"%s\\r\\n\" \"kode med \\\"citat\\\"\"", "kode med \"citat\"", NULL },
+	{ "false", NULL, "password_command 'false' failed with exit status 1" },
+	{ "true", NULL, "password_command 'true' printed no password" },
+	{ "sh -c 'echo top\"\"secret; exit 3'", NULL, "password_command 'sh -c 'echo top\"\"secret; exit 3'' "
+	  "failed with exit status 3" },
+	{ "sh -c 'kill -TERM $$'", NULL, "password_command 'sh -c 'kill -TERM $$'' was killed by signal 15" },
+	{ "/nonexistent/tovholder-secret", NULL, "password_command '/nonexistent/tovholder-secret' could not be "
+	  "run (exit status 127): is it installed?" },
+	{ "head -c 5000 /dev/zero", NULL, "password_command 'head -c 5000 /dev/zero' printed more than 4096 "
+	  "bytes" },
+	{ "pass show 'tovholder", NULL, "bad password_command 'pass show 'tovholder': a ' quote is not closed" },
+	{ "   ", NULL, "bad password_command '   ': no command" },
+};
+
+static void test_password_command(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(command_cases) / sizeof(command_cases[0]); i++) {
+		const struct command_case *c = &command_cases[i];
+		struct server_config sc = { .password_command = (char *)c->command };
+		struct err err = { "" };
+		char *pw = config_password(&sc, &err);
+
+		if (c->password) {
+			if (!pw)
+				print_error("'%s': %s\n", c->command, err.msg);
+			assert_non_null(pw);
+			assert_string_equal(pw, c->password);
+			free(pw);
+		} else {
+			assert_null(pw);
+			assert_string_equal(err.msg, c->error);
+			assert_null(strstr(err.msg, "topsecret")); /* what it printed is never echoed */
+		}
+	}
+}
+
+/* The shipped example must stay valid. */
+static void test_example_file(void **state)
+{
+	char *dir = util_dirname(__FILE__);
+	char *path = xasprintf("%s/../../config/tovholder.conf", dir);
+	struct config cfg;
+	struct diag d;
+
+	(void)state;
+	free(dir);
+	if (access(path, R_OK) != 0) {
+		free(path);
+		skip();
+	}
+	diag_init(&d);
+	if (config_load(&cfg, path, &d) < 0)
+		diag_print(&d);
+	assert_int_equal(d.n, 0);
+	assert_string_equal(cfg.group_name, "Netværksgruppe Børn og Unge");
+	assert_string_equal(cfg.organizer_email, "tovholder@netvaerk.example");
+	assert_true(cfg.imap.present);
+	config_release(&cfg);
+	diag_release(&d);
+	free(path);
+}
+
+static int setup(void **state)
+{
+	char *zone;
+	FILE *f;
+
+	(void)state;
+	strcpy(tmpdir, "/tmp/test_config.XXXXXX");
+	if (!mkdtemp(tmpdir))
+		return -1;
+	/* a tz database of our own, so the tests do not depend on the machine's tzdata */
+	zone = util_path_join(tmpdir, "Europe");
+	mkdir(zone, 0755);
+	free(zone);
+	zone = util_path_join(tmpdir, "America");
+	mkdir(zone, 0755);
+	free(zone);
+	for (int i = 0; i < 2; i++) {
+		zone = util_path_join(tmpdir, i ? "America/Nuuk" : "Europe/Copenhagen");
+		f = fopen(zone, "w");
+		free(zone);
+		if (!f)
+			return -1;
+		fputs("TZif", f);
+		fclose(f);
+	}
+	return setenv("TZDIR", tmpdir, 1);
+}
+
+static int teardown(void **state)
+{
+	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
+	int rc = system(cmd);
+
+	(void)state;
+	free(cmd);
+	return rc == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_good_variants),
+		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_line_limits),
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_suggest_and_shorten),
+		cmocka_unit_test(test_password_file),
+		cmocka_unit_test(test_password_command),
+		cmocka_unit_test(test_example_file),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
