@@ -35,8 +35,11 @@ struct itip_event {
 
 /* The whole VCALENDAR as text: METHOD, PRODID, VERSION, a VTIMEZONE for tzid, one VEVENT with UID, SEQUENCE,
  * DTSTAMP, DTSTART/DTEND;TZID=, SUMMARY, LOCATION, URL, DESCRIPTION, ORGANIZER;CN=, each ATTENDEE with CN,
- * ROLE, PARTSTAT=NEEDS-ACTION, RSVP=TRUE (CANCEL: STATUS:CANCELLED). CRLF line ends, folded at 75 octets.
- * NULL with err on bad input. Caller frees. */
+ * ROLE, PARTSTAT=NEEDS-ACTION, RSVP=TRUE, CUTYPE=INDIVIDUAL, STATUS:CONFIRMED (CANCEL: STATUS:CANCELLED),
+ * TRANSP, CLASS, X-MICROSOFT-CDO-BUSYSTATUS. The VTIMEZONE is tz_vtimezone(tzid, year, year) and the TZID has
+ * no libical prefix. dtstamp 0 means now; end_min may be 1440 (midnight). CRLF line ends, folded at 75 octets
+ * on UTF-8 character boundaries. NULL with err on bad input (date, zone, end ≤ start, address, role,
+ * non-UTF-8 text, no attendees). Caller frees. */
 char *itip_build(const struct itip_event *ev, struct err *err);
 
 /* What an incoming calendar object says (filled by itip_parse, issue "replies"). */
@@ -50,6 +53,17 @@ struct itip_reply {
 	int sequence;
 	time_t proposed_start;     /* COUNTER: the proposed DTSTART/DTEND in UTC, else 0 */
 	time_t proposed_end;
+	size_t n_attendees;        /* ATTENDEE lines in the VEVENT (a reply should have one) */
 };
+
+#define ITIP_PARSE_MAX (1024 * 1024)   /* itip_parse refuses larger objects */
+
+/* Parses an incoming VCALENDAR (CRLF or LF lines). Lenient on purpose: no iTIP restriction check, since Exchange
+ * replies have no ORGANIZER and Google's carry a VALARM. With several ATTENDEEs the first whose PARTSTAT is not
+ * NEEDS-ACTION is reported. Fills *ret (release with itip_reply_release) and returns 0; -1 with err on garbage,
+ * a missing VEVENT or UID, or more than ITIP_PARSE_MAX bytes. */
+int itip_parse(const char *text, size_t len, struct itip_reply *ret, struct err *err);
+/* Frees the strings of r and zeroes it; r may be zeroed already. */
+void itip_reply_release(struct itip_reply *r);
 
 #endif
