@@ -167,7 +167,7 @@ static void walk_header(struct ini_walk *w, char *t)
 	size_t len = strlen(t);
 	char *name;
 
-	if (len < 3 || t[len - 1] != ']' || strpbrk(t + 1, "[") || memchr(t + 1, ']', len - 2)) {
+	if (len < 3 || t[0] != '[' || t[len - 1] != ']' || strpbrk(t + 1, "[") || memchr(t + 1, ']', len - 2)) {
 		walk_problem(w, "bad section header '%s': write it as [name]", config_shorten(t, shown, sizeof(shown)));
 		w->state = WALK_BAD_SECTION;
 		return;
@@ -205,7 +205,7 @@ static void walk_prepare(struct ini_walk *w, const char *s, size_t n)
 	t = util_trim(w->text);
 	if (*t == '\0' || *t == ';' || *t == '#') {
 		t[0] = '\0';
-	} else if (*t == '[') {
+	} else if (*t == '[' || (t[strlen(t) - 1] == ']' && !strpbrk(t, "=:"))) {
 		walk_header(w, t);
 		w->text[0] = '\0';
 	} else if (!strpbrk(t, "=:")) {
