@@ -110,7 +110,7 @@ int outbox_deliver(struct store *st, struct smtp *smtp, time_t now, int all, str
 				goto out;
 			}
 			res->sent++;
-			log_info("sent %s seq %d to %s (%s)", m->kind, m->sequence, m->email, m->message_id);
+			log_info("sent %s %s seq %d to %s <%s>", m->kind, m->date, m->sequence, m->email, m->message_id);
 			break;
 		case SMTP_TEMPFAIL:
 			if (store_mark_retry(st, m->id, now + outbox_backoff(m->attempts), serr.msg, err) < 0) {
@@ -118,7 +118,7 @@ int outbox_deliver(struct store *st, struct smtp *smtp, time_t now, int all, str
 				goto out;
 			}
 			res->waiting++;
-			log_warn("deferred %s to %s: %s", m->kind, m->email, serr.msg);
+			log_warn("deferred %s %s to %s: %s", m->kind, m->date, m->email, serr.msg);
 			break;
 		case SMTP_PERMFAIL:
 			if (store_mark_failed(st, m->id, serr.msg, err) < 0) {
@@ -126,7 +126,7 @@ int outbox_deliver(struct store *st, struct smtp *smtp, time_t now, int all, str
 				goto out;
 			}
 			res->failed++;
-			log_error("refused %s to %s: %s", m->kind, m->email, serr.msg);
+			log_error("refused %s %s to %s: %s", m->kind, m->date, m->email, serr.msg);
 			break;
 		case SMTP_UNREACHABLE:
 		case SMTP_REFUSED:

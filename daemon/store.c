@@ -379,9 +379,10 @@ void store_outmsgs_free(struct store_outmsg *v, size_t n)
 
 int store_queued(struct store *st, time_t before, struct store_outmsg **ret, size_t *ret_n, struct err *err)
 {
-	sqlite3_stmt *s = prep(st, "SELECT id, meeting_id, email, kind, sequence, message_id, message, attempts,"
-			       " next_try, last_error FROM outbox WHERE status='queued' AND (?1 < 0 OR next_try <= ?1)"
-			       " ORDER BY id", err);
+	sqlite3_stmt *s = prep(st, "SELECT o.id, o.meeting_id, o.email, o.kind, o.sequence, o.message_id, o.message,"
+			       " o.attempts, o.next_try, o.last_error, m.date FROM outbox o LEFT JOIN meeting m"
+			       " ON m.id = o.meeting_id WHERE o.status='queued' AND (?1 < 0 OR o.next_try <= ?1)"
+			       " ORDER BY o.id", err);
 	struct store_outmsg *v = NULL;
 	size_t n = 0, alloc = 0;
 	int rc;
@@ -411,6 +412,8 @@ int store_queued(struct store *st, time_t before, struct store_outmsg **ret, siz
 		m->attempts = sqlite3_column_int(s, 7);
 		m->next_try = (time_t)sqlite3_column_int64(s, 8);
 		m->last_error = sqlite3_column_type(s, 9) == SQLITE_NULL ? NULL : col_str(s, 9);
+		if (sqlite3_column_text(s, 10))
+			snprintf(m->date, sizeof(m->date), "%s", (const char *)sqlite3_column_text(s, 10));
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {

@@ -46,6 +46,7 @@ struct store_snapshot {
 struct store_outmsg {
 	long long id;
 	long long meeting_id; /* 0 when not about one meeting */
+	char date[11];        /* the meeting's date, "" when none (read back by store_queued) */
 	char *email;
 	char *kind;           /* "request", "cancel", … */
 	int sequence;
