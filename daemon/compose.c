@@ -174,7 +174,7 @@ char *compose_meeting_mail(struct compose *c, const struct store_meeting *mt, co
 	const char *name = template_for(msg);
 	struct tmpl_vars *v = tmpl_vars_new();
 	char *txt = NULL, *html = NULL, *ical = NULL, *out = NULL, *org_name = NULL, *org_email = NULL;
-	char *subject, *body, *location = NULL, *message_id = NULL;
+	char *subject = NULL, *body = NULL, *location = NULL, *message_id = NULL;
 	int cancel = msg == PLAN_MSG_CANCEL || msg == PLAN_MSG_REMOVE;
 
 	set_meeting_vars(v, cfg, mt, changes_da, n_changes);
