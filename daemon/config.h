@@ -37,7 +37,9 @@ struct config {
 };
 
 /* Parses INI text; 'filename' names it in messages and its directory resolves relative paths. Every problem
- * (unknown section or key, missing key, bad value) goes into 'd' as "filename:line: message". 0 or -1. */
+ * (unknown section or key, missing key, bad value) goes into 'd' as "filename:line: message". 0 or -1; on -1
+ * cfg is left empty (config_release is still safe). Section and key names match in any case. The one look
+ * outside memory: 'timezone' must name a file below $TZDIR or /usr/share/zoneinfo. */
 int config_parse_buf(struct config *cfg, const char *buf, size_t len, const char *filename, struct diag *d);
 int config_load(struct config *cfg, const char *path, struct diag *d);
 void config_release(struct config *cfg);

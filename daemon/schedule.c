@@ -23,8 +23,6 @@ struct sched_parse {
 	int too_many;
 };
 
-typedef void (*skey_fn)(struct sched_parse *p, struct meeting *m, const char *value, int line);
-
 static void set_time(struct sched_parse *p, struct meeting *m, const char *value, int line);
 static void set_place(struct sched_parse *p, struct meeting *m, const char *value, int line);
 static void set_online_url(struct sched_parse *p, struct meeting *m, const char *value, int line);
@@ -36,7 +34,7 @@ static void set_status(struct sched_parse *p, struct meeting *m, const char *val
 static const struct {
 	const char *name;
 	int repeatable;
-	skey_fn fn;
+	void (*fn)(struct sched_parse *p, struct meeting *m, const char *value, int line);
 } skeys[N_SKEYS] = {
 	[S_TIME] = { "time", 0, set_time },
 	[S_PLACE] = { "place", 0, set_place },
