@@ -24,12 +24,18 @@ struct mime_message {
 
 /* Builds the message with CRLF line ends and no line over 998 octets: multipart/alternative of text/plain
  * (quoted-printable), text/html (quoted-printable) and text/calendar; charset=UTF-8; method=… (base64);
- * without ical/html the message is the remaining part(s) only. Caller frees; NULL with err on bad input. */
+ * without ical/html the message is the remaining part(s) only. Calendar mail also gets "Content-Class:
+ * urn:content-classes:calendarmessage". Date is m->date in +0000 (0: now). Caller frees; NULL with err on bad
+ * input: an invalid address or message id, non-UTF-8 text, control characters in a header value, or an ical
+ * whose METHOD line is missing or differs from ical_method (Outlook rejects such a mismatch). */
 char *mime_build(const struct mime_message *m, size_t *ret_len, struct err *err);
 
-/* RFC 2047 encoded-word(s) for a header value, or a copy when it is printable ASCII. Caller frees. */
+/* RFC 2047 encoded-word(s) for a header value, or a copy when it is printable ASCII. Encoded values are
+ * folded ("\r\n ") so that each line stays within 76 characters after a header name as long as "Subject: ".
+ * Caller frees. */
 char *mime_encode_header(const char *utf8);
-/* A Message-ID local@domain with a random part; caller frees. */
+/* "<32 hex digits>.tovholder@domain" (128 random bits from getrandom), without angle brackets; caller frees.
+ * NULL when domain is not a plain host name or the kernel gives no random bytes. */
 char *mime_new_message_id(const char *domain);
 
 #endif
