@@ -8,6 +8,7 @@
 #include <libical/ical.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define ITIP_PRODID "-//tovholder//tovholder 1.0//DA"
 #define ITIP_UID_MAX 255

@@ -465,7 +465,7 @@ static void test_full_message(void **state)
 /* Subjects of every kind: each header line ≤ 76 (encoded) or ≤ 78 (plain), and they decode back exactly. */
 static void test_subjects(void **state)
 {
-	char danish200[1024] = "", ascii_long[400] = "";
+	char danish200[1024] = "", ascii_long[1024] = "";
 	const char *cases[8];
 	size_t nc = 0;
 
