@@ -260,7 +260,12 @@ static void add_mailbox(struct buf *b, const char *header, const char *name, con
 		buf_addf(b, "%s\r\n", addr);
 		return;
 	}
-	if (!is_plain_ascii(name)) {
+	size_t quoted = strlen(name) + 2;
+	for (const char *p = name; *p; p++)
+		quoted += *p == '"' || *p == '\\';
+	/* encoded-words also serve ASCII names too long to fit on a line in any other form */
+	if (!is_plain_ascii(name) || (phrase_plain(name) ? longest_word(name) >= MIME_HEADER_LINE - col
+							 : col + quoted > MIME_HEADER_LINE)) {
 		col = encode_words(b, name, col);
 	} else if (phrase_plain(name)) {
 		col = fold_ascii(b, name, col);

@@ -606,6 +606,8 @@ static void test_mailboxes(void **state)
 		  "Sekretariatet for Netvaerksgrupper i Boerne og Ungeforvaltningen i Kommunen Nord "
 		  "<tove@kommune.example>" },
 		{ "Tove Hølder", NULL },
+		/* too long to quote on one line: encoded instead */
+		{ "Lund, Karin (Sekretariatet for Netvaerksgrupper i Boerne og Ungeforvaltningen)", NULL },
 		{ "Børne- og Ungeforvaltningen, Sekretariatet for Netværksgrupper i Kommunen", NULL },
 	};
 
