@@ -29,20 +29,21 @@
 #define ABBR    "d|kl|ca|bl|mvh|vh|evt|pga|jf|inkl|ift|mht|dvs|fx|nr|pkt|tlf|hhv|vedr|ang|mv|osv|st|ex|" \
 		"tir|tirs|ons|tor|tors|fre|lør|søn|" MON_ABBR
 /* Capitalised words that are not names: sentence openers, pronouns, greetings, calendar words. */
-#define NOTNAME "jeg|du|han|hun|vi|i|de|den|det|der|dem|min|mit|mine|vores|hans|hendes|deres|men|så|og|eller|" \
+#define NOTNAME "jeg|du|han|hun|vi|i|de|den|det|der|dem|min|mit|mine|vores|hendes|deres|men|så|og|eller|" \
 		"derfor|desværre|beklageligvis|heldigvis|hermed|hej|kære|tak|mvh|hilsen|venlig|venlige|også|" \
 		"ellers|alligevel|gerne|ja|nej|kan|må|skal|vil|er|har|kommer|deltager|afbud|teams|skype|zoom|" \
 		"mødet|møde|netværksmødet|selvfølgelig|naturligvis|desuden|nu|her|da|når|hvis|fordi|idet|god|" \
-		"godt|fint|super|ok|okay|hi|dear|ps|kollega|min|leder|chef|" WD "|" MONTHS "|" MON_ABBR
+		"godt|fint|super|ok|okay|hi|dear|ps|kollega|leder|chef|" WD "|" MONTHS "|" MON_ABBR
 #define ROLES   "kollega|kollegaen|kollegaer|kolleger|leder|chef|souschef|stedfortræder|afløser|konsulent|" \
 		"medarbejder|sekretær|vikar|makker"
-#define SUBVERB "deltager|deltage|kommer|komme|møder"
+#define SUBVERB "deltager|deltage|kommer|komme|møder|gør|tager|overtager"
 #define CAPWORD_MAX 4                /* a substitute's name has 1-4 words */
 #define NAME_MAX 100
 
 enum cat { C_DECLINE, C_WEAK, C_ACCEPT, C_TENTATIVE, C_PARTIAL, C_N };
 
-#define P_BUT 1   /* "regner med at deltage, men …": a "men" later in the sentence makes it tentative */
+#define P_BUT 1    /* "regner med at deltage, men …": a "men" later in the sentence makes it tentative */
+#define P_WISH 2   /* "vil gerne deltage, men …": a "men" later in the sentence makes it a polite wish */
 
 /* Pattern language, one element per space-separated word:
  *   a|b|c  one token from the set ('#' a number, '$' the clause end, "x*" a prefix)
@@ -54,13 +55,13 @@ static const struct pattern {
 	const char *pat;
 } patterns[] = {
 	/* afbud */
-	{ C_DECLINE, 0, "meld|melde|melder|meldte|meldt _3 afbud" },
-	{ C_DECLINE, 0, "send|sende|sender|sendte|sendt _2 afbud" },
+	{ C_DECLINE, 0, "melde|melder|meldte|meldt _3 afbud" },   /* not "meld": an instruction */
+	{ C_DECLINE, 0, "sende|sender|sendte|sendt _2 afbud" },
 	{ C_DECLINE, 0, "give|giver|gav|givet _2 afbud" },
 	{ C_DECLINE, 0, "afbud fra|for mig|min|os" },
 	{ C_DECLINE, 0, "hermed|mit afbud" },
 	{ C_DECLINE, 0, "^ afbud $|til|fra|herfra|d|den|på|for|i|" WD "|#" },
-	{ C_DECLINE, 0, "meld|melde|melder|meldte|meldt _2 fra" },
+	{ C_DECLINE, 0, "melde|melder|meldte|meldt _2 fra" },
 	{ C_DECLINE, 0, "kan _2 " NEG " deltage|deltag*|komme|nå|møde" },
 	{ C_DECLINE, 0, "kan _2 " NEG " være med|der|dér|til|tilstede|på" },
 	{ C_DECLINE, 0, "kan _2 " NEG " $|denne|alligevel|dér|der|" WD "|#" },
@@ -89,6 +90,7 @@ static const struct pattern {
 	{ C_DECLINE, 0, "gå|går glip _1 af" },
 	{ C_DECLINE, 0, "jeg|vi er _1 " NEG " med !på|i" },
 	{ C_DECLINE, 0, "jeg|vi er der _1 " NEG },
+	{ C_DECLINE, 0, "men|og|dog " NEG " d|den|#|på|" WD },   /* "deltager d. 7/3 men ikke d. 2/5" */
 	/* absence that is an afbud only with a meeting reference in the same sentence ("den dag", a date) */
 	{ C_WEAK, 0, "er|bliver _2 ferie|kursus|bortrejst|udlandet|orlov|barsel|optaget|rejse|tjenesterejse|"
 		     "konference|seminar|studietur" },
@@ -100,10 +102,13 @@ static const struct pattern {
 	{ C_ACCEPT, 0, "jeg|vi deltager !til|kun|fra|først|senere" },
 	{ C_ACCEPT, 0, "^ deltager !du|man|vi|han|hun|de|kun|til|fra|først|senere|" NEG },
 	{ C_ACCEPT, 0, "deltager|deltage _2 gerne|selvfølgelig|naturligvis|selvsagt" },
-	{ C_ACCEPT, 0, "vil|ville _2 gerne deltage|komme|være" },
+	{ C_ACCEPT, P_WISH, "vil|ville _2 gerne deltage|komme|være" },
 	{ C_ACCEPT, 0, "jeg|vi kommer !til|tilbage|ind|fra|først|senere|for|hjem|ud|igen|op|over|med" },
 	{ C_ACCEPT, 0, "jeg|vi kommer til mødet|møderne|netværksmødet|" WD },
 	{ C_ACCEPT, 0, "kommer _1 gerne|selvfølgelig|naturligvis" },
+	{ C_ACCEPT, 0, "kommer _1 til at deltage|være" },
+	{ C_ACCEPT, 0, "men deltager|kommer" },   /* "forhindret d. 7/3, men deltager d. 12/9" */
+	{ C_ACCEPT, 0, "glæder _1 mig til at deltage|komme|være" },
 	{ C_ACCEPT, 0, "jeg|vi er med !på|i|til|fra|kun|først|senere" },
 	{ C_ACCEPT, 0, "^ er med !på|i|til|fra|kun|først|senere|" NEG },
 	{ C_ACCEPT, 0, "er med på|via mødet|teams|skærm|linjen|online|" WD },
@@ -374,7 +379,7 @@ static enum hdr header_kind(struct line l)
 		l.p++;
 		l.n--;
 	}
-	while (k < l.n && k < sizeof name - 1 && ((l.p[k] >= 'a' && l.p[k] <= 'z') || (l.p[k] >= 'A' && l.p[k] <= 'Z'))) {
+	while (k < l.n && k < sizeof name - 1 && is_alpha((unsigned char)l.p[k]) && (unsigned char)l.p[k] < 0x80) {
 		name[k] = (char)(l.p[k] >= 'A' && l.p[k] <= 'Z' ? l.p[k] + 32 : l.p[k]);
 		k++;
 	}
@@ -926,12 +931,11 @@ static int date_slash(const char *p, size_t n, size_t j, int day, struct afbud_d
 		j = k;
 	} else if (j + 5 <= n && p[j] == ' ' && is_digit((unsigned char)p[j + 1])) {
 		k = j + 1;
-		int y = read_num(p, n, &k, &yc);
-
-		if (yc == 4) {
-			year = y;
+		year = read_num(p, n, &k, &yc);
+		if (yc == 4)
 			j = k;
-		}
+		else
+			year = 0;   /* "14/11 10.00": a time, not a year */
 	}
 	k = j;
 	while (k < n && p[k] == ' ')
@@ -1156,10 +1160,11 @@ static int is_name_word(const struct doc *d, size_t k)
 	return d->t[k].len <= first || !is_capital(u + first, d->t[k].len - first);
 }
 
-/* Does the wording in [a, b) speak about someone else: "Birte kan ikke deltage", "kan hun desværre ikke"? */
+/* Does the wording in [a, b) speak about someone else: "Birte kan ikke deltage", "kan hun desværre ikke",
+ * "Min kollega Birte Holm har desværre meldt afbud", "afbud for Birte Holm", "på vegne af …"? */
 static int about_someone_else(const struct doc *d, size_t a, size_t b)
 {
-	size_t k;
+	size_t k, cs = d->t[a].cstart, ce = d->t[a].cend;
 
 	for (k = a; k < b; k++)
 		if (tok_ins(d, k, "jeg|vi"))
@@ -1167,9 +1172,18 @@ static int about_someone_else(const struct doc *d, size_t a, size_t b)
 	for (k = a; k < b; k++)
 		if (tok_ins(d, k, "han|hun") || (k > a && is_name_word(d, k)))
 			return 1;
-	if ((d->t[a].flags & T_LSTART) || a == d->t[a].cstart)
-		return 0;
-	return tok_ins(d, a - 1, "han|hun|" ROLES "|chefen|lederen") || is_name_word(d, a - 1);
+	if (b + 1 < ce && tok_ins(d, b, "for") && is_name_word(d, b + 1))
+		return 1;
+	for (k = cs; k < ce; k++)
+		if (tok_ins(d, k, "vegne"))
+			return 1;
+	/* the subject before the verb, past auxiliaries and adverbs, on the same line */
+	for (k = a; k > cs && !(d->t[k].flags & T_LSTART); k--) {
+		if (!tok_ins(d, k - 1, "har|havde|er|var|bliver|blev|kan|kunne|må|måtte|vil|ville|skal|skulle|"
+				       "desværre|også|nok|hermed|derfor|altså|så|gerne|ikke"))
+			return tok_ins(d, k - 1, "han|hun|" ROLES "|chefen|lederen") || is_name_word(d, k - 1);
+	}
+	return 0;
 }
 
 /* "måske", "muligvis", "nok" (but "skal nok" is a promise) in the match or right around it. */
@@ -1205,12 +1219,16 @@ static void note_match(const struct doc *d, const struct pattern *pt, size_t a, 
 		return;
 	if (a > cs && tok_ins(d, a - 1, "om|hvis|som"))
 		return;   /* "om jeg kan deltage", "Birte, som er på barsel": no statement of the member's */
-	if (!strstr(pt->pat, "ikke") && ((a > cs && (d->t[a - 1].flags & T_NEG)) || any_flag(d, b, b + 2 < ce ? b + 2 : ce, T_NEG)))
-		return;   /* "jeg deltager ikke", "kan ikke deltage online" */
+	/* "jeg deltager ikke", "kan ikke deltage online": negated from outside */
+	if (!strstr(pt->pat, "ikke") &&
+	    ((a > cs && (d->t[a - 1].flags & T_NEG)) || any_flag(d, b, b + 2 < ce ? b + 2 : ce, T_NEG)))
+		return;
 	if ((cat == C_ACCEPT || cat == C_DECLINE || cat == C_WEAK) && hedged(d, a, b))
 		cat = C_TENTATIVE;
 	if ((pt->flags & P_BUT) && s->last_men > b)
 		cat = C_TENTATIVE;
+	if ((pt->flags & P_WISH) && s->last_men > b)
+		return;
 	if (cat == C_WEAK && (s->has_date || s->n_ctx > ctx_in(d, a, b)))
 		cat = C_DECLINE;
 	/* in the subject, a question or condition is usually our own invitation's, and no answer */
@@ -1254,8 +1272,8 @@ static size_t suffix_at(const struct doc *d, size_t k, size_t cend)
 		/* "i stedet for Birte": someone else is replaced, not the member */
 		return k + 3 < cend && tok_ins(d, k + 3, "mig") ? 4 : 0;
 	}
-	if (k + 1 < cend && tok_ins(d, k, "for") && tok_ins(d, k + 1, "mig"))
-		return 2;
+	if (k + 1 < cend && tok_ins(d, k, "for|min") && tok_ins(d, k + 1, "mig|plads"))
+		return 2;   /* "for mig", "(tager) min plads" */
 	return 0;
 }
 
@@ -1329,27 +1347,55 @@ static void take_substitute(struct doc *d, size_t name_a, size_t name_n, size_t 
 		ty->sub = xstrndup(d->orig + from, to - from);
 }
 
-/* Form A: "[min kollega] Birte Holm [kan] deltager [gerne] i stedet [for mig]" / "… deltager for mig". */
+/* "Karin Lund fra min afdeling deltager …": a name before a "fra …" of at most four words ending at *m. */
+static size_t name_before_fra(const struct doc *d, size_t *m, size_t cs)
+{
+	size_t f, c;
+
+	for (f = *m; f > cs && *m - f < 4; f--) {
+		if (tok_ins(d, f, "fra")) {
+			c = name_back(d, f - 1, cs);
+			if (c)
+				*m = f - 1;
+			return c;
+		}
+	}
+	return 0;
+}
+
+/* Form A, the name before the verb: "[min kollega] Birte Holm [kan] deltager [gerne] i stedet [for mig]",
+ * "… deltager for mig", "min souschef Hans Berg kommer", "…, men Birte Holm gør", and the apposition
+ * "Min leder, Birte Holm, deltager i stedet". Returns 1 when the verb is settled (a substitute, or the
+ * member's own "jeg deltager i stedet for …"). */
 static int sub_before_verb(struct doc *d, size_t j, struct tally *ty)
 {
-	size_t cs = d->t[j].cstart, ce = d->t[j].cend, k = j + 1, sl, m, c;
+	size_t cs = d->t[j].cstart, ce = d->t[j].cend, k = j + 1, sl, m, c, ncs = cs, na;
 
-	if (k < ce && tok_ins(d, k, "gerne|også|så|derfor"))
+	if (k < ce && tok_ins(d, k, "gerne|så|derfor"))
 		k++;
 	sl = suffix_at(d, k, ce);
-	if (!sl || j == cs)
+	if (j == 0 || (j == cs && !sl))
 		return 0;
 	m = j - 1;
-	if (m > cs && tok_ins(d, m, "kan|vil|skal"))
+	if (j == cs)
+		ncs = d->t[m].cstart;
+	else if (m > cs && tok_ins(d, m, "kan|vil|skal"))
 		m--;
 	if (tok_ins(d, m, "jeg|vi"))
-		return 1;   /* "jeg deltager i stedet for Birte": the member comes */
-	c = name_back(d, m, cs);
-	if (c) {
-		take_substitute(d, m + 1 - c, c, m + 1 - c, k + sl, ty);
 		return 1;
+	c = name_back(d, m, ncs);
+	if (!c)
+		c = name_before_fra(d, &m, ncs);
+	if (c) {
+		na = m + 1 - c;
+		/* without "i stedet", only a role or a contrasting "men" before the name makes it a substitute */
+		if (sl || (k >= ce && na > ncs && (is_role(d, na - 1) || tok_ins(d, na - 1, "men")))) {
+			take_substitute(d, na, c, na, k + sl, ty);
+			return 1;
+		}
+		return 0;
 	}
-	if (is_role(d, m) || tok_ins(d, m, "han|hun|de|nogen|en")) {
+	if (sl && (is_role(d, m) || tok_ins(d, m, "han|hun|de|nogen|en"))) {
 		take_substitute(d, 0, 0, m, k + sl, ty);
 		return 1;
 	}
@@ -1378,6 +1424,21 @@ static int sub_after_verb(struct doc *d, size_t j, struct tally *ty)
 	return 0;
 }
 
+/* "har bedt Birte Holm om at deltage", "har spurgt min kollega Birte Holm, om hun kan komme". */
+static void sub_asked(struct doc *d, size_t j, struct tally *ty)
+{
+	size_t ce = d->t[j].cend, r = role_at(d, j + 1, ce), c = name_fwd(d, j + 1 + r, ce), k;
+	size_t end = j + 1 + r + c;
+
+	if (!c || end >= ce || !tok_ins(d, end, "om"))
+		return;
+	for (k = end + 1; k < ce && k <= end + 4; k++)
+		if (tok_ins(d, k, "deltage|komme|overtage|tage")) {
+			take_substitute(d, j + 1 + r, c, j, k + 1, ty);
+			return;
+		}
+}
+
 /* "jeg sender min kollega Birte Holm", "jeg sender Birte Holm i stedet". */
 static void sub_sender(struct doc *d, size_t j, struct tally *ty)
 {
@@ -1396,10 +1457,18 @@ static void find_substitutes(struct doc *d, struct tally *ty)
 		if (d->t[j].flags & T_USED)
 			continue;
 		if (tok_ins(d, j, SUBVERB)) {
-			if (!sub_before_verb(d, j, ty))
-				sub_after_verb(d, j, ty);
+			size_t sl = suffix_at(d, j + 1, d->t[j].cend);
+
+			if (sub_before_verb(d, j, ty) || sub_after_verb(d, j, ty))
+				continue;
+			/* "… deltager i stedet for mig" and no name found: a human must find out who comes */
+			if (sl && !(j > 0 && tok_ins(d, j - 1, "jeg|vi")) &&
+			    !(j + 1 < d->nt && tok_ins(d, j + 1, "jeg|vi")))
+				take_substitute(d, 0, 0, j, j + 1 + sl, ty);
 		} else if (tok_ins(d, j, "sender|sende")) {
 			sub_sender(d, j, ty);
+		} else if (tok_ins(d, j, "bedt|spurgt")) {
+			sub_asked(d, j, ty);
 		}
 	}
 }
