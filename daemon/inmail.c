@@ -20,6 +20,7 @@
 #define MAX_ADDRS 1000
 #define MAX_IDS 256
 #define MAX_RAW_PARAMS 256 /* before RFC 2231 continuations are joined */
+#define MAX_WORD 1000      /* encoded text of one RFC 2047 word */
 
 struct inmail_blob {
 	struct inmail_blob *next;
@@ -823,8 +824,11 @@ static const char *parse_headers(const char *p, const char *end, struct inmail_p
 		if (++fields > INMAIL_MAX_HEADERS) {
 			*flags |= INMAIL_TOO_MANY_HEADERS; /* keep reading to find the body, store nothing */
 		} else {
+			size_t v = colon + 1;
+			while (v < len && (p[v] == ' ' || p[v] == '\t'))
+				v++;
 			name = xstrndup(p, nl);
-			value_append(&val, p + colon + 1, len - colon - 1, flags);
+			value_append(&val, p + v, len - v, flags);
 		}
 		p = next;
 	}
@@ -1308,7 +1312,8 @@ static int parse_word(const char *p, char *cs, size_t cssz, struct buf *bytes, c
 	if ((enc != 'b' && enc != 'q') || q[2] != '?')
 		return -1;
 	text = q += 3;
-	while (*q && !(q[0] == '?' && q[1] == '=') && !is_ws(*q))
+	/* RFC 2047 allows 75 octets per word; a looser bound still keeps a hostile header linear */
+	while (*q && !(q[0] == '?' && q[1] == '=') && !is_ws(*q) && q - text < MAX_WORD)
 		q++;
 	if (q[0] != '?' || q[1] != '=' || !charset_known(cs))
 		return -1;
@@ -2055,6 +2060,7 @@ struct h2t {
 	int space;    /* collapsed white space pending */
 	int content;  /* the line has content (maybe just &nbsp;) */
 	int blank;    /* empty lines in a row; starts at 1 so leading empty lines vanish */
+	int head_open; /* a <head> without end was seen: do not search again (that would be quadratic) */
 };
 
 /* Ends the current line: "> " per quote level, trailing blanks trimmed, at most one empty line in a row. */
@@ -2200,18 +2206,24 @@ static const char *tag_end(const char *p)
 	return p;
 }
 
-/* Elements whose content is not text: skipped up to their end tag. */
-static const char *skip_element(const char *p, const char *name)
+/* Elements whose content is not text: skipped up to their end tag. A <head> that never ends is taken to end
+ * at <body>, or not at all (its text is then kept); other unclosed ones swallow the rest. */
+static const char *skip_element(struct h2t *h, const char *p, const char *name)
 {
+	int head = strcmp(name, "head") == 0;
 	char close[24];
 	const char *e;
 
+	if (head && h->head_open)
+		return p;
 	snprintf(close, sizeof(close), "</%s", name);
 	e = strcasestr(p, close);
-	if (!e && strcmp(name, "head") == 0)
-		e = strcasestr(p, "<body"); /* a <head> never closed */
-	if (!e)
-		return strcmp(name, "head") == 0 ? p : p + strlen(p);
+	if (!e && head)
+		e = strcasestr(p, "<body");
+	if (!e) {
+		h->head_open = head;
+		return head ? p : p + strlen(p);
+	}
 	return tag_end(e);
 }
 
@@ -2250,7 +2262,7 @@ static const char *h2t_tag(struct h2t *h, const char *p)
 		return NULL;
 	p = tag_end(p);
 	if (!closing && tag_in(name, skipped, sizeof(skipped) / sizeof(skipped[0])))
-		return skip_element(p, name);
+		return skip_element(h, p, name);
 	if (strcmp(name, "br") == 0) {
 		h2t_flush(h);
 	} else if (strcmp(name, "hr") == 0) {
