@@ -35,7 +35,8 @@ struct afbud_result {
  * ("Fra: … / Sendt: … / Til: … / Emne: …", also "From:/Sent:/To:/Subject:" and "Fra: …" followed by "Dato:"),
  * "-----Oprindelig meddelelse-----", "-----Original Message-----", "Den … skrev …:", "On … wrote:", a
  * signature after "-- " and "Sendt fra min iPhone". An attribution line followed by '>'-quoted lines is dropped
- * with them, so a bottom-posted answer survives. CR LF or LF; at most AFBUD_NEWEST_MAX bytes. Caller frees. */
+ * with them, so a bottom-posted answer survives. CR LF or LF in, LF out, trimmed; at most AFBUD_NEWEST_MAX
+ * bytes. Never NULL; caller frees. */
 char *afbud_newest_text(const char *text);
 
 /* Classifies the newest text (already cut) plus the subject (reply prefixes "SV:", "RE:", … are stripped here);

@@ -52,6 +52,8 @@ static const struct ccase {
 	{ NULL, "JEG ER DESVÆRRE DOBBELTBOOKET.", D, NULL, "", NULL },
 	{ NULL, "Kommer desværre ikke.", D, NULL, "", NULL },
 	{ NULL, "Jeg er på ferie d. 7/3-27.", D, NULL, "7.3.2027", NULL },
+	{ NULL, "Jeg er desværre på ferie den dag.", D, NULL, "", NULL },
+	{ NULL, "Jeg er på ferie.", U, NULL, "", "without a meeting reference" },
 	{ NULL, "Det kan desværre ikke lade sig gøre for mig at deltage.", D, NULL, "", NULL },
 	{ NULL, "Jeg vil desværre ikke kunne deltage – beklager!", D, NULL, "", NULL },
 	/* acceptance */
@@ -363,6 +365,33 @@ static void test_bounded(void **state)
 	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 60.0);
 }
 
+/* The question flag: set for any '?' in the text (not in a web address), whatever the answer. */
+static void test_question(void **state)
+{
+	static const struct {
+		const char *text;
+		enum afbud_answer answer;
+		int question;
+	} qs[] = {
+		{ "Jeg er med.\nEr der et link til Teams?", A, 1 },
+		{ "Jeg kan desværre ikke deltage. Kan jeg få referatet?", D, 1 },
+		{ "Jeg deltager gerne.", A, 0 },
+		{ "Jeg deltager: https://teams.example/join?id=7", A, 0 },
+		{ "Tak for referatet?!", U, 1 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+		struct afbud_result r;
+
+		afbud_classify(NULL, qs[i].text, &r);
+		if (r.answer != qs[i].answer || r.question != qs[i].question)
+			fail_msg("'%s': %s question %d", qs[i].text, afbud_answer_name(r.answer), r.question);
+		afbud_result_release(&r);
+	}
+}
+
 /* Random bytes and random Danish word soup: no crash, and the result is always consistent. */
 static void test_random(void **state)
 {
@@ -418,6 +447,7 @@ int main(void)
 		cmocka_unit_test(test_table_quoted),
 		cmocka_unit_test(test_newest),
 		cmocka_unit_test(test_subject),
+		cmocka_unit_test(test_question),
 		cmocka_unit_test(test_bounded),
 		cmocka_unit_test(test_random),
 	};
