@@ -7,6 +7,11 @@
 int cmd_check(int argc, char **argv, struct ctx *ctx);
 int cmd_plan(int argc, char **argv, struct ctx *ctx);
 int cmd_send(int argc, char **argv, struct ctx *ctx);
+int cmd_fetch(int argc, char **argv, struct ctx *ctx);
+int cmd_status(int argc, char **argv, struct ctx *ctx);
+int cmd_review(int argc, char **argv, struct ctx *ctx);
+int cmd_set(int argc, char **argv, struct ctx *ctx);
+int cmd_referat(int argc, char **argv, struct ctx *ctx);
 
 /* 1 when argv holds --help or -h (then the caller prints the command's help). */
 int cmd_wants_help(int argc, char **argv);

@@ -1,6 +1,7 @@
 /* tovholder check [--online]: every problem in the config, schedule, roster and templates, at once. */
 #include "cmd.h"
 #include "compose.h"
+#include "imap.h"
 #include "log.h"
 #include "smtp.h"
 #include "util.h"
@@ -37,6 +38,45 @@ static int check_smtp(const struct config *cfg)
 		return r == SMTP_REFUSED ? EX_UNAVAILABLE : EX_TEMPFAIL;
 	}
 	printf("smtp: logged in to %s%s\n", cfg->smtp.url, cfg->smtp.user ? "" : " (no login configured)");
+	return 0;
+}
+
+static int check_imap(const struct config *cfg)
+{
+	const struct server_config *sc = &cfg->imap;
+	struct err err = { "" };
+	char *password = NULL;
+	struct imap *im;
+	enum imap_result r;
+	uint32_t validity, next;
+
+	if (!sc->present) {
+		printf("imap: no [imap] section: answers cannot be read\n");
+		return 0;
+	}
+	if (sc->user && !(password = config_password(sc, &err))) {
+		log_error("[imap] %s", err.msg);
+		return EX_CONFIG;
+	}
+	im = imap_new(sc, password, &err);
+	if (password) {
+		explicit_bzero(password, strlen(password));
+		free(password);
+	}
+	if (!im) {
+		log_error("[imap] %s", err.msg);
+		return EX_CONFIG;
+	}
+	r = imap_connect(im, &err);
+	if (r == IMAP_OK)
+		r = imap_select(im, sc->mailbox, &validity, &next, &err);
+	if (r != IMAP_OK) {
+		log_error("[imap] %s: %s", sc->url, err.msg);
+		imap_free(im);
+		return r == IMAP_UNREACHABLE ? EX_TEMPFAIL : EX_UNAVAILABLE;
+	}
+	printf("imap: logged in to %s (%s), mailbox '%s' opened\n", sc->url, imap_login_mechanism(im), sc->mailbox);
+	imap_free(im);
 	return 0;
 }
 
@@ -110,7 +150,9 @@ int cmd_check(int argc, char **argv, struct ctx *ctx)
 	       ctx->config_path, ctx->sched.n, ctx->sched.n == 1 ? "" : "s", ctx->cfg.schedule_path,
 	       members, members == 1 ? "" : "s", secretaries, secretaries == 1 ? "y" : "ies", guests,
 	       guests == 1 ? "" : "s", ctx->cfg.roster_path);
-	if (online)
-		return check_smtp(&ctx->cfg);
+	if (online) {
+		int rs = check_smtp(&ctx->cfg), ri = check_imap(&ctx->cfg);
+		return rs ? rs : ri;
+	}
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* Loading a group: config, schedule, roster, state. */
 #include "ctx.h"
 #include "log.h"
+#include "tz.h"
 #include "util.h"
 
 #include <errno.h>
@@ -118,5 +119,57 @@ int ctx_lock(struct ctx *ctx, int wait)
 	}
 	free(path);
 	ctx->lock_fd = fd;
+	return 0;
+}
+
+const struct store_meeting *ctx_pick_meeting(struct ctx *ctx, const struct store_snapshot *snap, const char *date)
+{
+	int y, m, d;
+
+	if (date) {
+		if (util_parse_date(date, &y, &m, &d) < 0) {
+			log_error("'%s' is not a date: write it as YYYY-MM-DD, e.g. 2027-03-05", date);
+			return NULL;
+		}
+		for (size_t i = 0; i < snap->n; i++)
+			if (strcmp(snap->meetings[i].date, date) == 0)
+				return &snap->meetings[i];
+		log_error("no invitations were sent for %s (see 'tovholder plan')", date);
+		return NULL;
+	}
+	if (snap->n == 0) {
+		log_error("no invitations were sent yet: run 'tovholder send' first");
+		return NULL;
+	}
+	time_t now = util_now();
+	for (size_t i = 0; i < snap->n; i++) {
+		const struct store_meeting *mt = &snap->meetings[i];
+		time_t start;
+		if (mt->cancelled || util_parse_date(mt->date, &y, &m, &d) < 0 ||
+		    tz_local_to_utc(ctx->cfg.timezone, y, m, d, mt->end_min, &start, NULL) < 0)
+			continue;
+		if (start > now)
+			return mt;
+	}
+	return &snap->meetings[snap->n - 1];
+}
+
+int ctx_open_record(struct ctx *ctx, struct store_snapshot *snap)
+{
+	struct err err = { "" };
+	int rc;
+
+	if ((rc = ctx_load_all(ctx)))
+		return rc;
+	if (access(ctx->cfg.state_path, F_OK) != 0) {
+		log_error("no state yet at '%s': run 'tovholder send' first", ctx->cfg.state_path);
+		return EX_NOINPUT;
+	}
+	if ((rc = ctx_open_store(ctx)))
+		return rc;
+	if (store_load(ctx->store, snap, &err) < 0) {
+		log_error("%s", err.msg);
+		return EX_SOFTWARE;
+	}
 	return 0;
 }

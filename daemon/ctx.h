@@ -36,4 +36,11 @@ int ctx_open_store(struct ctx *ctx);
  * holds it. Returns 0 or EX_TEMPFAIL (printed). */
 int ctx_lock(struct ctx *ctx, int wait);
 
+/* The stored meeting on 'date' ("YYYY-MM-DD"), or with date NULL the next one that has not started (else the
+ * last one). Prints a clear error and returns NULL when there is none. Points into snap. */
+const struct store_meeting *ctx_pick_meeting(struct ctx *ctx, const struct store_snapshot *snap, const char *date);
+/* Config, group, store and the snapshot of what was sent: the start of every reporting command. Returns 0
+ * or a sysexits code (printed). */
+int ctx_open_record(struct ctx *ctx, struct store_snapshot *snap);
+
 #endif

@@ -30,6 +30,31 @@ static const struct command commands[] = {
 	  "interrupted run loses nothing: run 'send' again. Running it twice sends nothing new.\n"
 	  "Exit 75: a server could not be reached (the messages wait; try again later).\n"
 	  "Exit 69: the server refused us or some recipients (see the messages above).\n" },
+	{ "fetch", cmd_fetch, "fetch", "read the answers that arrived in the organizer's inbox",
+	  "One pass over the inbox: calendar answers (Accept/Decline/Tentative from Outlook, Gmail, Apple,\n"
+	  "Thunderbird, …) and Danish mails (\"Jeg må desværre melde afbud\") are recorded; automatic replies\n"
+	  "are noted as autosvar and bounces as adresse afvist. Handled mail is moved to the 'processed'\n"
+	  "folder, mail a person must look at to the 'review' folder; other mail stays in the inbox, unread.\n"
+	  "Nothing is ever deleted. Running it again changes nothing.\n"
+	  "Exit 75: the IMAP server could not be reached; try again later.\n" },
+	{ "status", cmd_status, "status [DATE]", "who has answered what (default: the next meeting)",
+	  "Each invitee with their answer (tilsagn, afbud, tentativ, ikke svaret, autosvar, adresse afvist),\n"
+	  "where it came from (kalender, mail, manuel) and when, the totals, and how many mails wait for review.\n" },
+	{ "review", cmd_review, "review [--done ID|all]", "the mails that wait for your decision",
+	  "Each mail tovholder could not decide, with sender, subject, date and the reason. The mails are in\n"
+	  "the IMAP folder 'review' ([imap] review). After deciding, record the answer with 'set' and clear\n"
+	  "the item with --done ID (or --done all).\n" },
+	{ "set", cmd_set, "set DATE EMAIL tilsagn|afbud|tentativ|ukendt [--stedfortræder NAME] [--note TEXT]",
+	  "record an answer by hand (a phone call, a reviewed mail)",
+	  "The manual answer wins over earlier automatic ones until a newer reply arrives. 'ukendt' clears\n"
+	  "the answer. --stedfortræder names the colleague who comes instead (with afbud).\n" },
+	{ "referat", cmd_referat, "referat DATE", "the attendance lines of the referat",
+	  "Prints the lines to paste at the top of the referat, in the usual form:\n"
+	  "  Afbud: Bo Aagaard (Greve), Frederik Hald (Køge)\n"
+	  "  Deltagere: Anne Mose Dahl (Faxe), Dennis Kragh og Lise Holm (Holbæk)\n"
+	  "  Referat: Jesper Vang (Solrød)\n"
+	  "  Ikke svaret: …\n"
+	  "Deltagere are those who accepted; a substitute is written \"NAME (Org) for MEMBER\".\n" },
 };
 
 static const size_t n_commands = sizeof(commands) / sizeof(commands[0]);

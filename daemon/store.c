@@ -51,6 +51,24 @@ static const char *const migrations[] = {
 	"CREATE INDEX outbox_queue ON outbox(status, next_try);"
 	"CREATE INDEX outbox_person ON outbox(meeting_id, email);"
 	"CREATE UNIQUE INDEX outbox_msgid ON outbox(message_id);",
+	/* 1 → 2: what comes back — answers, automatic replies, bounces, mail for review, the mailbox position */
+	"CREATE TABLE answer ("
+	"  meeting_id INTEGER NOT NULL REFERENCES meeting(id),"
+	"  email TEXT NOT NULL,"
+	"  answer TEXT NOT NULL CHECK (answer IN ('tilsagn','afbud','tentativ','ukendt')),"
+	"  source TEXT NOT NULL CHECK (source IN ('kalender','mail','manuel')),"
+	"  at INTEGER NOT NULL,"
+	"  substitute TEXT, note TEXT, message_id TEXT,"
+	"  recorded_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (meeting_id, email));"
+	"CREATE TABLE autoreply ("
+	"  meeting_id INTEGER NOT NULL, email TEXT NOT NULL, at INTEGER NOT NULL, detail TEXT,"
+	"  PRIMARY KEY (meeting_id, email));"
+	"CREATE TABLE bounce (email TEXT PRIMARY KEY, at INTEGER NOT NULL, detail TEXT);"
+	"CREATE TABLE review ("
+	"  id INTEGER PRIMARY KEY, message_id TEXT NOT NULL UNIQUE, sender TEXT NOT NULL, subject TEXT NOT NULL,"
+	"  date INTEGER NOT NULL, reason TEXT NOT NULL, created_at INTEGER NOT NULL);"
+	"CREATE TABLE mailbox (name TEXT PRIMARY KEY, uidvalidity INTEGER NOT NULL, last_uid INTEGER NOT NULL);",
 };
 
 static int db_err(struct store *st, struct err *err, const char *what)
@@ -471,4 +489,272 @@ int store_outbox_counts(struct store *st, int *ret_queued, int *ret_failed, stru
 	*ret_failed = sqlite3_column_int(s, 1);
 	sqlite3_finalize(s);
 	return 0;
+}
+
+int store_mailbox_get(struct store *st, const char *name, unsigned long *ret_uidvalidity,
+		      unsigned long *ret_last_uid, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT uidvalidity, last_uid FROM mailbox WHERE name = ?1", err);
+	int rc;
+
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*ret_uidvalidity = (unsigned long)sqlite3_column_int64(s, 0);
+		*ret_last_uid = (unsigned long)sqlite3_column_int64(s, 1);
+	} else {
+		*ret_uidvalidity = 0;
+		*ret_last_uid = 0;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(st, err, "read mailbox");
+	return 0;
+}
+
+int store_mailbox_set(struct store *st, const char *name, unsigned long uidvalidity, unsigned long last_uid,
+		      struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "INSERT OR REPLACE INTO mailbox (name, uidvalidity, last_uid) VALUES (?1,?2,?3)",
+			       err);
+
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)uidvalidity);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)last_uid);
+	return step_done(st, s, err);
+}
+
+int store_answer_put(struct store *st, const struct store_answer *a, struct err *err)
+{
+	sqlite3_stmt *s;
+	int changed;
+
+	/* Newest wins (by when the person answered, not when we read it): an older reply arriving late, or the
+	 * same reply read twice, changes nothing. A manual answer is stamped with the time it was set. */
+	s = prep(st, "INSERT INTO answer (meeting_id, email, answer, source, at, substitute, note, message_id,"
+		 " recorded_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"
+		 " ON CONFLICT (meeting_id, email) DO UPDATE SET answer=excluded.answer, source=excluded.source,"
+		 " at=excluded.at, substitute=excluded.substitute, note=excluded.note,"
+		 " message_id=excluded.message_id, recorded_at=excluded.recorded_at"
+		 " WHERE excluded.at > answer.at OR ?10",
+		 err);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, a->meeting_id);
+	sqlite3_bind_text(s, 2, a->email, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, a->answer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, a->source, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)a->at);
+	sqlite3_bind_text(s, 6, a->substitute, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, a->note, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, a->message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 9, (sqlite3_int64)util_now());
+	sqlite3_bind_int(s, 10, a->force);
+	if (step_done(st, s, err) < 0)
+		return -1;
+	changed = sqlite3_changes(st->db) > 0;
+	return changed;
+}
+
+int store_autoreply_put(struct store *st, long long meeting_id, const char *email, time_t at, const char *detail,
+			struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "INSERT OR REPLACE INTO autoreply (meeting_id, email, at, detail)"
+			       " VALUES (?1,?2,?3,?4)", err);
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, meeting_id);
+	sqlite3_bind_text(s, 2, email, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)at);
+	sqlite3_bind_text(s, 4, detail, -1, SQLITE_STATIC);
+	return step_done(st, s, err);
+}
+
+int store_bounce_put(struct store *st, const char *email, time_t at, const char *detail, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "INSERT OR REPLACE INTO bounce (email, at, detail) VALUES (?1,?2,?3)", err);
+
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, email, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)at);
+	sqlite3_bind_text(s, 3, detail, -1, SQLITE_STATIC);
+	return step_done(st, s, err);
+}
+
+int store_review_add(struct store *st, const struct store_review *r, struct err *err)
+{
+	/* keyed by Message-ID: the same mail seen twice (a fetch interrupted before the move) is one item */
+	sqlite3_stmt *s = prep(st, "INSERT OR IGNORE INTO review (message_id, sender, subject, date, reason,"
+			       " created_at) VALUES (?1,?2,?3,?4,?5,?6)", err);
+
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, r->message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, r->sender, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, r->subject, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)r->date);
+	sqlite3_bind_text(s, 5, r->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)util_now());
+	return step_done(st, s, err);
+}
+
+void store_reviews_free(struct store_review *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].message_id);
+		free(v[i].sender);
+		free(v[i].subject);
+		free(v[i].reason);
+	}
+	free(v);
+}
+
+int store_reviews(struct store *st, struct store_review **ret, size_t *ret_n, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT message_id, sender, subject, date, reason, id FROM review ORDER BY id",
+			       err);
+	struct store_review *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		v = xrealloc(v, (n + 1) * sizeof(*v));
+		v[n].message_id = col_str(s, 0);
+		v[n].sender = col_str(s, 1);
+		v[n].subject = col_str(s, 2);
+		v[n].date = (time_t)sqlite3_column_int64(s, 3);
+		v[n].reason = col_str(s, 4);
+		v[n].id = sqlite3_column_int64(s, 5);
+		n++;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_reviews_free(v, n);
+		return db_err(st, err, "read review");
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+int store_thread_lookup(struct store *st, const char *message_id, long long *ret_meeting_id, char **ret_email,
+			struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT meeting_id, email FROM outbox WHERE message_id = ?1", err);
+	int rc;
+
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, message_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*ret_meeting_id = sqlite3_column_int64(s, 0);
+		*ret_email = col_str(s, 1);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(st, err, "read outbox");
+	return rc == SQLITE_ROW;
+}
+
+void store_record_release(struct store_record *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		struct store_person_record *p = &r->people[i];
+		free(p->email);
+		free(p->answer);
+		free(p->source);
+		free(p->substitute);
+		free(p->note);
+		free(p->autoreply);
+		free(p->bounce);
+	}
+	free(r->people);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Copies a nullable text column. */
+static char *col_opt(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? NULL : col_str(s, i);
+}
+
+int store_record_load(struct store *st, long long meeting_id, struct store_record *ret, struct err *err)
+{
+	/* one row per invitation ever sent for the meeting, with what came back */
+	sqlite3_stmt *s = prep(st,
+		"SELECT i.email, i.invited, a.answer, a.source, a.at, a.substitute, a.note, r.detail, r.at,"
+		" COALESCE(b.detail, (SELECT o.last_error FROM outbox o WHERE o.meeting_id = i.meeting_id"
+		"   AND o.email = i.email AND o.status = 'failed' ORDER BY o.id DESC LIMIT 1))"
+		" FROM invitation i"
+		" LEFT JOIN answer a ON a.meeting_id = i.meeting_id AND a.email = i.email"
+		" LEFT JOIN autoreply r ON r.meeting_id = i.meeting_id AND r.email = i.email"
+		" LEFT JOIN bounce b ON b.email = i.email"
+		" WHERE i.meeting_id = ?1 ORDER BY i.rowid", err);
+	struct store_record rec = { 0 };
+	int rc;
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, meeting_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_person_record *p;
+
+		rec.people = xrealloc(rec.people, (rec.n + 1) * sizeof(*rec.people));
+		p = &rec.people[rec.n++];
+		memset(p, 0, sizeof(*p));
+		p->email = col_str(s, 0);
+		p->invited = sqlite3_column_int(s, 1);
+		p->answer = col_opt(s, 2);
+		p->source = col_opt(s, 3);
+		p->at = (time_t)sqlite3_column_int64(s, 4);
+		p->substitute = col_opt(s, 5);
+		p->note = col_opt(s, 6);
+		p->autoreply = col_opt(s, 7);
+		p->autoreply_at = (time_t)sqlite3_column_int64(s, 8);
+		p->bounce = col_opt(s, 9);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_record_release(&rec);
+		return db_err(st, err, "read answers");
+	}
+	*ret = rec;
+	return 0;
+}
+
+int store_review_count(struct store *st, int *ret_n, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT count(*) FROM review", err);
+
+	if (!s)
+		return -1;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return db_err(st, err, "read review");
+	}
+	*ret_n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+int store_review_done(struct store *st, long long id, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, id ? "DELETE FROM review WHERE id = ?1" : "DELETE FROM review", err);
+
+	if (!s)
+		return -1;
+	if (id)
+		sqlite3_bind_int64(s, 1, id);
+	if (step_done(st, s, err) < 0)
+		return -1;
+	return sqlite3_changes(st->db);
 }

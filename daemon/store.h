@@ -92,4 +92,76 @@ int store_mark_failed(struct store *st, long long id, const char *error, struct 
 /* Counts by outbox status: queued and failed. */
 int store_outbox_counts(struct store *st, int *ret_queued, int *ret_failed, struct err *err);
 
+/* Where reading the inbox got to: the mailbox's UIDVALIDITY and the highest UID handled (0, 0 when new). */
+int store_mailbox_get(struct store *st, const char *name, unsigned long *ret_uidvalidity,
+		      unsigned long *ret_last_uid, struct err *err);
+int store_mailbox_set(struct store *st, const char *name, unsigned long uidvalidity, unsigned long last_uid,
+		      struct err *err);
+
+/* One person's answer for one meeting. */
+struct store_answer {
+	long long meeting_id;
+	const char *email;
+	const char *answer;      /* "tilsagn", "afbud", "tentativ", "ukendt" */
+	const char *source;      /* "kalender", "mail", "manuel" */
+	time_t at;               /* when the person answered (DTSTAMP, else Date; manual: when it was set) */
+	const char *substitute;  /* or NULL */
+	const char *note;        /* or NULL */
+	const char *message_id;  /* or NULL */
+	int force;               /* a manual answer: replaces whatever is recorded */
+};
+
+/* Records an answer unless a newer one is recorded (or a->force). Returns 1 when recorded, 0 when older, -1 on error. */
+int store_answer_put(struct store *st, const struct store_answer *a, struct err *err);
+/* Notes an automatic reply ("autosvar") from a person about a meeting. */
+int store_autoreply_put(struct store *st, long long meeting_id, const char *email, time_t at, const char *detail,
+			struct err *err);
+/* Notes that mail to this address bounced. */
+int store_bounce_put(struct store *st, const char *email, time_t at, const char *detail, struct err *err);
+
+/* A mail waiting for a human decision. */
+struct store_review {
+	long long id;
+	char *message_id;
+	char *sender;
+	char *subject;
+	time_t date;
+	char *reason;
+};
+/* Adds a review item; the same Message-ID twice is one item. */
+int store_review_add(struct store *st, const struct store_review *r, struct err *err);
+int store_reviews(struct store *st, struct store_review **ret, size_t *ret_n, struct err *err);
+void store_reviews_free(struct store_review *v, size_t n);
+int store_review_count(struct store *st, int *ret_n, struct err *err);
+/* Removes review item 'id' (as store_reviews lists it), or all with id 0.
+ * Returns how many were removed. */
+int store_review_done(struct store *st, long long id, struct err *err);
+
+/* Which meeting and person one of our messages was about. 1 found, 0 not ours, -1 error; ret_email freed by
+ * the caller. */
+int store_thread_lookup(struct store *st, const char *message_id, long long *ret_meeting_id, char **ret_email,
+			struct err *err);
+
+/* The attendance record of one meeting: every person ever invited, with what came back. */
+struct store_person_record {
+	char *email;
+	int invited;             /* still holds the invitation */
+	char *answer;            /* NULL: no answer */
+	char *source;
+	time_t at;
+	char *substitute;
+	char *note;
+	char *autoreply;         /* the automatic reply's detail, or NULL */
+	time_t autoreply_at;
+	char *bounce;            /* why mail to this address failed, or NULL */
+};
+
+struct store_record {
+	struct store_person_record *people;
+	size_t n;
+};
+
+int store_record_load(struct store *st, long long meeting_id, struct store_record *ret, struct err *err);
+void store_record_release(struct store_record *r);
+
 #endif

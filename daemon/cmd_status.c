@@ -1,0 +1,130 @@
+/* tovholder status [DATE]: who has answered what for a meeting, and how many mails wait for review. */
+#include "cmd.h"
+#include "dansk.h"
+#include "log.h"
+#include "referat.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+/* The one word the coordinator sees for a person's state: the answer first, then a bounced address, then an
+ * automatic reply. */
+static const char *state_word(const struct store_person_record *p, const char **ret_source)
+{
+	*ret_source = "";
+	if (p->answer && strcmp(p->answer, "ukendt") != 0) {
+		*ret_source = p->source;
+		return p->answer;
+	}
+	if (p->bounce)
+		return "adresse afvist";
+	if (p->autoreply)
+		return "autosvar";
+	if (p->answer)
+		*ret_source = p->source;
+	return "ikke svaret";
+}
+
+static const struct store_person_record *record_of(const struct store_record *rec, const char *email)
+{
+	for (size_t i = 0; i < rec->n; i++)
+		if (strcmp(rec->people[i].email, email) == 0)
+			return &rec->people[i];
+	return NULL;
+}
+
+static int cmp_inv(const void *pa, const void *pb)
+{
+	const struct store_invitation *a = *(const struct store_invitation *const *)pa;
+	const struct store_invitation *b = *(const struct store_invitation *const *)pb;
+	int c = referat_org_cmp(a->org, b->org);
+
+	return c ? c : dansk_collate(a->name, b->name);
+}
+
+static void local_time(time_t t, char *out, size_t n)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(out, n, "%d.%m.%Y %H:%M", &tm);
+}
+
+int cmd_status(int argc, char **argv, struct ctx *ctx)
+{
+	struct store_snapshot snap = { 0 };
+	struct store_record rec = { 0 };
+	struct err err = { "" };
+	const struct store_meeting *mt;
+	const struct store_invitation **inv = NULL;
+	size_t n = 0;
+	int rc, n_review = 0, counts[6] = { 0 };
+	static const char *const words[] = { "tilsagn", "afbud", "tentativ", "autosvar", "adresse afvist",
+					     "ikke svaret" };
+
+	if (argc > 2) {
+		fprintf(stderr, "usage: tovholder status [DATE]\n");
+		return EX_USAGE;
+	}
+	if ((rc = ctx_open_record(ctx, &snap)))
+		goto out;
+	rc = EX_DATAERR;
+	if (!(mt = ctx_pick_meeting(ctx, &snap, argc == 2 ? argv[1] : NULL)))
+		goto out;
+	rc = EX_SOFTWARE;
+	if (store_record_load(ctx->store, mt->id, &rec, &err) < 0 || store_review_count(ctx->store, &n_review, &err) < 0) {
+		log_error("%s", err.msg);
+		goto out;
+	}
+	int y, m, d;
+	util_parse_date(mt->date, &y, &m, &d);
+	char *when = dansk_date_long(y, m, d), *span = dansk_timespan(mt->start_min, mt->end_min);
+	printf("%s — %s kl. %s%s\n", mt->summary, when, span, mt->cancelled ? " (AFLYST)" : "");
+	free(when);
+	free(span);
+	inv = xcalloc(mt->n_inv + 1, sizeof(*inv));
+	for (size_t i = 0; i < mt->n_inv; i++)
+		if (mt->inv[i].invited)
+			inv[n++] = &mt->inv[i];
+	qsort(inv, n, sizeof(*inv), cmp_inv);
+	for (size_t i = 0; i < n; i++) {
+		const struct store_person_record *p = record_of(&rec, inv[i]->email);
+		const char *source = "", *word = "ikke svaret";
+		char who[256], at[32] = "";
+		struct store_person_record none = { 0 };
+
+		if (!p)
+			p = &none;
+		word = state_word(p, &source);
+		for (size_t w = 0; w < 6; w++)
+			if (strcmp(word, words[w]) == 0)
+				counts[w]++;
+		if (p->answer && strcmp(word, p->answer) == 0)
+			local_time(p->at, at, sizeof(at));
+		else if (strcmp(word, "autosvar") == 0)
+			local_time(p->autoreply_at, at, sizeof(at));
+		snprintf(who, sizeof(who), "%s%s%s%s", inv[i]->name, inv[i]->org[0] ? " (" : "", inv[i]->org,
+			 inv[i]->org[0] ? ")" : "");
+		printf("  %-40s %-14s %-8s %s", who, word, source, at);
+		if (p->substitute)
+			printf("  stedfortræder: %s", p->substitute);
+		if (p->note)
+			printf("  note: %s", p->note);
+		if (strcmp(word, "adresse afvist") == 0)
+			printf("  %s", p->bounce);
+		printf("\n");
+	}
+	printf("I alt %zu inviterede: %d tilsagn, %d afbud, %d tentativ, %d autosvar, %d adresse afvist, "
+	       "%d ikke svaret\n", n, counts[0], counts[1], counts[2], counts[3], counts[4], counts[5]);
+	if (n_review)
+		printf("%d mail%s venter på gennemsyn: tovholder review\n", n_review, n_review == 1 ? "" : "s");
+	rc = 0;
+out:
+	free(inv);
+	store_record_release(&rec);
+	store_snapshot_release(&snap);
+	return rc;
+}

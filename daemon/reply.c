@@ -1,0 +1,456 @@
+/* Reading replies. The rules come from imip-interop.md §0: take METHOD from the body, find the event by UID
+ * and the person by ATTENDEE, never gate on iTIP restrictions; and from the coordinators' practice: a reply
+ * counts only when the mail comes from the person it speaks for, and anything unclear goes to a human. */
+#include "reply.h"
+#include "afbud.h"
+#include "itip.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct store_meeting *meeting_by_id(const struct reply_env *env, long long id)
+{
+	for (size_t i = 0; i < env->sent->n; i++)
+		if (env->sent->meetings[i].id == id)
+			return &env->sent->meetings[i];
+	return NULL;
+}
+
+static const struct store_meeting *meeting_by_uid(const struct reply_env *env, const char *uid)
+{
+	for (size_t i = 0; i < env->sent->n; i++)
+		if (strcmp(env->sent->meetings[i].uid, uid) == 0)
+			return &env->sent->meetings[i];
+	return NULL;
+}
+
+static const struct store_invitation *invitation(const struct store_meeting *mt, const char *email)
+{
+	for (size_t i = 0; email && i < mt->n_inv; i++)
+		if (strcmp(mt->inv[i].email, email) == 0)
+			return &mt->inv[i];
+	return NULL;
+}
+
+/* Was this address ever sent one of our invitations? */
+static int invitee(const struct reply_env *env, const char *email)
+{
+	for (size_t i = 0; email && i < env->sent->n; i++)
+		if (invitation(&env->sent->meetings[i], email))
+			return 1;
+	return 0;
+}
+
+static const struct inmail_part *find_type(const struct inmail_part *p, const char *type, const char *subtype)
+{
+	if (inmail_part_is(p, type, subtype))
+		return p;
+	for (size_t i = 0; i < p->n_children; i++) {
+		const struct inmail_part *f = find_type(&p->children[i], type, subtype);
+		if (f)
+			return f;
+	}
+	return NULL;
+}
+
+/* The machine-readable part of a delivery status notification (RFC 3464 / RFC 6533). */
+static const struct inmail_part *dsn_status_part(const struct inmail *m)
+{
+	const struct inmail_part *p = find_type(&m->root, "message", "delivery-status");
+
+	return p ? p : find_type(&m->root, "message", "global-delivery-status");
+}
+
+static int relevant(const struct inmail *m, const struct reply_env *env)
+{
+	char *from = inmail_first_address(m, "From");
+	char *reply_to = inmail_first_address(m, "Reply-To");
+	int r = env->thread_meeting_id || invitee(env, from) || invitee(env, reply_to);
+
+	free(from);
+	free(reply_to);
+	return r;
+}
+
+int reply_parts_needed(const struct inmail *m, const struct reply_env *env, const struct inmail_part **ret_parts)
+{
+	const struct inmail_part *p;
+	char **addrs = NULL;
+	size_t n_addrs = 0;
+	int is_html;
+
+	if ((p = inmail_find_calendar(m))) {
+		ret_parts[0] = p;
+		return env->size > INMAIL_MAX_SIZE ? 0 : 1;
+	}
+	if (inmail_is_dsn(m, &addrs, &n_addrs)) {
+		inmail_strv_free(addrs, n_addrs);
+		if ((p = dsn_status_part(m))) {
+			ret_parts[0] = p;
+			return 1;
+		}
+		return relevant(m, env) ? 0 : -1;
+	}
+	if (!relevant(m, env))
+		return -1;
+	if (env->size > INMAIL_MAX_SIZE || inmail_has_tnef(m) || inmail_is_automatic(m, NULL))
+		return 0;
+	if ((p = inmail_find_text(m, &is_html))) {
+		ret_parts[0] = p;
+		return 1;
+	}
+	return 0;
+}
+
+static void review(struct reply_decision *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void review(struct reply_decision *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	d->outcome = REPLY_REVIEW;
+	va_start(ap, fmt);
+	vsnprintf(d->reason, sizeof(d->reason), fmt, ap);
+	va_end(ap);
+}
+
+static const char *answer_of_partstat(const char *partstat)
+{
+	static const struct {
+		const char *partstat, *answer;
+	} map[] = { { "ACCEPTED", "tilsagn" }, { "DECLINED", "afbud" }, { "TENTATIVE", "tentativ" } };
+
+	for (size_t i = 0; partstat && i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcasecmp(partstat, map[i].partstat) == 0)
+			return map[i].answer;
+	return NULL;
+}
+
+static void utc_text(time_t t, char *out, size_t n)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, n, "%Y-%m-%d %H:%M UTC", &tm);
+}
+
+static void calendar_reply(const struct inmail *m, const struct reply_env *env, const struct itip_reply *r,
+			   struct reply_decision *d)
+{
+	const struct store_meeting *mt = meeting_by_uid(env, r->uid);
+	char *reply_to = inmail_first_address(m, "Reply-To");
+	const char *answer;
+
+	if (!mt) {
+		review(d, "a calendar reply for a meeting we did not send (UID %s)", r->uid);
+		goto out;
+	}
+	if (!r->attendee) {
+		review(d, "a calendar reply without an ATTENDEE for %s", mt->date);
+		goto out;
+	}
+	/* The calendar speaks for the ATTENDEE, but only the attendee's own mail may say so: a reply whose
+	 * ATTENDEE is someone else than the sender is a possible forgery. */
+	if (!(d->sender && strcmp(r->attendee, d->sender) == 0) && !(reply_to && strcmp(r->attendee, reply_to) == 0)) {
+		review(d, "possible forgery: the reply is for %s but comes from %s", r->attendee,
+		       d->sender ? d->sender : "nobody");
+		goto out;
+	}
+	if (!invitation(mt, r->attendee)) {
+		review(d, "%s answered for %s but was not invited", r->attendee, mt->date);
+		goto out;
+	}
+	if (!(answer = answer_of_partstat(r->partstat))) {
+		review(d, "calendar answer %s from %s for %s", r->partstat ? r->partstat : "without PARTSTAT",
+		       r->attendee, mt->date);
+		goto out;
+	}
+	d->outcome = REPLY_ANSWER;
+	d->meeting_id = mt->id;
+	d->email = xstrdup(r->attendee);
+	d->answer = answer;
+	d->source = "kalender";
+	if (r->dtstamp > 0)
+		d->at = r->dtstamp;
+	if (r->comment && *util_trim(r->comment))
+		d->note = xstrdup(r->comment);
+out:
+	free(reply_to);
+}
+
+static void calendar(const struct inmail *m, const struct reply_env *env, const struct inmail_part *cal,
+		     struct reply_decision *d)
+{
+	struct itip_reply r = { 0 };
+	struct err err = { "" };
+	char *text = inmail_part_text(cal, &err);
+	const struct store_meeting *mt;
+
+	if (!text) {
+		review(d, "the calendar part could not be decoded: %s", err.msg);
+		return;
+	}
+	if (itip_parse(text, strlen(text), &r, &err) < 0) {
+		review(d, "the calendar part could not be read: %s", err.msg);
+		free(text);
+		return;
+	}
+	free(text);
+	switch (r.method) {
+	case ITIP_REPLY:
+		calendar_reply(m, env, &r, d);
+		break;
+	case ITIP_COUNTER: {
+		char from[32] = "?", to[32] = "?";
+		mt = meeting_by_uid(env, r.uid);
+		if (r.proposed_start)
+			utc_text(r.proposed_start, from, sizeof(from));
+		if (r.proposed_end)
+			utc_text(r.proposed_end, to, sizeof(to));
+		review(d, "%s proposes a new time for %s: %s to %s", r.attendee ? r.attendee : d->sender,
+		       mt ? mt->date : r.uid, from, to);
+		break;
+	}
+	case ITIP_REFRESH:
+		mt = meeting_by_uid(env, r.uid);
+		if (mt && r.attendee && invitation(mt, r.attendee) && d->sender && strcmp(d->sender, r.attendee) == 0) {
+			d->outcome = REPLY_REFRESH;
+			d->meeting_id = mt->id;
+			d->email = xstrdup(r.attendee);
+		} else {
+			review(d, "a request to resend an invitation we cannot match (UID %s)", r.uid);
+		}
+		break;
+	default:
+		review(d, "a calendar message that is not an answer (METHOD other than REPLY/COUNTER/REFRESH)");
+		break;
+	}
+	itip_reply_release(&r);
+}
+
+static void bounce(const struct inmail *m, const struct reply_env *env, struct reply_decision *d)
+{
+	char **addrs = NULL;
+	size_t n = 0;
+
+	inmail_is_dsn(m, &addrs, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (!invitee(env, addrs[i]))
+			continue;
+		d->bounced = xrealloc(d->bounced, (d->n_bounced + 1) * sizeof(char *));
+		d->bounced[d->n_bounced++] = xstrdup(addrs[i]);
+	}
+	inmail_strv_free(addrs, n);
+	/* a bounce about someone else's mail (the mailbox may have other uses) is not ours to file away */
+	d->outcome = d->n_bounced ? REPLY_BOUNCE : (env->thread_meeting_id ? REPLY_BOUNCE : REPLY_NOT_OURS);
+}
+
+/* The meeting a free-text mail is about: the thread, else the one date it names. */
+static const struct store_meeting *text_meeting(const struct reply_env *env, const struct afbud_result *res,
+						 struct reply_decision *d)
+{
+	const struct store_meeting *found = NULL;
+	int matches = 0;
+
+	if (env->thread_meeting_id)
+		return meeting_by_id(env, env->thread_meeting_id);
+	for (size_t i = 0; i < env->sent->n; i++) {
+		const struct store_meeting *mt = &env->sent->meetings[i];
+		int y, mo, dd, hit = 0;
+		if (util_parse_date(mt->date, &y, &mo, &dd) < 0)
+			continue;
+		for (size_t j = 0; j < res->n_dates; j++)
+			if (res->dates[j].day == dd && res->dates[j].month == mo &&
+			    (res->dates[j].year == 0 || res->dates[j].year == y))
+				hit = 1;
+		if (hit) {
+			found = mt;
+			matches++;
+		}
+	}
+	if (matches == 1)
+		return found;
+	if (matches > 1)
+		review(d, "the mail names dates of %d meetings", matches);
+	else if (res->n_dates)
+		review(d, "the mail names a date with no meeting (%d/%d)", res->dates[0].day, res->dates[0].month);
+	else
+		review(d, "the mail does not say which meeting it is about");
+	return NULL;
+}
+
+static void free_text(const struct inmail *m, const struct reply_env *env, struct reply_decision *d)
+{
+	struct afbud_result res = { 0 };
+	struct err err = { "" };
+	int is_html = 0;
+	const struct inmail_part *p = inmail_find_text(m, &is_html);
+	const struct store_meeting *mt;
+	char *text, *newest;
+	const char *who = NULL;
+	char *reply_to = inmail_first_address(m, "Reply-To");
+
+	if (!p) {
+		review(d, "no text to read");
+		goto out;
+	}
+	if (!(text = inmail_part_text(p, &err))) {
+		review(d, "the text could not be decoded: %s", err.msg);
+		goto out;
+	}
+	if (is_html) {
+		char *plain = inmail_html_to_text(text);
+		free(text);
+		text = plain;
+	}
+	newest = afbud_newest_text(text);
+	free(text);
+	afbud_classify(d->subject, newest, &res);
+	free(newest);
+	/* A member writing about something else (no thread of ours, no attendance wording, no date) is not an
+	 * answer: the mail stays in the inbox for the coordinator. */
+	if (!env->thread_meeting_id && res.answer == AFBUD_UNCLEAR && !res.n_dates && !res.substitute &&
+	    res.reason && (strcmp(res.reason, "no attendance wording") == 0 || strcmp(res.reason, "empty text") == 0)) {
+		d->outcome = REPLY_NOT_OURS;
+		goto out;
+	}
+	if (!(mt = text_meeting(env, &res, d)))
+		goto out;
+	if (invitation(mt, d->sender))
+		who = d->sender;
+	else if (invitation(mt, reply_to))
+		who = reply_to;
+	if (!who) {
+		review(d, "%s wrote about %s but is not invited to it", d->sender ? d->sender : "someone", mt->date);
+		goto out;
+	}
+	switch (res.answer) {
+	case AFBUD_DECLINE:
+		d->answer = "afbud";
+		break;
+	case AFBUD_ACCEPT:
+		d->answer = "tilsagn";
+		break;
+	case AFBUD_TENTATIVE:
+		d->answer = "tentativ";
+		break;
+	case AFBUD_UNCLEAR:
+		review(d, "unclear answer for %s: %s", mt->date, res.reason ? res.reason : "no afbud or acceptance");
+		goto out;
+	}
+	d->outcome = REPLY_ANSWER;
+	d->meeting_id = mt->id;
+	d->email = xstrdup(who);
+	d->source = "mail";
+	if (res.substitute)
+		d->substitute = xstrdup(res.substitute);
+	if (res.question) {
+		d->review_too = 1;
+		snprintf(d->reason, sizeof(d->reason), "recorded %s for %s, but the mail also asks a question",
+			 d->answer, mt->date);
+	}
+out:
+	afbud_result_release(&res);
+	free(reply_to);
+}
+
+/* The next meeting the person holds an invitation to, for an automatic reply outside a thread. */
+static const struct store_meeting *next_meeting_of(const struct reply_env *env, const char *email)
+{
+	char today[11];
+	struct tm tm;
+
+	gmtime_r(&env->now, &tm);
+	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+	for (size_t i = 0; i < env->sent->n; i++) {
+		const struct store_meeting *mt = &env->sent->meetings[i];
+		const struct store_invitation *inv = invitation(mt, email);
+		if (inv && inv->invited && !mt->cancelled && strcmp(mt->date, today) >= 0)
+			return mt;
+	}
+	return NULL;
+}
+
+static void automatic(const struct inmail *m, const struct reply_env *env, const char *why,
+		      struct reply_decision *d)
+{
+	const struct store_meeting *mt = env->thread_meeting_id ? meeting_by_id(env, env->thread_meeting_id)
+							      : next_meeting_of(env, d->sender);
+
+	(void)m;
+	if (!mt || !d->sender || !invitation(mt, d->sender)) {
+		d->outcome = REPLY_NOT_OURS;
+		return;
+	}
+	d->outcome = REPLY_AUTOREPLY;
+	d->meeting_id = mt->id;
+	d->email = xstrdup(d->sender);
+	snprintf(d->reason, sizeof(d->reason), "%s", why ? why : "automatic reply");
+}
+
+void reply_decide(const struct inmail *m, const struct reply_env *env, struct reply_decision *d)
+{
+	const struct inmail_part *cal;
+	const char *why = NULL;
+	char **ids = NULL;
+	size_t n_ids = 0;
+	const char *subject = inmail_header(m, "Subject");
+	time_t date = inmail_parse_date(inmail_header(m, "Date"));
+
+	memset(d, 0, sizeof(*d));
+	d->sender = inmail_first_address(m, "From");
+	d->subject = subject ? inmail_decode_words(subject) : xstrdup("");
+	inmail_parse_msgids(inmail_header(m, "Message-ID"), &ids, &n_ids);
+	d->message_id = xstrdup(n_ids ? ids[0] : env->fallback_message_id ? env->fallback_message_id : "");
+	inmail_strv_free(ids, n_ids);
+	d->at = date > 0 ? date : env->now;
+
+	if (env->size > INMAIL_MAX_SIZE) {
+		if (inmail_find_calendar(m) || relevant(m, env))
+			review(d, "the mail is too large to read (%zu MB)", env->size / (1024 * 1024));
+		else
+			d->outcome = REPLY_NOT_OURS;
+		return;
+	}
+	/* A calendar answer counts whatever the automatic-mail headers say: Google marks the replies its
+	 * calendar sends "Auto-Submitted: auto-generated". */
+	if ((cal = inmail_find_calendar(m))) {
+		calendar(m, env, cal, d);
+		return;
+	}
+	if (inmail_is_dsn(m, &ids, &n_ids)) {
+		inmail_strv_free(ids, n_ids);
+		bounce(m, env, d);
+		return;
+	}
+	if (!relevant(m, env)) {
+		d->outcome = REPLY_NOT_OURS;
+		return;
+	}
+	if (inmail_has_tnef(m)) {
+		review(d, "Outlook sent the answer as winmail.dat (TNEF) without a calendar part");
+		return;
+	}
+	if (inmail_is_automatic(m, &why)) {
+		automatic(m, env, why, d);
+		return;
+	}
+	free_text(m, env, d);
+}
+
+void reply_decision_release(struct reply_decision *d)
+{
+	free(d->email);
+	free(d->substitute);
+	free(d->note);
+	for (size_t i = 0; i < d->n_bounced; i++)
+		free(d->bounced[i]);
+	free(d->bounced);
+	free(d->sender);
+	free(d->subject);
+	free(d->message_id);
+	memset(d, 0, sizeof(*d));
+}

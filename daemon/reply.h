@@ -1,0 +1,60 @@
+/* What an incoming mail means for the attendance record: a calendar answer, a Danish afbud or acceptance, an
+ * automatic reply, a bounce, something for a human to review, or nothing of ours. Pure: the caller fetches the
+ * parts this module asks for, and records the decision. */
+#ifndef TOVHOLDER_REPLY_H
+#define TOVHOLDER_REPLY_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "inmail.h"
+#include "store.h"
+
+struct reply_env {
+	const struct store_snapshot *sent;  /* the meetings sent, with their invitations */
+	long long thread_meeting_id;        /* the meeting whose invitation the mail answers (In-Reply-To or
+					       References names one of our Message-IDs), else 0 */
+	size_t size;                        /* the message's size on the server */
+	time_t now;
+	const char *fallback_message_id;    /* for a mail without Message-ID: a stand-in (mailbox, UIDVALIDITY, UID) */
+};
+
+/* The parts whose bodies reply_decide needs (at most REPLY_MAX_PARTS) and returns their count, or -1 when the
+ * mail is not ours: no calendar part, no bounce, and neither from an invitee nor in a thread of ours. Reads
+ * only the headers and the part tree, so the caller fetches nothing for mail that is not ours. */
+#define REPLY_MAX_PARTS 2
+int reply_parts_needed(const struct inmail *m, const struct reply_env *env, const struct inmail_part **ret_parts);
+
+enum reply_outcome {
+	REPLY_NOT_OURS,   /* leave it in the inbox, untouched */
+	REPLY_ANSWER,     /* record the answer */
+	REPLY_AUTOREPLY,  /* note "autosvar" */
+	REPLY_BOUNCE,     /* note the failed addresses */
+	REPLY_REFRESH,    /* send the invitation again */
+	REPLY_REVIEW,     /* a human decides: move to the review folder with the reason */
+};
+
+struct reply_decision {
+	enum reply_outcome outcome;
+	long long meeting_id;
+	char *email;              /* the person (ANSWER, AUTOREPLY, REFRESH) */
+	const char *answer;       /* "tilsagn", "afbud", "tentativ" */
+	const char *source;       /* "kalender", "mail" */
+	time_t at;                /* DTSTAMP, else Date, else now */
+	char *substitute;
+	char *note;               /* an attendee comment */
+	char **bounced;           /* BOUNCE: the failed addresses that are ours */
+	size_t n_bounced;
+	char *sender;             /* the From address, for review and logs */
+	char *subject;            /* decoded */
+	char *message_id;         /* the mail's Message-ID, or the stand-in from the env */
+	char reason[256];         /* REVIEW and AUTOREPLY: why, in English */
+	int review_too;           /* ANSWER that also asks a question: record it, and let a human read it */
+};
+
+/* Decides, with the bodies of the parts reply_parts_needed named filled in. Never fails: anything it cannot
+ * read becomes REPLY_REVIEW with the reason. Release with reply_decision_release. */
+void reply_decide(const struct inmail *m, const struct reply_env *env, struct reply_decision *ret);
+void reply_decision_release(struct reply_decision *d);
+
+#endif

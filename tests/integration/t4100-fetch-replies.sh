@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+test_description='fetch: replies from every client family, Danish afbud mails, automatic mail, bounces and forgeries'
+. "$(dirname "$0")/../lib/test-lib.sh"
+. "$TOP/tests/lib/group.sh"
+
+mailstack_start
+group_write "$TEST_TMP/g"
+for n in $(seq 1 16); do
+	group_member "Ekstra Medlem $n;Stevns;ekstra$n@stevns.example;medlem"
+done
+ORGANIZER=tovholder@netvaerk.example
+DB=$GROUP_DIR/state.db
+
+# fixture NAME ATTENDEE [DATE] — writes the fixture as a reply from ATTENDEE to our invitation for DATE
+# (default 2027-03-05), and delivers it to the organizer's inbox through Postfix.
+fixture() {
+	local name=$1 who=$2 date=${3:-2027-03-05} uid msgid person
+	uid=$(sqlite3 "$DB" "SELECT uid FROM meeting WHERE date = '$date'") &&
+	msgid=$(sqlite3 "$DB" "SELECT o.message_id FROM outbox o JOIN meeting m ON m.id = o.meeting_id
+		WHERE m.date = '$date' AND o.email = '$who' ORDER BY o.id DESC LIMIT 1") &&
+	person=$(sqlite3 "$DB" "SELECT name FROM invitation i JOIN meeting m ON m.id = i.meeting_id
+		WHERE m.date = '$date' AND i.email = '$who'") &&
+	test -n "$uid" && test -n "$msgid" &&
+	mkdir -p "$TEST_TMP/fx" &&
+	/usr/bin/python3 "$TOP/tests/fixtures/make-fixtures.py" --out "$TEST_TMP/fx" --only "$name.eml" \
+		--uid "$uid" --organizer "$ORGANIZER" --organizer-name "Karin Lund" \
+		--attendee "$who" --attendee-name "$person" --msgid "$msgid" \
+		--date "${FX_DATE:-Wed, 02 Dec 2026 10:15:00 +0100}" --dtstamp "${FX_DTSTAMP:-20261202T091500Z}" \
+		--dtstart "${date//-/}T100000" --dtend "${date//-/}T130000" \
+		--subject-date "5. marts 2027" --summary "Netværksgruppe Børn og Unge" &&
+	mailstack_inject "$TEST_TMP/fx/$name.eml" "$ORGANIZER"
+}
+
+expect_state() {
+	local email=$1 want=$2 line
+	line=$(th status 2027-03-05 | grep -F "$(sqlite3 "$DB" "SELECT name FROM invitation WHERE email = '$email' LIMIT 1") (")
+	case "$line" in
+	*"$want"*) return 0 ;;
+	*) echo "$email: expected '$want', got: $line"; return 1 ;;
+	esac
+}
+
+test_expect_success 'invitations out' '
+	th send >/dev/null &&
+	mailstack_wait_idle
+'
+
+test_expect_success 'replies of every kind arrive in the organizer inbox' '
+	fixture outlook-exchange-accept anne.dahl@faxe.example &&
+	fixture outlook-exchange-decline bo.aagaard@greve.example &&
+	fixture google-accept dennis.kragh@holbaek.example &&
+	fixture google-counter frederik.hald@koege.example &&
+	fixture apple-ical-accept lise.holm@koege.example &&
+	fixture ios-tentative mette.ravn@odsherred.example &&
+	fixture android-decline soeren.oersted@soroe.example &&
+	fixture thunderbird-accept ekstra1@stevns.example &&
+	fixture evolution-accept ekstra2@stevns.example &&
+	fixture outlook-mac-decline ekstra3@stevns.example &&
+	fixture nextcloud-accept ekstra4@stevns.example &&
+	fixture afbud-outlook-quoted ekstra5@stevns.example &&
+	fixture afbud-html-only ekstra6@stevns.example &&
+	fixture afbud-cp1252-base64 ekstra7@stevns.example &&
+	fixture tilsagn-plain ekstra8@stevns.example &&
+	fixture stedfortraeder ekstra9@stevns.example &&
+	fixture autoreply-outlook ekstra10@stevns.example &&
+	fixture autoreply-precedence ekstra11@stevns.example &&
+	fixture dsn-bounce ekstra12@stevns.example &&
+	fixture tnef-only ekstra13@stevns.example &&
+	fixture forged-attendee ekstra14@stevns.example &&
+	fixture truncated ekstra15@stevns.example &&
+	fixture unrelated-newsletter ekstra16@stevns.example &&
+	fixture unrelated-colleague ekstra16@stevns.example &&
+	mailstack_wait_count $ORGANIZER 24
+'
+
+test_expect_success 'fetch reads them all' '
+	th fetch >out 2>err &&
+	cat out &&
+	grep "^15 answers, 2 automatic replies, 1 bounce, 0 resent, 4 for review, 2 not ours$" out
+'
+
+test_expect_success 'calendar answers from Outlook, Google, Apple, iOS, Android, Thunderbird, Evolution, Nextcloud' '
+	expect_state anne.dahl@faxe.example "tilsagn        kalender" &&
+	expect_state bo.aagaard@greve.example "afbud          kalender" &&
+	expect_state dennis.kragh@holbaek.example "tilsagn        kalender" &&
+	expect_state lise.holm@koege.example "tilsagn        kalender" &&
+	expect_state mette.ravn@odsherred.example "tentativ       kalender" &&
+	expect_state soeren.oersted@soroe.example "afbud          kalender" &&
+	expect_state ekstra1@stevns.example "tilsagn        kalender" &&
+	expect_state ekstra2@stevns.example "tilsagn        kalender" &&
+	expect_state ekstra3@stevns.example "afbud          kalender" &&
+	expect_state ekstra4@stevns.example "tilsagn        kalender"
+'
+
+test_expect_success 'Danish free-text mails: afbud, acceptance, a substitute' '
+	expect_state ekstra5@stevns.example "afbud          mail" &&
+	expect_state ekstra6@stevns.example "afbud          mail" &&
+	expect_state ekstra7@stevns.example "afbud          mail" &&
+	expect_state ekstra8@stevns.example "tilsagn        mail" &&
+	expect_state ekstra9@stevns.example "stedfortræder: Ulrik Hedegaard"
+'
+
+test_expect_success 'automatic replies are autosvar, not afbud; a bounce marks the address' '
+	expect_state ekstra10@stevns.example "autosvar" &&
+	expect_state ekstra11@stevns.example "autosvar" &&
+	expect_state ekstra12@stevns.example "adresse afvist"
+'
+
+test_expect_success 'COUNTER, TNEF, a forged ATTENDEE and a truncated mail change nothing and wait for review' '
+	expect_state frederik.hald@koege.example "ikke svaret" &&
+	expect_state ekstra13@stevns.example "ikke svaret" &&
+	expect_state ekstra14@stevns.example "ikke svaret" &&
+	expect_state ekstra15@stevns.example "ikke svaret" &&
+	th review >rev &&
+	cat rev &&
+	grep "proposes a new time" rev &&
+	grep "winmail.dat" rev &&
+	grep "possible forgery" rev &&
+	test $(grep -c "^ *[0-9]\+  " rev) = 4 &&
+	th status 2027-03-05 | grep "4 mails venter på gennemsyn"
+'
+
+test_expect_success 'folders: handled mail moved, review mail moved, other mail untouched and unread; nothing lost' '
+	test "$(mailstack_count $ORGANIZER "Tovholder/Behandlet")" = 18 &&
+	test "$(mailstack_count $ORGANIZER "Tovholder/Til gennemsyn")" = 4 &&
+	test "$(mailstack_count $ORGANIZER)" = 2 &&
+	inbox=$(maildir_of $ORGANIZER) &&
+	test -z "$(ls "$inbox/cur" 2>/dev/null | grep ":2,.*S")"
+'
+
+test_expect_success 'a second fetch changes nothing' '
+	th status 2027-03-05 >before &&
+	th fetch >out &&
+	grep "no new mail" out &&
+	th status 2027-03-05 >after &&
+	test_cmp before after
+'
+
+test_expect_success 'newest wins: an older reply changes nothing, a newer one does' '
+	FX_DTSTAMP=20261201T080000Z FX_DATE="Tue, 01 Dec 2026 09:00:00 +0100" \
+		fixture outlook-exchange-decline anne.dahl@faxe.example &&
+	mailstack_wait_count $ORGANIZER 3 &&
+	th fetch &&
+	expect_state anne.dahl@faxe.example "tilsagn        kalender" &&
+	FX_DTSTAMP=20261203T080000Z FX_DATE="Thu, 03 Dec 2026 09:00:00 +0100" \
+		fixture outlook-exchange-decline anne.dahl@faxe.example &&
+	mailstack_wait_count $ORGANIZER 3 &&
+	th fetch &&
+	expect_state anne.dahl@faxe.example "afbud          kalender"
+'
+
+test_expect_success 'set records a phone call; it wins until a newer reply arrives' '
+	GROUP_NOW=2026-12-04T09:00:00Z th set 2027-03-05 frederik.hald@koege.example afbud --note "ringede" &&
+	expect_state frederik.hald@koege.example "afbud          manuel" &&
+	FX_DTSTAMP=20261203T080000Z fixture google-accept frederik.hald@koege.example &&
+	mailstack_wait_count $ORGANIZER 3 &&
+	th fetch &&
+	expect_state frederik.hald@koege.example "afbud          manuel" &&
+	test_must_fail th set 2027-03-05 ukendt@andet.example afbud 2>err &&
+	grep "not invited" err
+'
+
+test_expect_success 'referat: the attendance lines in the seeds form' '
+	th referat 2027-03-05 >ref &&
+	cat ref &&
+	grep "^Afbud: " ref &&
+	grep "^Deltagere: " ref &&
+	grep "^Referat: Jesper Vang (Solrød)$" ref &&
+	grep "Dennis Kragh (Holbæk)" ref &&
+	grep "Ulrik Hedegaard (Stevns) for Ekstra Medlem 9" ref &&
+	! grep "^Deltagere:.*Jesper Vang" ref
+'
+
+test_done
