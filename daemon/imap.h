@@ -1,0 +1,82 @@
+/* Reading the organizer's inbox over IMAP with libetpan: only what the reply logic needs (new UIDs, a few
+ * header fields and BODYSTRUCTURE, then single parts), and moving handled mail to a folder. Nothing is ever
+ * deleted. The ONLY file that includes libetpan (and the only IMAP user of GnuTLS, for certificate checks). */
+#ifndef TOVHOLDER_IMAP_H
+#define TOVHOLDER_IMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "err.h"
+#include "inmail.h"
+
+#define IMAP_TIMEOUT     60          /* seconds for the TCP connect, the TLS handshake and each command */
+#define IMAP_BATCH       500         /* UIDs per UID FETCH in imap_fetch_new */
+#define IMAP_HEADER_MAX  (64 * 1024) /* octets of header fields fetched per message (a partial FETCH) */
+
+struct imap;
+
+/* UNREACHABLE: connect failed, timed out or the connection was lost: try again later (the connection is closed;
+ * imap_connect may be called again). REFUSED: bad certificate, login refused, mailbox missing, a protocol error,
+ * a part too large: retrying will not help until the config or the mail changes. */
+enum imap_result { IMAP_OK, IMAP_UNREACHABLE, IMAP_REFUSED };
+
+/* 'sc' and 'password' are copied. No I/O yet. NULL on a bad url (or no user), with the reason in 'err'. */
+struct imap *imap_new(const struct server_config *sc, const char *password, struct err *err);
+/* LOGOUT when connected, then frees. NULL is a no-op. */
+void imap_free(struct imap *im);
+
+/* Connects (imaps:// or tls = implicit: TLS from the start; imap:// with tls = starttls: STARTTLS, refused when
+ * the server does not offer it; tls = none: plain), verifies the server certificate against the system trust
+ * store plus sc->ca_file and the host name of the url BEFORE the password is sent, and logs in with LOGIN.
+ * A second call drops any earlier connection first. While a connection is open, SIGPIPE is ignored only
+ * around our own I/O (a server that hangs up must not kill the process). */
+enum imap_result imap_connect(struct imap *im, struct err *err);
+
+/* SELECT (read-write; a read-only mailbox is refused). Creates nothing. 'mailbox' is UTF-8 with '/' between
+ * levels (as in the config). *ret_uidnext is 0 when the server did not say. */
+enum imap_result imap_select(struct imap *im, const char *mailbox, uint32_t *ret_uidvalidity,
+			     uint32_t *ret_uidnext, struct err *err);
+
+struct imap_msg {
+	uint32_t uid;
+	size_t size;          /* RFC822.SIZE */
+	struct inmail mail;   /* root.headers from the header fields fetched; the part tree (types, parameters,
+	                         dispositions, encodings, sizes) from BODYSTRUCTURE; no bodies yet */
+};
+
+/* Every message of the selected mailbox with UID > after_uid, in ascending UID order: UID SEARCH for the
+ * UIDs, then UID FETCH of UID, RFC822.SIZE, BODYSTRUCTURE and BODY.PEEK[HEADER.FIELDS (fields)] (at most
+ * IMAP_HEADER_MAX octets) in batches of IMAP_BATCH, so memory stays bounded per batch. 'fields' is
+ * NULL-terminated; NULL fetches the whole header. cb is called once per message; 'msg' is released when it
+ * returns, and cb may call imap_fetch_part and imap_move on the same connection. A non-zero return stops the
+ * walk (IMAP_OK is returned). */
+enum imap_result imap_fetch_new(struct imap *im, uint32_t after_uid, const char *const *fields,
+				int (*cb)(struct imap_msg *msg, void *arg), void *arg, struct err *err);
+
+/* BODY.PEEK[section] of one part of msg (a non-multipart message root is fetched as its body, "1" or "S.1"),
+ * stored in the part with inmail_part_set_body. Parts larger than INMAIL_MAX_SIZE are refused, by their
+ * BODYSTRUCTURE size and again by what arrives (a partial FETCH, so a lying server cannot send more). */
+enum imap_result imap_fetch_part(struct imap *im, struct imap_msg *msg, struct inmail_part *p, struct err *err);
+
+/* Moves one message of the selected mailbox to 'folder' (UTF-8, '/' between levels), creating the folder and
+ * its parents (with the server's hierarchy separator and personal namespace prefix) and subscribing them when
+ * missing: UID MOVE (RFC 6851) when the server has MOVE; else UID COPY + UID STORE +FLAGS (\Deleted) + UID
+ * EXPUNGE of that UID only (UIDPLUS, RFC 4315); without UIDPLUS: UID COPY and set \Seen, leaving the original
+ * (a plain EXPUNGE could remove someone else's deleted mail). */
+enum imap_result imap_move(struct imap *im, uint32_t uid, const char *folder, struct err *err);
+
+/* For `check --online`: the login mechanism used ("LOGIN", or "PREAUTH" when the server logged us in at
+ * once), NULL before a login; the server's capabilities after login, space-separated ("" before). */
+const char *imap_login_mechanism(const struct imap *im);
+const char *imap_capabilities(const struct imap *im);
+
+/* imap://host[:port], imaps://host[:port], "[v6]" literal hosts, an optional trailing '/'. The host (without
+ * brackets) is the caller's to free; the port defaults to 143 / 993; *ret_implicit is 1 for imaps://. */
+int imap_parse_url(const char *url, char **ret_host, uint16_t *ret_port, int *ret_implicit, struct err *err);
+/* A mailbox name from UTF-8 to IMAP's modified UTF-7 (RFC 3501 5.1.3). NULL when 'utf8' is not valid UTF-8.
+ * Caller frees. */
+char *imap_utf7_encode(const char *utf8);
+
+#endif
