@@ -582,6 +582,7 @@ static void test_msgids(void **state)
 		{ "Your message of \"Mon, 1 Mar\" <a@x.example>", 1, { "a@x.example" } },
 		{ "<a@x.\r\n example>", 1, { "a@x.example" } },
 		{ MSGID, 1, { MSGID } },                                   /* bare id */
+		{ "a@x.example, b@y.example", 2, { "a@x.example", "b@y.example" } },
 		{ "<>", 0, { NULL } },
 		{ "<unterminated@x.example", 1, { "unterminated@x.example" } }, /* cut short: taken bare */
 		{ "", 0, { NULL } },
@@ -1028,6 +1029,23 @@ static void test_hostile(void **state)
 	assert_int_equal(m.root.body_len, 4);
 	s = inmail_decode_words(inmail_header(&m, "Subject"));
 	assert_int_equal(strlen(s), INMAIL_MAX_HEADER_LEN);
+	free(s);
+	inmail_release(&m);
+	buf_release(&b);
+
+	/* a header of nothing but folds (white space to trim) */
+	buf_init(&b);
+	buf_adds(&b, "Subject:");
+	for (int i = 0; i < 100000; i++)
+		buf_adds(&b, "\r\n  ");
+	buf_adds(&b, "\r\n x\r\nFrom: a@b.example");
+	for (int i = 0; i < 100000; i++)
+		buf_adds(&b, "\r\n ");
+	buf_adds(&b, "\r\n\r\n");
+	assert_int_equal(inmail_parse(&m, b.data, b.len, &err), 0);
+	assert_string_equal(inmail_header(&m, "Subject"), "");
+	s = inmail_first_address(&m, "From");
+	assert_string_equal(s, "a@b.example");
 	free(s);
 	inmail_release(&m);
 	buf_release(&b);
