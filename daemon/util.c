@@ -79,13 +79,15 @@ char *xasprintf(const char *fmt, ...)
 
 char *util_trim(char *s)
 {
-	char *e;
+	size_t start = 0, end = strlen(s);
 
-	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-		memmove(s, s + 1, strlen(s));
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
-		*--e = '\0';
+	while (s[start] == ' ' || s[start] == '\t' || s[start] == '\r' || s[start] == '\n')
+		start++;
+	while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\t' || s[end - 1] == '\r' || s[end - 1] == '\n'))
+		end--;
+	/* one move, so a long run of white space costs linear time */
+	memmove(s, s + start, end - start);
+	s[end - start] = '\0';
 	return s;
 }
 
