@@ -118,7 +118,7 @@ static const char *record(struct fetch_run *run, const struct reply_decision *d)
 					  d->note, d->message_id, 0 };
 		rc = store_answer_put(st, &a, &err);
 		if (rc == 0)
-			log_info("older answer ignored: %s %s for meeting %lld", d->email, d->answer, d->meeting_id);
+			log_info("an older answer changes nothing: %s %s (%s)", d->email, d->answer, d->message_id);
 		if (rc >= 0 && d->review_too) {
 			struct store_review r = { 0, d->message_id, d->sender ? d->sender : "", d->subject, d->at,
 						  (char *)d->reason };
@@ -154,27 +154,29 @@ static const char *record(struct fetch_run *run, const struct reply_decision *d)
 	return cfg->imap.processed;
 }
 
-static void log_decision(uint32_t uid, const struct reply_decision *d)
+static void log_decision(struct fetch_run *run, uint32_t uid, const struct reply_decision *d)
 {
 	const char *from = d->sender ? d->sender : "?";
+	const struct store_meeting *mt = meeting_by_id(&run->snap, d->meeting_id);
+	const char *date = mt ? mt->date : "?";
 
 	switch (d->outcome) {
 	case REPLY_NOT_OURS:
 		log_debug("uid %u from %s: not about our meetings, left in the inbox", uid, from);
 		break;
 	case REPLY_ANSWER:
-		log_info("uid %u: %s answered %s for meeting %lld (%s)%s%s", uid, d->email, d->answer, d->meeting_id,
-			 d->source, d->substitute ? ", substitute " : "", d->substitute ? d->substitute : "");
+		log_info("uid %u: %s answered %s for %s (%s)%s%s", uid, d->email, d->answer, date, d->source,
+			 d->substitute ? ", substitute " : "", d->substitute ? d->substitute : "");
 		break;
 	case REPLY_AUTOREPLY:
-		log_info("uid %u: automatic reply from %s (%s)", uid, d->email, d->reason);
+		log_info("uid %u: automatic reply from %s about %s (%s)", uid, d->email, date, d->reason);
 		break;
 	case REPLY_BOUNCE:
 		for (size_t i = 0; i < d->n_bounced; i++)
 			log_warn("uid %u: mail to %s bounced", uid, d->bounced[i]);
 		break;
 	case REPLY_REFRESH:
-		log_info("uid %u: %s asked for meeting %lld again", uid, d->email, d->meeting_id);
+		log_info("uid %u: %s asked for the invitation to %s again", uid, d->email, date);
 		break;
 	case REPLY_REVIEW:
 		log_info("uid %u from %s: for review: %s", uid, from, d->reason);
@@ -213,7 +215,7 @@ static int handle(struct imap_msg *msg, void *arg)
 	} else {
 		reply_decide(&msg->mail, &env, &d);
 	}
-	log_decision(msg->uid, &d);
+	log_decision(run, msg->uid, &d);
 	run->counts[d.outcome]++;
 	folder = record(run, &d);
 	reply_decision_release(&d);

@@ -45,6 +45,19 @@ static int cmp_inv(const void *pa, const void *pb)
 	return c ? c : dansk_collate(a->name, b->name);
 }
 
+/* Prints s left-aligned in 'width' columns, counting characters, not UTF-8 bytes ("Holbæk" is 6 wide). */
+static void print_col(const char *s, int width)
+{
+	int chars = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		chars += (*p & 0xC0) != 0x80;
+	fputs(s, stdout);
+	for (; chars < width; chars++)
+		putchar(' ');
+	putchar(' ');
+}
+
 static void local_time(time_t t, char *out, size_t n)
 {
 	struct tm tm;
@@ -108,7 +121,11 @@ int cmd_status(int argc, char **argv, struct ctx *ctx)
 			local_time(p->autoreply_at, at, sizeof(at));
 		snprintf(who, sizeof(who), "%s%s%s%s", inv[i]->name, inv[i]->org[0] ? " (" : "", inv[i]->org,
 			 inv[i]->org[0] ? ")" : "");
-		printf("  %-40s %-14s %-8s %s", who, word, source, at);
+		printf("  ");
+		print_col(who, 40);
+		print_col(word, 14);
+		print_col(source, 8);
+		printf("%s", at);
 		if (p->substitute)
 			printf("  stedfortræder: %s", p->substitute);
 		if (p->note)

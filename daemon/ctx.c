@@ -40,7 +40,12 @@ int ctx_load_config(struct ctx *ctx, struct diag *d)
 	int rc = config_load(&ctx->cfg, ctx->config_path, d);
 
 	ctx->loaded |= CTX_CONFIG;
-	return rc < 0 ? EX_CONFIG : 0;
+	if (rc < 0)
+		return EX_CONFIG;
+	/* every time shown to the coordinator is the group's local time */
+	setenv("TZ", ctx->cfg.timezone, 1);
+	tzset();
+	return 0;
 }
 
 static void cross_check(struct ctx *ctx, struct diag *d)

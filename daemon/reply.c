@@ -129,12 +129,13 @@ static const char *answer_of_partstat(const char *partstat)
 	return NULL;
 }
 
-static void utc_text(time_t t, char *out, size_t n)
+/* The process's local time zone is the group's (ctx_load_config sets TZ). */
+static void local_text(time_t t, char *out, size_t n)
 {
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
-	strftime(out, n, "%Y-%m-%d %H:%M UTC", &tm);
+	localtime_r(&t, &tm);
+	strftime(out, n, "%Y-%m-%d %H:%M", &tm);
 }
 
 static void calendar_reply(const struct inmail *m, const struct reply_env *env, const struct itip_reply *r,
@@ -207,9 +208,9 @@ static void calendar(const struct inmail *m, const struct reply_env *env, const 
 		char from[32] = "?", to[32] = "?";
 		mt = meeting_by_uid(env, r.uid);
 		if (r.proposed_start)
-			utc_text(r.proposed_start, from, sizeof(from));
+			local_text(r.proposed_start, from, sizeof(from));
 		if (r.proposed_end)
-			utc_text(r.proposed_end, to, sizeof(to));
+			local_text(r.proposed_end, to, sizeof(to));
 		review(d, "%s proposes a new time for %s: %s to %s", r.attendee ? r.attendee : d->sender,
 		       mt ? mt->date : r.uid, from, to);
 		break;
