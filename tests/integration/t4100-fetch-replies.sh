@@ -160,6 +160,25 @@ test_expect_success 'set records a phone call; it wins until a newer reply arriv
 	grep "not invited" err
 '
 
+test_expect_success 'REFRESH: the invitation is sent again, to that person only' '
+	uid=$(sqlite3 "$DB" "SELECT uid FROM meeting WHERE date = '\''2027-03-05'\''") &&
+	before=$(mailstack_count ekstra2@stevns.example) &&
+	printf "%s\r\n" "From: Ekstra Medlem 2 <ekstra2@stevns.example>" "To: Karin Lund <$ORGANIZER>" \
+		"Subject: Refresh" "Date: Thu, 03 Dec 2026 12:00:00 +0100" "Message-ID: <refresh-1@stevns.example>" \
+		"MIME-Version: 1.0" "Content-Type: text/calendar; charset=UTF-8; method=REFRESH" "" \
+		"BEGIN:VCALENDAR" "VERSION:2.0" "PRODID:-//Eksempel//DA" "METHOD:REFRESH" "BEGIN:VEVENT" \
+		"UID:$uid" "DTSTAMP:20261203T110000Z" "ORGANIZER:mailto:$ORGANIZER" \
+		"ATTENDEE:mailto:ekstra2@stevns.example" "END:VEVENT" "END:VCALENDAR" >refresh.eml &&
+	mailstack_inject refresh.eml $ORGANIZER &&
+	mailstack_wait_count $ORGANIZER 3 &&
+	th fetch >out &&
+	grep " 1 resent," out &&
+	mailstack_wait_count ekstra2@stevns.example $((before + 1)) &&
+	mail_summary ekstra2@stevns.example | tail -n 1 >last &&
+	grep " method=REQUEST " last &&
+	grep " uid=$uid " last
+'
+
 test_expect_success 'referat: the attendance lines in the seeds form' '
 	th referat 2027-03-05 >ref &&
 	cat >expect <<-\EOT &&
