@@ -471,6 +471,26 @@ static int temporary_code(const struct imap *im)
 	return atom && (strcasecmp(atom, "UNAVAILABLE") == 0 || strcasecmp(atom, "INUSE") == 0);
 }
 
+/* libetpan reports a connection closed while it waits for an answer as a parse error of an empty or cut
+ * answer. Nothing read, or the peer's end of the socket closed: that is a lost connection, not a protocol
+ * error. */
+static int peer_closed(const struct imap *im)
+{
+	struct pollfd pfd = { -1, POLLIN, 0 };
+	char c;
+
+	if (!im->s || !im->s->imap_stream)
+		return 1;
+	if (!im->s->imap_stream_buffer || im->s->imap_stream_buffer->len == 0)
+		return 1;
+	pfd.fd = mailstream_low_get_fd(mailstream_get_low(im->s->imap_stream));
+	if (pfd.fd < 0 || poll(&pfd, 1, 0) < 0)
+		return 1;
+	if (pfd.revents & (POLLHUP | POLLERR))
+		return 1;
+	return (pfd.revents & POLLIN) && recv(pfd.fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 /* Maps a libetpan error for command 'what' to what the caller should do; drops the connection whenever it
  * cannot be trusted to be in step any more. */
 static enum imap_result fail(struct imap *im, int r, const char *what, struct err *err)
@@ -478,6 +498,8 @@ static enum imap_result fail(struct imap *im, int r, const char *what, struct er
 	char text[160];
 
 	server_text(im, text, sizeof(text));
+	if (r == MAILIMAP_ERROR_PARSE && peer_closed(im))
+		r = MAILIMAP_ERROR_STREAM;
 	switch (r) {
 	case MAILIMAP_ERROR_STREAM:
 	case MAILIMAP_ERROR_CONNECTION_REFUSED:
@@ -577,13 +599,18 @@ static enum imap_result start_tls(struct imap *im, struct err *err)
 		return IMAP_REFUSED;
 	}
 	r = mailimap_starttls(im->s);
-	if (r != MAILIMAP_NO_ERROR)
-		return fail(im, r, "STARTTLS", err);
-	/* Bytes already buffered after the OK came in clear but would be read as if protected (CVE-2020-15953) */
-	if (im->s->imap_stream->read_buffer_len) {
+	/* Bytes buffered after the answer came in clear but would be read as if protected (CVE-2020-15953).
+	 * Debian's libetpan refuses them itself, as a plain STARTTLS failure: look first, to say why. */
+	if (im->s->imap_stream && im->s->imap_stream->read_buffer_len) {
 		err_set(err, "%s sent data after its STARTTLS answer: refusing a tampered connection", im->host);
 		drop(im);
 		return IMAP_REFUSED;
+	}
+	if (r != MAILIMAP_NO_ERROR) {
+		res = fail(im, r, "STARTTLS", err);
+		/* never go on in clear, not even to say LOGOUT */
+		drop(im);
+		return res;
 	}
 	low = mailstream_get_low(im->s->imap_stream);
 	tls = mailstream_low_tls_open_with_callback_timeout(mailstream_low_get_fd(low), IMAP_TIMEOUT, tls_setup, im);
@@ -1364,6 +1391,7 @@ static enum imap_result fetch_batch(struct imap *im, const uint32_t *uids, size_
 	add_att(ft, mailimap_fetch_att_new_rfc822_size());
 	add_att(ft, mailimap_fetch_att_new_bodystructure());
 	add_att(ft, header_att(fields));
+	log_debug("imap: UID FETCH of %zu message(s), UIDs %u to %u", n, uids[0], uids[n - 1]);
 	r = mailimap_uid_fetch(im->s, set, ft, &result);
 	mailimap_fetch_type_free(ft);
 	mailimap_set_free(set);
