@@ -1,0 +1,613 @@
+# shellcheck shell=bash
+# A private, real mail stack for tests and the demo: Postfix (SMTP) delivering over LMTP into Dovecot (IMAP),
+# all on 127.0.0.1 with config and state under one directory, ports picked at run time. Source this file.
+#
+# Nothing under /etc is read or written for our instances except Postfix's own read-only meta files
+# (/etc/postfix/postfix-files, dynamicmaps.cf); no system service is touched. Postfix can deliver only to
+# our Dovecot: every other transport is an error transport.
+#
+# Exports after mailstack_start:
+#   MS_DIR MS_SMTP_PORT MS_SUBMISSION_PORT MS_SMTPS_PORT MS_IMAP_PORT MS_IMAPS_PORT MS_LMTP_PORT
+#   MS_CA MS_CERT_HOST MS_PASSWORD
+
+MS_PY=/usr/bin/python3	# the system python: a pyenv 'python3' on PATH may lack modules we rely on
+MS_LOCK=${TMPDIR:-/tmp}/.tovholder-mailstack.lock
+_MS_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+_ms_die() { echo "mailstack: $*" >&2; return 1; }
+
+# mkdtemp makes 0700 dirs; postfix, dovecot and nobody must walk down to their state.
+_ms_traversable() {
+	local d=$1 dirs=() mode name
+	while [ -n "$d" ] && [ "$d" != / ]; do
+		dirs+=("$d")
+		d=${d%/*}
+	done
+	while read -r mode name; do
+		[ $((0$mode & 01)) = 0 ] && { chmod o+x "$name" || return 1; }
+	done < <(stat -c '%a %n' "${dirs[@]}")
+	return 0
+}
+
+# Local ports of every TCP socket on the machine (any state), as " p1 p2 … ".
+_ms_ports_in_use() {
+	local sl local rest used=" "
+	while read -r sl local rest; do
+		[ "$sl" = sl ] && continue
+		used+="$((16#${local##*:})) "
+	done < <(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null)
+	echo "$used"
+}
+
+# N free TCP ports below the ephemeral range (32768+), so no outgoing connection can take one between this
+# check and the daemon's bind. Callers hold $MS_LOCK so two stacks starting at once never pick the same.
+_ms_pick_ports() {
+	local n=$1 used got=" " p
+	used=$(_ms_ports_in_use)
+	while [ "$n" -gt 0 ]; do
+		p=$((20000 + RANDOM % 12000))
+		case "$used$got" in *" $p "*) continue ;; esac
+		got+="$p "
+		n=$((n - 1))
+	done
+	echo $got
+}
+
+_ms_listening() {
+	local hex
+	printf -v hex '%04X' "$1"
+	grep -q "^ *[0-9]*: 0100007F:$hex 00000000:0000 0A " /proc/net/tcp
+}
+
+# Waits up to $2 seconds (default 10) for $1 to be listening on 127.0.0.1.
+_ms_wait_listen() {
+	local port=$1 tries=$(( ${2:-10} * 20 ))
+	while [ "$tries" -gt 0 ]; do
+		_ms_listening "$port" && return 0
+		sleep 0.05
+		tries=$((tries - 1))
+	done
+	_ms_die "nothing listens on 127.0.0.1:$port"
+}
+
+# A pid counts as gone once it is a zombie: pid 1 here may take a second to reap a daemonized master.
+_ms_alive() {
+	local _pid _comm st
+	read -r _pid _comm st _ 2>/dev/null < "/proc/$1/stat" || return 1
+	[ "$st" != Z ]
+}
+
+# The master pid named by a pid file inside our dir, if it still runs the expected program ($2).
+_ms_master_pid() {
+	local pid comm
+	[ -f "$1" ] || return 1
+	pid=$(< "$1")
+	pid=${pid//[!0-9]/}
+	[ -n "$pid" ] && read -r comm 2>/dev/null < "/proc/$pid/comm" && [ "$comm" = "$2" ] && _ms_alive "$pid" &&
+		echo "$pid"
+}
+
+# Stops the daemons named by pid files ("pidfile:program" pairs) and every child of theirs, all at once:
+# TERM to all, up to 5 s for the whole tree to go, then KILL what is left. Only pids recorded
+# in our own dir and their children are touched.
+_ms_stop_masters() {
+	local spec pid masters=() pids=() left i
+	for spec in "$@"; do
+		pid=$(_ms_master_pid "${spec%%:*}" "${spec##*:}") && masters+=("$pid")
+		rm -f "${spec%%:*}"
+	done
+	[ "${#masters[@]}" -gt 0 ] || return 0
+	pids=("${masters[@]}")
+	# shellcheck disable=SC2207
+	pids+=($(IFS=,; pgrep -P "${masters[*]}"))
+	# The children too: dovecot's master alone waits about a second for its log process.
+	kill -TERM "${pids[@]}" 2>/dev/null
+	for i in $(seq 100); do
+		left=()
+		for pid in "${pids[@]}"; do _ms_alive "$pid" && left+=("$pid"); done
+		[ "${#left[@]}" = 0 ] && return 0
+		sleep 0.05
+	done
+	kill -KILL "${left[@]}" 2>/dev/null
+	return 0
+}
+
+# Runs a daemon with stdio on /dev/null (or the given log) and no other inherited fd: dovecot keeps
+# whatever it inherits, and our flock fd would then stay held for as long as it runs.
+_ms_daemon() {
+	local err=$1
+	shift
+	(
+		for fd in /proc/$BASHPID/fd/*; do
+			fd=${fd##*/}
+			[ "$fd" -gt 2 ] && eval "exec $fd>&-"
+		done
+		exec "$@" </dev/null >>"$err" 2>&1
+	)
+}
+
+_ms_pf_spec() { echo "$MS_DIR/postfix/queue/pid/master.pid:master"; }
+_ms_dc_spec() { echo "$MS_DIR/dovecot/run/master.pid:dovecot"; }
+
+_ms_make_tls() {
+	local t=$MS_DIR/tls
+	mkdir -p "$t" && chmod 755 "$t"
+	(
+		cd "$t" || exit 1
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
+			-keyout ca.key -out ca.pem -subj "/O=tovholder test/CN=tovholder test CA" \
+			-addext "basicConstraints=critical,CA:TRUE" \
+			-addext "keyUsage=critical,keyCertSign,cRLSign" &&
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+			-keyout server.key -out server.csr -subj "/O=tovholder test/CN=localhost" &&
+		printf '%s\n' "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature" \
+			"extendedKeyUsage=serverAuth" "subjectAltName=DNS:localhost" > server.ext &&
+		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 \
+			-extfile server.ext -out server.pem
+	) >/dev/null 2>"$MS_DIR/log/openssl.err" || { cat "$MS_DIR/log/openssl.err" >&2; return 1; }
+	chmod 644 "$t/ca.pem" "$t/server.pem"
+	chmod 600 "$t/ca.key" "$t/server.key"
+}
+
+_ms_write_postfix() {
+	local etc=$MS_DIR/postfix/etc
+	mkdir -p "$etc" "$MS_DIR/postfix/queue" "$MS_DIR/postfix/data" || return 1
+	chmod 755 "$MS_DIR/postfix" "$etc" "$MS_DIR/postfix/queue"
+	chown postfix:postfix "$MS_DIR/postfix/data" && chmod 700 "$MS_DIR/postfix/data" || return 1
+	cat > "$etc/recipient_access" <<-EOF
+	afvist.example	550 5.1.1 Recipient rejected (test stack: afvist.example always refuses)
+	udskudt.example	450 4.2.1 Try again later (test stack: udskudt.example always defers)
+	EOF
+	cat > "$etc/main.cf" <<-EOF
+	# Private test instance made by tests/lib/mailstack.sh. Delivers only to the test Dovecot over LMTP.
+	compatibility_level = 3.6
+	queue_directory = $MS_DIR/postfix/queue
+	data_directory = $MS_DIR/postfix/data
+	mail_owner = postfix
+	syslog_name = postfix-mailstack
+	maillog_file = $MS_DIR/log/postfix.log
+	# Postfix refuses log files outside these prefixes (default /var, /dev/stdout).
+	maillog_file_prefixes = $MS_DIR/log
+	myhostname = mailstack.localdomain
+	mydomain = localdomain
+	myorigin = \$myhostname
+	mydestination =
+	relay_domains =
+	local_recipient_maps =
+	alias_maps =
+	alias_database =
+	inet_interfaces = 127.0.0.1
+	inet_protocols = ipv4
+	mynetworks = 127.0.0.0/8
+	smtputf8_enable = yes
+	# RFC 5321 lines end in CRLF. Postfix would silently repair a bare LF and the Maildir copy would hide
+	# it, so refuse it here (loopback included) where a test sees the 5xx.
+	smtpd_forbid_bare_newline = reject
+	smtpd_forbid_bare_newline_exclusions =
+	biff = no
+	smtpd_peername_lookup = no
+	smtpd_banner = \$myhostname ESMTP mailstack
+	# Every address is a mailbox of ours; nothing may leave the machine.
+	virtual_mailbox_domains = static:all
+	virtual_mailbox_maps = static:all
+	virtual_alias_maps =
+	transport_maps =
+	virtual_transport = lmtp:inet:[127.0.0.1]:$MS_LMTP_PORT
+	default_transport = error:5.7.1 test stack delivers to its own Dovecot only
+	relay_transport = error:5.7.1 test stack delivers to its own Dovecot only
+	lmtp_dns_support_level = disabled
+	smtp_dns_support_level = disabled
+	smtpd_recipient_restrictions = check_recipient_access texthash:$etc/recipient_access, permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
+	smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
+	# STARTTLS offered on the SMTP port; the submission and smtps ports demand TLS and AUTH (Dovecot SASL).
+	smtpd_tls_security_level = may
+	smtpd_tls_cert_file = $MS_DIR/tls/server.pem
+	smtpd_tls_key_file = $MS_DIR/tls/server.key
+	smtpd_sasl_type = dovecot
+	smtpd_sasl_path = $MS_DIR/dovecot/run/auth-postfix
+	smtpd_tls_auth_only = yes
+	# Fast retries so outage tests see deferred mail delivered within seconds.
+	queue_run_delay = 1s
+	minimal_backoff_time = 1s
+	maximal_backoff_time = 2s
+	delay_warning_time = 0
+	EOF
+	cat > "$etc/master.cf" <<-EOF
+	127.0.0.1:$MS_SMTP_PORT inet n - n - - smtpd
+	127.0.0.1:$MS_SUBMISSION_PORT inet n - n - - smtpd -o syslog_name=postfix-mailstack/submission -o smtpd_tls_security_level=encrypt -o smtpd_sasl_auth_enable=yes -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+	127.0.0.1:$MS_SMTPS_PORT inet n - n - - smtpd -o syslog_name=postfix-mailstack/smtps -o smtpd_tls_wrappermode=yes -o smtpd_sasl_auth_enable=yes -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+	pickup    unix  n       -       n       60      1       pickup
+	cleanup   unix  n       -       n       -       0       cleanup
+	qmgr      unix  n       -       n       300     1       qmgr
+	tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+	rewrite   unix  -       -       n       -       -       trivial-rewrite
+	bounce    unix  -       -       n       -       0       bounce
+	defer     unix  -       -       n       -       0       bounce
+	trace     unix  -       -       n       -       0       bounce
+	verify    unix  -       -       n       -       1       verify
+	flush     unix  n       -       n       1000?   0       flush
+	proxymap  unix  -       -       n       -       -       proxymap
+	proxywrite unix -       -       n       -       1       proxymap
+	showq     unix  n       -       n       -       -       showq
+	error     unix  -       -       n       -       -       error
+	retry     unix  -       -       n       -       -       error
+	discard   unix  -       -       n       -       -       discard
+	lmtp      unix  -       -       n       -       -       lmtp
+	anvil     unix  -       -       n       -       1       anvil
+	scache    unix  -       -       n       -       1       scache
+	postlog   unix-dgram n  -       n       -       1       postlogd
+	EOF
+	# Postfix will not read a config file changed within the last second (it may be half written) and
+	# sleeps until it is older: date ours back so the master starts at once.
+	touch -d '-1 minute' "$etc"/*
+}
+
+_ms_write_dovecot() {
+	local d=$MS_DIR/dovecot
+	mkdir -p "$d/run" "$d/state" || return 1
+	chmod 755 "$d" "$d/run" "$d/state"
+	cat > "$d/dovecot.conf" <<-EOF
+	# Private test instance made by tests/lib/mailstack.sh.
+	instance_name = mailstack-$(basename "$MS_DIR")
+	base_dir = $d/run
+	state_dir = $d/state
+	listen = 127.0.0.1
+	protocols = imap lmtp
+	log_path = $MS_DIR/log/dovecot.log
+	info_log_path = $MS_DIR/log/dovecot.log
+	default_login_user = dovenull
+	default_internal_user = dovecot
+	# No system users are made: every mailbox belongs to nobody/nogroup.
+	mail_uid = 65534
+	mail_gid = 65534
+	first_valid_uid = 1
+	first_valid_gid = 1
+	mail_location = maildir:~/Maildir
+	# Keep CRLF in the stored files, as on the wire, so mailcheck.py's raw checks see real line ends.
+	mail_save_crlf = yes
+	# Each address gets its own Maildir, "+detail" included.
+	recipient_delimiter =
+	lmtp_save_to_detail_mailbox = no
+	auth_username_format = %Lu
+	auth_mechanisms = plain login
+	# Wrong-password tests must not slow every later login: no failure delay, no per-IP penalty.
+	auth_failure_delay = 0
+	disable_plaintext_auth = no
+	ssl = yes
+	ssl_cert = <$MS_DIR/tls/server.pem
+	ssl_key = <$MS_DIR/tls/server.key
+	ssl_min_protocol = TLSv1.2
+	namespace inbox {
+	  inbox = yes
+	  separator = /
+	  prefix =
+	}
+	passdb {
+	  driver = static
+	  args = password=$MS_PASSWORD
+	}
+	userdb {
+	  driver = static
+	  args = uid=65534 gid=65534 home=$MS_DIR/mail/%Ld/%Ln allow_all_users=yes
+	}
+	service imap-login {
+	  inet_listener imap {
+	    address = 127.0.0.1
+	    port = $MS_IMAP_PORT
+	  }
+	  inet_listener imaps {
+	    address = 127.0.0.1
+	    port = $MS_IMAPS_PORT
+	    ssl = yes
+	  }
+	}
+	service lmtp {
+	  inet_listener lmtp {
+	    address = 127.0.0.1
+	    port = $MS_LMTP_PORT
+	  }
+	}
+	service anvil {
+	  unix_listener anvil-auth-penalty {
+	    mode = 0
+	  }
+	}
+	service auth {
+	  unix_listener auth-postfix {
+	    mode = 0666
+	  }
+	}
+	EOF
+}
+
+_ms_start_dovecot() {
+	: > "$MS_DIR/log/dovecot.err"
+	_ms_daemon "$MS_DIR/log/dovecot.err" dovecot -c "$MS_DIR/dovecot/dovecot.conf" ||
+		{ cat "$MS_DIR/log/dovecot.err" >&2; return 1; }
+	_ms_wait_listen "$MS_IMAP_PORT" && _ms_wait_listen "$MS_IMAPS_PORT" && _ms_wait_listen "$MS_LMTP_PORT" &&
+		_ms_greets "$MS_IMAP_PORT" '\* OK' || { tail -n 20 "$MS_DIR/log/dovecot.log" >&2; return 1; }
+}
+
+# Connects with bash's /dev/tcp (no process to spawn), reads the greeting and says goodbye politely.
+_ms_greets() {
+	local port=$1 want=$2 fd line i
+	for i in $(seq 50); do
+		if exec {fd}<>"/dev/tcp/127.0.0.1/$port"; then
+			read -r -t 5 line <&"$fd"
+			case "$want" in
+			'\* OK') printf 'z LOGOUT\r\n' >&"$fd" ;;
+			*) printf 'QUIT\r\n' >&"$fd" ;;
+			esac
+			while read -r -t 5 _ <&"$fd"; do :; done
+			exec {fd}>&-
+			[[ "$line" =~ ^$want ]] && return 0
+		fi 2>/dev/null
+		sleep 0.1
+	done
+	_ms_die "no greeting on 127.0.0.1:$port (last: '$line')"
+}
+
+# Connects and disconnects per smtpd session, counted from the log that postlogd writes a moment later.
+_ms_smtp_sessions() {
+	local log=$MS_DIR/log/postfix.log
+	[ -f "$log" ] || { echo "0 0"; return; }
+	awk '/smtpd\[[0-9]+\]: connect from /{c++} /smtpd\[[0-9]+\]: disconnect from /{d++} END{print c+0, d+0}' "$log"
+}
+
+# Waits (up to 5 s) until the log holds at least $1 connects and every connect has its disconnect, then
+# prints the number of connects.
+_ms_smtp_connects_settled() {
+	local min=${1:-0} c d i
+	for i in $(seq 100); do
+		read -r c d < <(_ms_smtp_sessions)
+		[ "$c" -ge "$min" ] && [ "$c" -le "$d" ] && break
+		sleep 0.05
+	done
+	echo "$c"
+}
+
+# A real SMTP greeting proves smtpd runs; the probe's own session is left out of mailstack_smtp_connections.
+_ms_smtp_probe() {
+	local before probes
+	before=$(_ms_smtp_connects_settled)
+	_ms_greets "$MS_SMTP_PORT" 220 || return 1
+	_ms_smtp_connects_settled $((before + 1)) > /dev/null
+	probes=$(cat "$MS_DIR/smtp-probes" 2>/dev/null || echo 0)
+	echo $((probes + 1)) > "$MS_DIR/smtp-probes"
+}
+
+# The queue tree as postfix-files(5) wants it. Made here rather than by "postfix start", whose
+# postfix-script check-fatal/check-warn walk system dirs for about a second on every start.
+_ms_make_queue() {
+	local q=$MS_DIR/postfix/queue
+	install -d -o root -g root -m 755 "$q/pid" &&
+	install -d -o postfix -g root -m 700 "$q"/{active,bounce,corrupt,defer,deferred,flush,hold,incoming,private,saved,trace} &&
+	install -d -o postfix -g postdrop -m 730 "$q/maildrop" &&
+	install -d -o postfix -g postdrop -m 710 "$q/public"
+}
+
+# "master -w" is what "postfix start" runs last: it returns once the master daemon is up, or fails.
+_ms_start_postfix() {
+	: > "$MS_DIR/log/postfix.err"
+	MAIL_CONFIG=$MS_DIR/postfix/etc _ms_daemon "$MS_DIR/log/postfix.err" /usr/lib/postfix/sbin/master -w ||
+		{ cat "$MS_DIR/log/postfix.err" >&2; tail -n 20 "$MS_DIR/log/postfix.log" >&2; return 1; }
+	_ms_wait_listen "$MS_SMTP_PORT" && _ms_wait_listen "$MS_SUBMISSION_PORT" &&
+		_ms_wait_listen "$MS_SMTPS_PORT" && _ms_smtp_probe ||
+		{ tail -n 20 "$MS_DIR/log/postfix.log" >&2; return 1; }
+}
+
+_ms_write_env() {
+	local v
+	: > "$MS_DIR/env"
+	for v in MS_DIR MS_SMTP_PORT MS_SUBMISSION_PORT MS_SMTPS_PORT MS_IMAP_PORT MS_IMAPS_PORT MS_LMTP_PORT \
+		MS_CA MS_CERT_HOST MS_PASSWORD; do
+		printf 'export %s=%q\n' "$v" "${!v}" >> "$MS_DIR/env"
+	done
+}
+
+_ms_kill_stale() {
+	_ms_stop_masters "$(_ms_pf_spec)" "$(_ms_dc_spec)"
+}
+
+# mailstack_start [DIR]: makes and starts a fresh stack in DIR (default: a new temp dir). Stale daemons left
+# in DIR by an earlier run are killed by their pid files first. Exports the MS_* variables.
+mailstack_start() {
+	local dir=${1:-} ports lockfd rc=0
+	[ "$(id -u)" = 0 ] || { _ms_die "must run as root (postfix and dovecot drop privileges themselves)"; return 1; }
+	if [ -z "$dir" ]; then
+		dir=$(mktemp -d "${TMPDIR:-/tmp}/mailstack.XXXXXX") || return 1
+	fi
+	mkdir -p "$dir" && dir=$(cd "$dir" && pwd -P) || return 1
+	# Dovecot's unix sockets live under DIR, and sun_path holds 107 bytes.
+	[ "${#dir}" -le 60 ] || { _ms_die "'$dir' is too long for dovecot's sockets (60 characters at most)"; return 1; }
+	export MS_DIR=$dir
+	_ms_kill_stale
+	rm -rf "$dir/postfix" "$dir/dovecot" "$dir/mail" "$dir/log" "$dir/tls" "$dir/env" "$dir/smtp-probes"
+	chmod 755 "$dir" && _ms_traversable "$dir" || return 1
+	mkdir -p "$dir/log" "$dir/mail" && chmod 755 "$dir/log" && chown 65534:65534 "$dir/mail" || return 1
+
+	export MS_CA=$dir/tls/ca.pem MS_CERT_HOST=localhost
+	export MS_PASSWORD=${MS_PASSWORD:-mailstack-secret}
+	_ms_make_tls || return 1
+
+	exec {lockfd}>>"$MS_LOCK"
+	flock -w 120 "$lockfd" || { exec {lockfd}>&-; _ms_die "another mail stack holds $MS_LOCK for too long"; return 1; }
+	ports=$(_ms_pick_ports 6) || rc=1
+	if [ "$rc" = 0 ]; then
+		read -r MS_SMTP_PORT MS_SUBMISSION_PORT MS_SMTPS_PORT MS_IMAP_PORT MS_IMAPS_PORT MS_LMTP_PORT <<< "$ports"
+		export MS_SMTP_PORT MS_SUBMISSION_PORT MS_SMTPS_PORT MS_IMAP_PORT MS_IMAPS_PORT MS_LMTP_PORT
+		_ms_write_postfix && _ms_make_queue && _ms_write_dovecot && _ms_write_env &&
+			_ms_start_dovecot && _ms_start_postfix || rc=1
+	fi
+	exec {lockfd}>&-
+	if [ "$rc" != 0 ]; then
+		_ms_die "could not start the mail stack in $dir (logs in $dir/log)"
+		_ms_kill_stale
+		return 1
+	fi
+}
+
+# Makes this shell use a stack started elsewhere (e.g. by scripts/mailstack start DIR).
+mailstack_attach() {
+	[ -f "$1/env" ] || { _ms_die "no mail stack in '$1'"; return 1; }
+	# shellcheck disable=SC1091
+	. "$1/env"
+}
+
+# Stops Postfix; returns once it and its children are gone and its ports closed (an outage test connects
+# right after).
+mailstack_stop_postfix() {
+	local i
+	_ms_stop_masters "$(_ms_pf_spec)"
+	for i in $(seq 100); do
+		_ms_listening "$MS_SMTP_PORT" || return 0
+		sleep 0.05
+	done
+	_ms_die "something still listens on 127.0.0.1:$MS_SMTP_PORT"
+}
+
+mailstack_start_postfix() { _ms_start_postfix; }
+
+# Stops Dovecot (and its children); LMTP deliveries then wait in Postfix's queue.
+mailstack_stop_dovecot() {
+	local i
+	_ms_stop_masters "$(_ms_dc_spec)"
+	for i in $(seq 100); do
+		_ms_listening "$MS_IMAP_PORT" || _ms_listening "$MS_IMAPS_PORT" || _ms_listening "$MS_LMTP_PORT" ||
+			return 0
+		sleep 0.05
+	done
+	_ms_die "something still listens on dovecot's ports"
+}
+
+mailstack_start_dovecot() { _ms_start_dovecot; }
+
+# Stops Dovecot and starts it again on the same ports with the same mail.
+mailstack_restart_dovecot() {
+	mailstack_stop_dovecot && _ms_start_dovecot
+}
+
+# Stops both daemons (and their children); removes MS_DIR unless MS_KEEP=1. Safe to call twice.
+mailstack_stop() {
+	[ -n "${MS_DIR:-}" ] && [ -d "$MS_DIR" ] || return 0
+	_ms_kill_stale
+	if [ "${MS_KEEP:-0}" = 1 ]; then
+		echo "mailstack: kept $MS_DIR" >&2
+	else
+		rm -rf "$MS_DIR"
+	fi
+}
+
+# maildir_of ADDR: the Maildir Dovecot uses for ADDR (home $MS_DIR/mail/%Ld/%Ln).
+maildir_of() {
+	local a=${1,,}
+	echo "$MS_DIR/mail/${a##*@}/${a%@*}/Maildir"
+}
+
+# Maildir++ on disk: folder "A/B" is ".A.B" (ASCII folder names only).
+_ms_folder_dir() {
+	local md=$1 folder=${2:-INBOX}
+	if [ "$folder" = INBOX ]; then
+		echo "$md"
+	else
+		echo "$md/.${folder//\//.}"
+	fi
+}
+
+# mailstack_count ADDR [FOLDER]: messages in new/ and cur/ of INBOX or FOLDER.
+mailstack_count() {
+	local d n=0
+	d=$(_ms_folder_dir "$(maildir_of "$1")" "${2:-INBOX}")
+	if [ -d "$d" ]; then
+		n=$(find "$d/new" "$d/cur" -maxdepth 1 -type f 2>/dev/null | wc -l)
+	fi
+	echo "$n"
+}
+
+# mailstack_wait_count ADDR N [SECONDS]: waits until ADDR's INBOX holds at least N messages.
+mailstack_wait_count() {
+	local addr=$1 want=$2 secs=${3:-20} n i
+	for i in $(seq $((secs * 10))); do
+		n=$(mailstack_count "$addr")
+		[ "$n" -ge "$want" ] && return 0
+		sleep 0.1
+	done
+	n=$(mailstack_count "$addr")
+	[ "$n" -ge "$want" ] && return 0
+	echo "mailstack: $addr has $n message(s) after ${secs}s, expected at least $want" >&2
+	return 1
+}
+
+_ms_queue_size() {
+	local q=$MS_DIR/postfix/queue
+	find "$q"/maildrop "$q"/incoming "$q"/active "$q"/deferred "$q"/hold -type f 2>/dev/null | wc -l
+}
+
+# mailstack_wait_idle [SECONDS]: waits (default 20 s) until Postfix's queue is empty. The queue manager
+# renames files between deferred/ and active/ while we scan one dir after the other, so a single empty
+# scan can miss a file in flight: two empty scans in a row are needed.
+mailstack_wait_idle() {
+	local secs=${1:-20} i empty=0
+	for i in $(seq $((secs * 10))); do
+		if [ "$(_ms_queue_size)" = 0 ]; then
+			empty=$((empty + 1))
+			[ "$empty" -ge 2 ] && return 0
+		else
+			empty=0
+		fi
+		sleep 0.1
+	done
+	echo "mailstack: postfix queue still holds $(_ms_queue_size) file(s) after ${secs}s" >&2
+	return 1
+}
+
+# mailstack_smtp_connections: SMTP sessions Postfix has seen since the stack started (our probes left out).
+mailstack_smtp_connections() {
+	local c p
+	c=$(_ms_smtp_connects_settled)
+	p=$(cat "$MS_DIR/smtp-probes" 2>/dev/null || echo 0)
+	echo $((c - p))
+}
+
+# mailstack_inject FILE [ADDR]: submits a raw RFC 5322 message to Postfix on loopback, envelope recipient
+# ADDR (default: the first To: address), and waits until it is in ADDR's INBOX.
+mailstack_inject() {
+	local file=$1 addr=${2:-} before
+	[ -r "$file" ] || { _ms_die "cannot read '$file'"; return 1; }
+	if [ -z "$addr" ]; then
+		addr=$("$MS_PY" - "$file" <<-'EOF'
+		import sys
+		from email import message_from_binary_file, policy
+		from email.utils import getaddresses
+		with open(sys.argv[1], "rb") as f:
+		    m = message_from_binary_file(f, policy=policy.compat32)
+		a = [x for _, x in getaddresses(m.get_all("To", [])) if x]
+		print(a[0] if a else "")
+		EOF
+		) || return 1
+		[ -n "$addr" ] || { _ms_die "'$file' has no To: address; give one"; return 1; }
+	fi
+	before=$(mailstack_count "$addr")
+	"$MS_PY" - "$MS_SMTP_PORT" "$file" "$addr" <<-'EOF' || return 1
+	import re, smtplib, sys
+	from email import message_from_bytes, policy
+	from email.utils import getaddresses
+	port, path, rcpt = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+	raw = open(path, "rb").read()
+	raw = re.sub(rb"\r?\n", b"\r\n", raw)
+	head = raw.split(b"\r\n\r\n", 1)[0]
+	m = message_from_bytes(raw, policy=policy.compat32)
+	frm = [x for _, x in getaddresses(m.get_all("From", [])) if x]
+	opts = []
+	if any(b > 127 for b in raw):
+	    opts.append("BODY=8BITMIME")
+	if any(b > 127 for b in head) or any(ord(c) > 127 for c in rcpt):
+	    opts.append("SMTPUTF8")
+	try:
+	    with smtplib.SMTP("127.0.0.1", port, timeout=30) as s:
+	        s.sendmail(frm[0] if frm else "", [rcpt], raw, mail_options=opts)
+	except smtplib.SMTPException as e:
+	    sys.exit("mailstack: inject to %s failed: %s" % (rcpt, e))
+	EOF
+	mailstack_wait_count "$addr" $((before + 1))
+}
