@@ -88,8 +88,8 @@ time_t outbox_backoff(int attempts)
 	return delay > 3600 ? 3600 : delay;
 }
 
-int outbox_deliver(struct store *st, struct smtp *smtp, time_t now, int all, struct outbox_result *res,
-		   struct err *err)
+int outbox_deliver(struct store *st, struct smtp *smtp, time_t now, int all, int (*stop)(void *arg), void *arg,
+		   struct outbox_result *res, struct err *err)
 {
 	struct store_outmsg *q = NULL;
 	size_t n = 0;
@@ -101,7 +101,14 @@ int outbox_deliver(struct store *st, struct smtp *smtp, time_t now, int all, str
 	for (size_t i = 0; i < n; i++) {
 		struct store_outmsg *m = &q[i];
 		struct err serr = { "" };
-		enum smtp_result r = smtp_send(smtp, m->email, m->message, m->len, &serr);
+		enum smtp_result r;
+
+		if (stop && stop(arg)) {
+			res->stopped = 1;
+			res->waiting += (int)(n - i);
+			goto out;
+		}
+		r = smtp_send(smtp, m->email, m->message, m->len, &serr);
 
 		switch (r) {
 		case SMTP_OK:

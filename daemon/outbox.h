@@ -19,13 +19,15 @@ struct outbox_result {
 	int waiting;       /* temporary failures: left queued with a retry time */
 	int failed;        /* permanent failures this run */
 	enum smtp_result stop; /* SMTP_OK, or why delivery stopped early (UNREACHABLE, REFUSED) */
+	int stopped;           /* the caller's stop hook ended it */
 	char stop_reason[256];
 };
 
-/* Delivers the queued messages due at 'now' (all of them when 'all'), oldest first, until the queue is empty or
- * the server is unreachable or refuses us. Logs one line per message. -1 only on a state error. */
-int outbox_deliver(struct store *st, struct smtp *smtp, time_t now, int all, struct outbox_result *res,
-		   struct err *err);
+/* Delivers the queued messages due at 'now' (all of them when 'all'), oldest first, until the queue is empty,
+ * the server is unreachable or refuses us, or 'stop' (may be NULL) says so between messages. Logs one line per
+ * message. -1 only on a state error. */
+int outbox_deliver(struct store *st, struct smtp *smtp, time_t now, int all, int (*stop)(void *arg), void *arg,
+		   struct outbox_result *res, struct err *err);
 
 /* The retry delay after 'attempts' failures: 1 minute doubling to 1 hour. */
 time_t outbox_backoff(int attempts);

@@ -14,8 +14,11 @@ struct smtp {
 	char *password;
 	char *ca_file;
 	enum tls_mode tls;
-	char last_reply[256];   /* the server's last reply line, for error messages */
+	char last_reply[256];   /* the server's first 4xx/5xx reply line of the transaction, else its last line: after
+				 * a refused RCPT curl says QUIT, and "221 Bye" would hide the reason */
 	char errbuf[CURL_ERROR_SIZE];
+	int (*stop)(void *arg);
+	void *stop_arg;
 	/* the message being uploaded */
 	const char *msg;
 	size_t len, off;
@@ -45,11 +48,32 @@ static int debug_cb(CURL *c, curl_infotype type, char *data, size_t size, void *
 		return 0;
 	while (n && (data[n - 1] == '\r' || data[n - 1] == '\n'))
 		n--;
+	if (s->last_reply[0] == '4' || s->last_reply[0] == '5')
+		return 0;
 	if (n >= sizeof(s->last_reply))
 		n = sizeof(s->last_reply) - 1;
 	memcpy(s->last_reply, data, n);
 	s->last_reply[n] = '\0';
 	return 0;
+}
+
+/* Abandons a transfer when the owner asks to stop: an unfinished DATA is not a sent message, so it stays
+ * queued; at worst a server that already accepted it gets it once more on the next run. */
+static int progress_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct smtp *s = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return s->stop && s->stop(s->stop_arg);
+}
+
+void smtp_set_stop(struct smtp *s, int (*stop)(void *arg), void *arg)
+{
+	s->stop = stop;
+	s->stop_arg = arg;
 }
 
 static CURL *smtp_handle(struct smtp *s)
@@ -87,6 +111,9 @@ static CURL *smtp_handle(struct smtp *s)
 	curl_easy_setopt(s->curl, CURLOPT_READFUNCTION, read_cb);
 	curl_easy_setopt(s->curl, CURLOPT_READDATA, s);
 	curl_easy_setopt(s->curl, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(s->curl, CURLOPT_XFERINFOFUNCTION, progress_cb);
+	curl_easy_setopt(s->curl, CURLOPT_XFERINFODATA, s);
+	curl_easy_setopt(s->curl, CURLOPT_NOPROGRESS, 0L);
 	return s->curl;
 }
 
@@ -137,6 +164,9 @@ static enum smtp_result classify(struct smtp *s, CURLcode rc, struct err *err)
 
 	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
 	switch (rc) {
+	case CURLE_ABORTED_BY_CALLBACK:
+		err_set(err, "stopped");
+		return SMTP_UNREACHABLE;
 	case CURLE_LOGIN_DENIED:
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:

@@ -19,6 +19,9 @@ enum smtp_result { SMTP_OK, SMTP_TEMPFAIL, SMTP_UNREACHABLE, SMTP_PERMFAIL, SMTP
 struct smtp *smtp_new(const struct server_config *sc, const char *password, const char *envelope_from,
 		      struct err *err);
 void smtp_free(struct smtp *s);
+/* A hook asked during each transfer; when it returns non-zero the transfer is abandoned (the message counts as
+ * not sent: SMTP_UNREACHABLE, "stopped"). For a clean stop on SIGTERM. */
+void smtp_set_stop(struct smtp *s, int (*stop)(void *arg), void *arg);
 /* Sends one message to one recipient. On failure err holds the server's reply or the connection error. */
 enum smtp_result smtp_send(struct smtp *s, const char *rcpt, const char *msg, size_t len, struct err *err);
 /* Connects and logs in without sending (check --online). */

@@ -40,6 +40,7 @@ test_expect_success 'a 5xx recipient is marked failed with the reply, a 4xx one 
 	group_member "Nina Berg;Lejre;nina.berg@lejre.example;medlem" &&
 	test_expect_code 75 th send >out 2>err &&
 	grep "sent 4, waiting 4, refused 4" out &&
+	cat err &&
 	grep "refused invite 2027-03-05 to kim.holt@afvist.example: 5[0-9][0-9]" err &&
 	grep "deferred invite 2027-03-05 to ulla.lind@udskudt.example: 4[0-9][0-9]" err &&
 	mailstack_wait_count nina.berg@lejre.example 4 &&

@@ -1,0 +1,335 @@
+/* Reading the organizer's inbox for a group: one pass reads each new mail as little as needed (headers and
+ * structure first, then only the parts that decide it), records its meaning, and moves the mail to the processed
+ * or review folder; mail that is not ours stays in the inbox untouched and unread. Nothing is deleted.
+ *
+ * Order per mail, for crash safety: record (idempotent: newest wins, review keyed by Message-ID) → move →
+ * remember the UID. A crash in between reads the same mail again next time and changes nothing twice. */
+#include "inbox.h"
+#include "compose.h"
+#include "log.h"
+#include "reply.h"
+#include "sender.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+/* Only these header fields are fetched for every new mail: what decides whether it is ours and what it is. */
+static const char *const header_fields[] = {
+	"From", "Reply-To", "Sender", "To", "Subject", "Date", "Message-ID", "In-Reply-To", "References",
+	"Auto-Submitted", "X-Autoreply", "X-Autorespond", "Precedence", "X-Auto-Response-Suppress",
+	"Content-Type", "MIME-Version", NULL,
+};
+
+struct fetch_run {
+	struct ctx *ctx;
+	struct imap *imap;
+	struct store_snapshot snap;
+	struct compose *compose;
+	unsigned long uidvalidity;
+	const char *mailbox;
+	time_t now;
+	int (*stop)(void *arg);
+	void *stop_arg;
+	struct inbox_result *res;
+};
+
+/* The meeting our invitation was about, when the mail answers one of our messages. */
+static long long thread_meeting(struct fetch_run *run, const struct inmail *m)
+{
+	static const char *const fields[] = { "In-Reply-To", "References" };
+	long long meeting_id = 0;
+	struct err err = { "" };
+
+	for (size_t f = 0; f < 2 && !meeting_id; f++) {
+		char **ids = NULL;
+		size_t n = 0;
+		inmail_parse_msgids(inmail_header(m, fields[f]), &ids, &n);
+		/* the newest reference is last in References */
+		for (size_t i = n; i-- > 0 && !meeting_id;) {
+			char *email = NULL;
+			if (store_thread_lookup(run->ctx->store, ids[i], &meeting_id, &email, &err) < 0)
+				log_warn("%s", err.msg);
+			free(email);
+		}
+		inmail_strv_free(ids, n);
+	}
+	return meeting_id;
+}
+
+static const struct store_meeting *meeting_by_id(const struct store_snapshot *snap, long long id)
+{
+	for (size_t i = 0; i < snap->n; i++)
+		if (snap->meetings[i].id == id)
+			return &snap->meetings[i];
+	return NULL;
+}
+
+/* REFRESH (RFC 5546 §3.2.6): the invitation again, as it stands, to that person. */
+static int queue_refresh(struct fetch_run *run, const struct reply_decision *d, struct err *err)
+{
+	const struct store_meeting *mt = meeting_by_id(&run->snap, d->meeting_id);
+	struct store_outmsg m = { 0 };
+	int rc;
+
+	if (!mt)
+		return err_set(err, "meeting %lld is gone", d->meeting_id);
+	for (size_t i = 0; i < mt->n_inv; i++) {
+		const struct store_invitation *inv = &mt->inv[i];
+		if (strcmp(inv->email, d->email) != 0)
+			continue;
+		if (!run->compose && !(run->compose = compose_new(&run->ctx->cfg, err)))
+			return -1;
+		m.message = compose_meeting_mail(run->compose, mt, inv, inv->invited ? PLAN_MSG_INVITE : PLAN_MSG_CANCEL,
+						 NULL, 0, run->now, &m.message_id, &m.len, err);
+		if (!m.message)
+			return -1;
+		m.meeting_id = mt->id;
+		m.email = inv->email;
+		m.kind = "refresh";
+		m.sequence = inv->sequence;
+		rc = store_queue(run->ctx->store, &m, err);
+		free(m.message);
+		free(m.message_id);
+		run->res->refreshes += rc == 0;
+		return rc;
+	}
+	return err_set(err, "%s is not invited to %s", d->email, mt->date);
+}
+
+/* Records what the mail means. Returns the folder to move it to (NULL: leave it), or "" on a state error. */
+static const char *record(struct fetch_run *run, const struct reply_decision *d)
+{
+	const struct config *cfg = &run->ctx->cfg;
+	struct store *st = run->ctx->store;
+	struct err err = { "" };
+	int rc = 0;
+
+	switch (d->outcome) {
+	case REPLY_NOT_OURS:
+		return NULL;
+	case REPLY_ANSWER: {
+		struct store_answer a = { d->meeting_id, d->email, d->answer, d->source, d->at, d->substitute,
+					  d->note, d->message_id, 0 };
+		rc = store_answer_put(st, &a, &err);
+		if (rc == 0)
+			log_info("an older answer changes nothing: %s %s (%s)", d->email, d->answer, d->message_id);
+		if (rc >= 0 && d->review_too) {
+			struct store_review r = { 0, d->message_id, d->sender ? d->sender : "", d->subject, d->at,
+						  (char *)d->reason };
+			rc = store_review_add(st, &r, &err);
+			if (rc >= 0)
+				return cfg->imap.review;
+		}
+		break;
+	}
+	case REPLY_AUTOREPLY:
+		rc = store_autoreply_put(st, d->meeting_id, d->email, d->at, d->reason, &err);
+		break;
+	case REPLY_BOUNCE:
+		for (size_t i = 0; i < d->n_bounced && rc >= 0; i++)
+			rc = store_bounce_put(st, d->bounced[i], d->at, d->subject, &err);
+		break;
+	case REPLY_REFRESH:
+		rc = queue_refresh(run, d, &err);
+		break;
+	case REPLY_REVIEW: {
+		struct store_review r = { 0, d->message_id, d->sender ? d->sender : "", d->subject, d->at,
+					  (char *)d->reason };
+		if (store_review_add(st, &r, &err) < 0)
+			break;
+		return cfg->imap.review;
+	}
+	}
+	if (rc < 0) {
+		log_error("%s", err.msg);
+		run->res->state_error = 1;
+		return "";
+	}
+	return cfg->imap.processed;
+}
+
+static void log_decision(struct fetch_run *run, uint32_t uid, const struct reply_decision *d)
+{
+	const char *from = d->sender ? d->sender : "?";
+	const struct store_meeting *mt = meeting_by_id(&run->snap, d->meeting_id);
+	const char *date = mt ? mt->date : "?";
+
+	switch (d->outcome) {
+	case REPLY_NOT_OURS:
+		log_debug("uid %u from %s: not about our meetings, left in the inbox", uid, from);
+		break;
+	case REPLY_ANSWER:
+		log_info("uid %u: %s answered %s for %s (%s)%s%s", uid, d->email, d->answer, date, d->source,
+			 d->substitute ? ", substitute " : "", d->substitute ? d->substitute : "");
+		break;
+	case REPLY_AUTOREPLY:
+		log_info("uid %u: automatic reply from %s about %s (%s)", uid, d->email, date, d->reason);
+		break;
+	case REPLY_BOUNCE:
+		for (size_t i = 0; i < d->n_bounced; i++)
+			log_warn("uid %u: mail to %s bounced", uid, d->bounced[i]);
+		break;
+	case REPLY_REFRESH:
+		log_info("uid %u: %s asked for the invitation to %s again", uid, d->email, date);
+		break;
+	case REPLY_REVIEW:
+		log_info("uid %u from %s: for review: %s", uid, from, d->reason);
+		break;
+	}
+}
+
+static int handle(struct imap_msg *msg, void *arg)
+{
+	struct fetch_run *run = arg;
+	const struct inmail_part *parts[REPLY_MAX_PARTS];
+	struct reply_decision d;
+	struct err err = { "" };
+	char fallback[128];
+	const char *folder;
+	int n;
+
+	if (run->stop && run->stop(run->stop_arg))
+		return 1;
+	snprintf(fallback, sizeof(fallback), "imap-%lu-%u@%s", run->uidvalidity, msg->uid, run->mailbox);
+	struct reply_env env = { &run->snap, thread_meeting(run, &msg->mail), msg->size, run->now, fallback };
+
+	n = reply_parts_needed(&msg->mail, &env, parts);
+	for (int i = 0; i < n; i++) {
+		enum imap_result r = imap_fetch_part(run->imap, msg, (struct inmail_part *)parts[i], &err);
+		if (r == IMAP_UNREACHABLE) {
+			run->res->stop = r;
+			snprintf(run->res->stop_reason, sizeof(run->res->stop_reason), "%s", err.msg);
+			return 1;
+		}
+		/* a part that cannot be fetched leaves its body NULL: reply_decide sends the mail to review */
+		if (r != IMAP_OK)
+			log_warn("uid %u: cannot fetch part %s: %s", msg->uid, parts[i]->section, err.msg);
+	}
+	if (n < 0) {
+		memset(&d, 0, sizeof(d));
+		d.outcome = REPLY_NOT_OURS;
+	} else {
+		reply_decide(&msg->mail, &env, &d);
+	}
+	log_decision(run, msg->uid, &d);
+	run->res->counts[d.outcome]++;
+	folder = record(run, &d);
+	reply_decision_release(&d);
+	if (run->res->state_error)
+		return 1;
+	if (folder) {
+		enum imap_result r = imap_move(run->imap, msg->uid, folder, &err);
+		if (r != IMAP_OK) {
+			run->res->stop = r;
+			snprintf(run->res->stop_reason, sizeof(run->res->stop_reason), "cannot move uid %u to '%s': %s", msg->uid,
+				 folder, err.msg);
+			return 1;
+		}
+	}
+	if (store_mailbox_set(run->ctx->store, run->mailbox, run->uidvalidity, msg->uid, &err) < 0) {
+		log_error("%s", err.msg);
+		run->res->state_error = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Sends the invitations that REFRESH requests queued; what cannot go now waits for the next send. */
+static void deliver_refreshes(struct fetch_run *run)
+{
+	struct outbox_result res;
+
+	if (sender_deliver(run->ctx, run->now, 0, run->stop, run->stop_arg, &res) == 0 && res.stop != SMTP_OK)
+		log_warn("%s: the invitations asked for again wait for the next send", res.stop_reason);
+}
+
+int inbox_connect(struct ctx *ctx, struct imap **ret, struct err *err)
+{
+	const struct server_config *sc = &ctx->cfg.imap;
+	char *password = NULL;
+	struct imap *im;
+	enum imap_result r;
+
+	if (!sc->present)
+		return err_set(err, "%s has no [imap] section: answers cannot be read without it", ctx->config_path),
+		       EX_CONFIG;
+	if (sc->user && !(password = config_password(sc, err)))
+		return EX_CONFIG;
+	im = imap_new(sc, password, err);
+	if (password) {
+		explicit_bzero(password, strlen(password));
+		free(password);
+	}
+	if (!im)
+		return EX_CONFIG;
+	r = imap_connect(im, err);
+	if (r != IMAP_OK) {
+		imap_free(im);
+		return r == IMAP_UNREACHABLE ? EX_TEMPFAIL : EX_UNAVAILABLE;
+	}
+	*ret = im;
+	return 0;
+}
+
+int inbox_pass(struct ctx *ctx, struct imap *imap, time_t now, int (*stop)(void *arg), void *arg,
+	       struct inbox_result *res)
+{
+	struct fetch_run run = { 0 };
+	struct err err = { "" };
+	unsigned long stored_validity = 0, last_uid = 0;
+	uint32_t uidvalidity = 0, uidnext = 0;
+	enum imap_result r;
+	int rc = 0;
+
+	memset(res, 0, sizeof(*res));
+	run.ctx = ctx;
+	run.imap = imap;
+	run.now = now;
+	run.stop = stop;
+	run.stop_arg = arg;
+	run.res = res;
+	run.mailbox = ctx->cfg.imap.mailbox;
+	if (store_load(ctx->store, &run.snap, &err) < 0 ||
+	    store_mailbox_get(ctx->store, run.mailbox, &stored_validity, &last_uid, &err) < 0) {
+		log_error("%s", err.msg);
+		res->state_error = 1;
+		rc = -1;
+		goto out;
+	}
+	r = imap_select(imap, run.mailbox, &uidvalidity, &uidnext, &err);
+	if (r != IMAP_OK) {
+		res->stop = r;
+		snprintf(res->stop_reason, sizeof(res->stop_reason), "cannot open mailbox '%s': %s", run.mailbox,
+			 err.msg);
+		goto out;
+	}
+	run.uidvalidity = uidvalidity;
+	/* RFC 3501 §2.3.1.1: a new UIDVALIDITY means the old UIDs mean nothing; read the mailbox again (what was
+	 * recorded is recorded once: answers keep the newest, review items their Message-ID). */
+	if (stored_validity != uidvalidity) {
+		if (stored_validity)
+			log_warn("mailbox '%s' has a new UIDVALIDITY (%lu, was %lu): reading it again", run.mailbox,
+				 (unsigned long)uidvalidity, stored_validity);
+		last_uid = 0;
+	}
+	if (uidnext && uidnext - 1 <= last_uid) {
+		res->no_new = 1;
+		goto out;
+	}
+	r = imap_fetch_new(imap, (uint32_t)last_uid, header_fields, handle, &run, &err);
+	if (r != IMAP_OK && res->stop == IMAP_OK) {
+		res->stop = r;
+		snprintf(res->stop_reason, sizeof(res->stop_reason), "%s", err.msg);
+	}
+	if (res->refreshes)
+		deliver_refreshes(&run);
+	if (res->state_error)
+		rc = -1;
+out:
+	compose_free(run.compose);
+	store_snapshot_release(&run.snap);
+	return rc;
+}

@@ -1,0 +1,27 @@
+/* Reading the organizer's inbox for a group: shared by `fetch` and the service. */
+#ifndef TOVHOLDER_INBOX_H
+#define TOVHOLDER_INBOX_H
+
+#include <time.h>
+
+#include "ctx.h"
+#include "imap.h"
+
+struct inbox_result {
+	int counts[6];           /* by enum reply_outcome (reply.h) */
+	int refreshes;           /* invitations asked for again (queued, and sent when the server is there) */
+	int no_new;              /* nothing above the remembered UID: no per-message work was done */
+	enum imap_result stop;   /* IMAP_OK, or why the pass stopped early */
+	char stop_reason[256];
+	int state_error;
+};
+
+/* Password, connect, verify, log in. 0, or EX_CONFIG / EX_TEMPFAIL / EX_UNAVAILABLE with err set. */
+int inbox_connect(struct ctx *ctx, struct imap **ret, struct err *err);
+/* One pass over the configured mailbox on an open connection: SELECT, read every mail above the remembered
+ * UID, record, move. 'stop' (may be NULL) is asked between mails. -1 on a state error (logged), else 0 with
+ * the result in res (res->stop says whether the server went away). */
+int inbox_pass(struct ctx *ctx, struct imap *imap, time_t now, int (*stop)(void *arg), void *arg,
+	       struct inbox_result *res);
+
+#endif

@@ -1,0 +1,20 @@
+/* Sending for a group: reconcile the schedule and roster with what was sent, queue the messages, deliver the
+ * queue. Shared by `send` and the service. */
+#ifndef TOVHOLDER_SENDER_H
+#define TOVHOLDER_SENDER_H
+
+#include <time.h>
+
+#include "ctx.h"
+#include "outbox.h"
+
+/* Plans and queues every change (logged one line per action). Returns the number of messages queued, or -1
+ * (logged) on a state or template error. */
+int sender_queue_changes(struct ctx *ctx, time_t now);
+/* Delivers the queued messages due at 'now' (all when 'all') over one SMTP connection. 'stop', when not NULL,
+ * is asked between messages and during a transfer whether to stop (a SIGTERM). 0, or a sysexits code (logged)
+ * for a config or state problem. */
+int sender_deliver(struct ctx *ctx, time_t now, int all, int (*stop)(void *arg), void *arg,
+		   struct outbox_result *res);
+
+#endif
