@@ -30,8 +30,9 @@ void imap_free(struct imap *im);
 /* Connects (imaps:// or tls = implicit: TLS from the start; imap:// with tls = starttls: STARTTLS, refused when
  * the server does not offer it; tls = none: plain), verifies the server certificate against the system trust
  * store plus sc->ca_file and the host name of the url BEFORE the password is sent, and logs in with LOGIN.
- * A second call drops any earlier connection first. While a connection is open, SIGPIPE is ignored only
- * around our own I/O (a server that hangs up must not kill the process). */
+ * A second call drops any earlier connection first. Every imap_ call ignores SIGPIPE while it talks to the
+ * server and restores the caller's handler before it returns or calls back (a server that hangs up must not
+ * kill the process). */
 enum imap_result imap_connect(struct imap *im, struct err *err);
 
 /* SELECT (read-write; a read-only mailbox is refused). Creates nothing. 'mailbox' is UTF-8 with '/' between

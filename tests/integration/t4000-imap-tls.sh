@@ -123,6 +123,7 @@ test_expect_success 'imaps:// with ca_file and the certificate name logs in with
 
 test_expect_success 'imaps:// without ca_file: not trusted, and no password was sent' '
 	before=$(auth_attempts) &&
+	test "$before" -gt 0 &&
 	test_expect_code 3 probe "imaps://$MS_CERT_HOST:$MS_IMAPS_PORT" &&
 	grep "^result REFUSED: certificate of localhost not trusted: .*(set ca_file?)" out &&
 	! grep mechanism out &&
@@ -142,6 +143,7 @@ test_expect_success 'imap:// with STARTTLS and ca_file logs in' '
 
 test_expect_success 'STARTTLS is verified too: no ca_file, refused before the password' '
 	before=$(auth_attempts) &&
+	test "$before" -gt 1 &&
 	test_expect_code 3 probe --tls starttls "imap://$MS_CERT_HOST:$MS_IMAP_PORT" &&
 	grep "^result REFUSED: certificate of localhost not trusted" out &&
 	test_expect_code 3 probe --ca "$MS_CA" --tls starttls "imap://127.0.0.1:$MS_IMAP_PORT" &&
