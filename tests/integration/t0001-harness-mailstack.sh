@@ -282,6 +282,7 @@ m = json.load(open(sys.argv[1]))[0]
 assert m[\"crlf_only\"] and m[\"ical_crlf\"], m
 assert m[\"max_line\"] <= 998 and m[\"vtimezones\"] == [\"Europe/Copenhagen\"], m
 assert m[\"utc_start_tzdb\"] == m[\"utc_start\"] == \"2027-03-05T09:00Z\", m
+assert m[\"attendees\"] == [\"bo@borger.example\"], m
 assert m[\"attendee_params\"][0][\"PARTSTAT\"] == \"NEEDS-ACTION\", m
 assert m[\"location\"] == \"Mødelokale 2\" and m[\"text_plain\"].startswith(\"Hej Bo\"), m
 " "$TEST_TMP/json"

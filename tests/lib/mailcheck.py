@@ -9,6 +9,16 @@ on PATH may lack icalendar).
   mailcheck.py json MAILDIR|FILE...      the same and much more, as a JSON list
 
 A MAILDIR argument means the messages in its new/ and cur/ (a plain directory: every file in it).
+
+json, per message: file to cc from subject date message_id; mime (the MIME tree: type, encoding,
+params, disposition, filename, parts); crlf_only (every raw line ends in CRLF), max_line (longest raw line
+in octets), defects; text_plain (also as text) and text_html, decoded, line ends as \n; calendar_parts;
+from the first calendar part (text/calendar, else an .ics attachment): method, mime_method, ical_crlf,
+ical_max_line (longest decoded line before unfolding, octets), ical_text, vtimezones (TZIDs defined),
+vevent_count; and from its master VEVENT: uid seq organizer organizer_cn attendees (addresses)
+attendee_params ([{addr, CN, ROLE, PARTSTAT, RSVP}], null where absent),
+start end tzid tzids_used tzids_without_vtimezone utc_start utc_end utc_start_tzdb utc_end_tzdb summary
+location url description dtstamp status.
 Times: DTSTART/DTEND are shown as written (local time of their TZID) and converted to UTC with the
 VTIMEZONE carried in the message itself; utc_start_tzdb is the same instant per the system tz database,
 so a test can catch a wrong VTIMEZONE. Exits 2 with a message on anything it cannot parse.
@@ -256,6 +266,7 @@ def check_message(path):
         "max_line": longest,
         "defects": [type(d).__name__ for p in msg.walk() for d in p.defects],
         "text_plain": decoded_text(plain) if plain is not None else None,
+        "text": decoded_text(plain) if plain is not None else None,  # the same, under its short name
         "text_html": decoded_text(html) if html is not None else None,
         "calendar_parts": len(cal_parts),
         "method": "-",

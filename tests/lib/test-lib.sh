@@ -5,11 +5,13 @@
 #   test_expect_success 'the stack starts' 'mailstack_start'
 #   test_done
 #
+# Each script runs inside its own temp dir $TEST_TMP (removed at exit), so relative file names are scratch.
 # Options to a test script: -v/--verbose shows every test's output as it runs; -d/--debug keeps $TEST_TMP
 # and the mail stack's dir (MS_KEEP=1) for a look afterwards; -i/--immediate stops at the first failure.
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TOVHOLDER=${TOVHOLDER:-$TOP/build/tovholder}
+case "$TOVHOLDER" in /*) ;; *) TOVHOLDER=$PWD/$TOVHOLDER ;; esac	# we cd to $TEST_TMP below
 # The system python: a pyenv 'python3' on PATH may lack python3-icalendar.
 PYTHON=/usr/bin/python3
 export TOP TOVHOLDER PYTHON
@@ -40,6 +42,8 @@ unset MS_DIR MS_SMTP_PORT MS_SUBMISSION_PORT MS_SMTPS_PORT MS_IMAP_PORT MS_IMAPS
 
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/$TEST_NAME.XXXXXX") || exit 1
 export TEST_TMP
+# Like git's trash directory: tests write scratch files by relative name and never into the work tree.
+cd "$TEST_TMP" || exit 1
 
 _test_cleanup() {
 	local rc=$?
