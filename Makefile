@@ -25,6 +25,15 @@ ALL_CFLAGS := $(WARN) $(CFLAGS) -D_GNU_SOURCE -Idaemon $(PKG_CFLAGS) \
               -DTOVHOLDER_SYSCONFDIR='"$(SYSCONFDIR)/tovholder"'
 LDLIBS    := $(PKG_LIBS)
 
+# The flags are part of what an object is built from: PREFIX and SYSCONFDIR are compiled in, so a
+# `make install PREFIX=/usr` after a plain `make` must rebuild rather than install a binary that looks
+# for its templates under /usr/local. $(BUILD)/flags is rewritten only when they change.
+BUILD_FLAGS := $(CC) $(ALL_CFLAGS) $(LDFLAGS) $(LDLIBS)
+ifneq ($(BUILD_FLAGS),$(file <$(BUILD)/flags))
+$(shell mkdir -p $(BUILD))
+$(file >$(BUILD)/flags,$(BUILD_FLAGS))
+endif
+
 SRCS      := $(sort $(wildcard daemon/*.c))
 LIB_SRCS  := $(filter-out daemon/main.c daemon/cmd_%.c,$(SRCS))
 OBJS      := $(SRCS:daemon/%.c=$(BUILD)/obj/%.o)
@@ -35,7 +44,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 .PHONY: all deps check unit demo install sanitize lint clean
 all: $(BUILD)/tovholder
 
-$(BUILD)/obj/%.o: daemon/%.c $(wildcard daemon/*.h) | $(BUILD)/obj
+$(BUILD)/obj/%.o: daemon/%.c $(wildcard daemon/*.h) $(BUILD)/flags | $(BUILD)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libtovholder.a: $(LIB_OBJS)
@@ -44,12 +53,14 @@ $(BUILD)/libtovholder.a: $(LIB_OBJS)
 $(BUILD)/tovholder: $(filter-out $(LIB_OBJS),$(OBJS)) $(BUILD)/libtovholder.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libtovholder.a $(wildcard daemon/*.h) | $(BUILD)/unit
+$(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libtovholder.a $(wildcard daemon/*.h) $(BUILD)/flags | $(BUILD)/unit
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libtovholder.a \
 	    $(LDLIBS) $(shell pkg-config --libs cmocka)
 
 $(BUILD)/obj $(BUILD)/unit:
 	mkdir -p $@
+
+$(BUILD)/flags: ;
 
 unit: $(UNIT_BINS)
 
@@ -75,16 +86,42 @@ lint:
 	cppcheck --std=c11 --enable=warning,performance,portability --error-exitcode=1 \
 	    --inline-suppr --quiet -Idaemon daemon
 
+# make install [PREFIX=/usr/local] [DESTDIR=] [SYSCONFDIR=/etc] [UNITDIR=$(PREFIX)/lib/systemd/system]
+# The binary, the systemd units (ExecStart and the config paths rewritten to PREFIX and SYSCONFDIR), the
+# sysusers.d entry for the user 'tovholder', the man pages, the default templates, and the example
+# config, schedule and roster in $(PREFIX)/share/tovholder/examples. Nothing goes to SYSCONFDIR, so an
+# admin's config is never overwritten, and nothing to /var: systemd creates the state directory. Without
+# DESTDIR, as root, the user is created at once (with DESTDIR a package's scripts do that).
+BINDIR      = $(PREFIX)/bin
+TH_DATADIR  = $(PREFIX)/share/tovholder
+MANDIR      = $(PREFIX)/share/man
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+UNITS       = tovholder.service tovholder@.service
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tovholder/templates \
-	    $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
-	    $(DESTDIR)$(SYSCONFDIR)/tovholder
-	install -m 0755 $(BUILD)/tovholder $(DESTDIR)$(PREFIX)/bin/tovholder
-	install -m 0644 templates/* $(DESTDIR)$(PREFIX)/share/tovholder/templates/
-	install -m 0644 man/tovholder.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-	install -m 0644 man/tovholder.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(TH_DATADIR)/templates $(DESTDIR)$(TH_DATADIR)/examples \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0755 $(BUILD)/tovholder $(DESTDIR)$(BINDIR)/tovholder
+	install -m 0644 templates/* $(DESTDIR)$(TH_DATADIR)/templates/
+	install -m 0644 man/tovholder.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 man/tovholder.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 config/tovholder.conf config/schedule.ini config/roster.csv \
-	    $(DESTDIR)$(PREFIX)/share/tovholder/
+	    $(DESTDIR)$(TH_DATADIR)/examples/
+	install -m 0644 systemd/tovholder.sysusers $(DESTDIR)$(SYSUSERSDIR)/tovholder.conf
+	set -e; for u in $(UNITS); do \
+	    sed -e 's|^ExecStart=/usr/bin/tovholder |ExecStart=$(BINDIR)/tovholder |' \
+	        -e 's|/etc/tovholder|$(SYSCONFDIR)/tovholder|g' systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u; \
+	    chmod 0644 $(DESTDIR)$(UNITDIR)/$$u; \
+	    grep -q '^ExecStart=$(BINDIR)/tovholder ' $(DESTDIR)$(UNITDIR)/$$u || \
+	        { echo "install: ExecStart in systemd/$$u was not rewritten" >&2; exit 1; }; \
+	done
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v systemd-sysusers >/dev/null; then \
+	    echo "systemd-sysusers $(SYSUSERSDIR)/tovholder.conf"; \
+	    systemd-sysusers $(SYSUSERSDIR)/tovholder.conf; \
+	elif [ -z "$(DESTDIR)" ]; then \
+	    echo "note: create the service's user as root: systemd-sysusers $(SYSUSERSDIR)/tovholder.conf"; \
+	fi
 
 clean:
 	rm -rf build build-san
