@@ -42,7 +42,20 @@ int cmd_send(int argc, char **argv, struct ctx *ctx)
 	}
 	struct outbox_result res;
 
-	if ((rc = ctx_load_all(ctx)) || (rc = ctx_lock(ctx, 1)) || (rc = ctx_open_store(ctx)))
+	if ((rc = ctx_load_all(ctx)))
+		return rc;
+	/* A config that cannot log in is found before anything is recorded as waiting to be sent. */
+	if (ctx->cfg.smtp.user) {
+		struct err err = { "" };
+		char *password = config_password(&ctx->cfg.smtp, &err);
+		if (!password) {
+			log_error("[smtp] %s", err.msg);
+			return EX_CONFIG;
+		}
+		explicit_bzero(password, strlen(password));
+		free(password);
+	}
+	if ((rc = ctx_lock(ctx, 1)) || (rc = ctx_open_store(ctx)))
 		return rc;
 	if (sender_queue_changes(ctx, now) < 0)
 		return EX_SOFTWARE;

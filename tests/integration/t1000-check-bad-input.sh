@@ -100,8 +100,8 @@ test_expect_success 'a Windows-1252 roster with æøå gives correct names' '
 	/usr/bin/python3 -c "
 import json, sys
 for m in json.load(open(\"j.json\")):
-    assert m[\"attendees\"][0][\"params\"][\"CN\"] == \"Søren Ørsted\", m[\"attendees\"]
-    assert \"Søren Ørsted\" in m[\"text\"]
+    assert m[\"attendee_params\"][0][\"CN\"] == \"Søren Ørsted\", m[\"attendee_params\"]
+    assert \"Søren Ørsted\" in m[\"text_plain\"]
 print(\"ok\")"
 '
 

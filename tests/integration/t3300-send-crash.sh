@@ -22,8 +22,9 @@ sent_rows() {
 test_expect_success 'kill -9 while sending, caught in the middle of the run' '
 	caught= &&
 	for try in 1 2 3 4 5 6 7 8; do
-		mailstack_wait_idle &&
-		setup_group &&
+		mailstack_wait_idle
+		setup_group
+		# (a separate line: "a && b &" would run a and b in the background subshell too)
 		TOVHOLDER_NOW=$GROUP_NOW "$TOVHOLDER" -c "$GROUP_DIR/tovholder.conf" send >/dev/null 2>&1 &
 		pid=$!
 		for i in $(seq 1 4000); do
