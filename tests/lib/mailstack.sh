@@ -10,6 +10,7 @@
 #   MS_DIR MS_SMTP_PORT MS_SUBMISSION_PORT MS_SMTPS_PORT MS_IMAP_PORT MS_IMAPS_PORT MS_LMTP_PORT
 #   MS_CA MS_CERT_HOST MS_PASSWORD
 
+_MS_STARTED=()	# every dir mailstack_start used in this shell, for mailstack_stop_all
 MS_PY=/usr/bin/python3	# the system python: a pyenv 'python3' on PATH may lack modules we rely on
 MS_LOCK=${TMPDIR:-/tmp}/.tovholder-mailstack.lock
 _MS_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -31,10 +32,10 @@ _ms_traversable() {
 
 # Local ports of every TCP socket on the machine (any state), as " p1 p2 … ".
 _ms_ports_in_use() {
-	local sl local rest used=" "
-	while read -r sl local rest; do
+	local sl laddr rest used=" "
+	while read -r sl laddr rest; do
 		[ "$sl" = sl ] && continue
-		used+="$((16#${local##*:})) "
+		used+="$((16#${laddr##*:})) "
 	done < <(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null)
 	echo "$used"
 }
@@ -421,6 +422,7 @@ mailstack_start() {
 	# Dovecot's unix sockets live under DIR, and sun_path holds 107 bytes.
 	[ "${#dir}" -le 60 ] || { _ms_die "'$dir' is too long for dovecot's sockets (60 characters at most)"; return 1; }
 	export MS_DIR=$dir
+	_MS_STARTED+=("$dir")
 	_ms_kill_stale
 	rm -rf "$dir/postfix" "$dir/dovecot" "$dir/mail" "$dir/log" "$dir/tls" "$dir/env" "$dir/smtp-probes"
 	chmod 755 "$dir" && _ms_traversable "$dir" || return 1
@@ -489,13 +491,27 @@ mailstack_restart_dovecot() {
 
 # Stops both daemons (and their children); removes MS_DIR unless MS_KEEP=1. Safe to call twice.
 mailstack_stop() {
+	local port
 	[ -n "${MS_DIR:-}" ] && [ -d "$MS_DIR" ] || return 0
 	_ms_kill_stale
+	for port in ${MS_SMTP_PORT:-} ${MS_IMAP_PORT:-} ${MS_LMTP_PORT:-}; do
+		_ms_listening "$port" && echo "mailstack: warning: 127.0.0.1:$port still listens after stopping $MS_DIR" >&2
+	done
 	if [ "${MS_KEEP:-0}" = 1 ]; then
 		echo "mailstack: kept $MS_DIR" >&2
 	else
 		rm -rf "$MS_DIR"
 	fi
+}
+
+# Stops every stack this shell started (a script may start more than one), then the current one.
+mailstack_stop_all() {
+	local d
+	for d in "${_MS_STARTED[@]}"; do
+		[ "$d" = "${MS_DIR:-}" ] || ( mailstack_attach "$d" 2>/dev/null || MS_DIR=$d; mailstack_stop )
+	done
+	mailstack_stop
+	_MS_STARTED=()
 }
 
 # maildir_of ADDR: the Maildir Dovecot uses for ADDR (home $MS_DIR/mail/%Ld/%Ln).

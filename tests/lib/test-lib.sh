@@ -48,9 +48,7 @@ cd "$TEST_TMP" || exit 1
 _test_cleanup() {
 	local rc=$?
 	trap - EXIT
-	if [ -n "${MS_DIR:-}" ]; then
-		mailstack_stop
-	fi
+	mailstack_stop_all
 	if [ "$test_debug" = 1 ]; then
 		echo "# kept $TEST_TMP" >&2
 	else
