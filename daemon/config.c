@@ -317,26 +317,31 @@ int config_ini_parse(const char *buf, size_t len, const char *filename, struct d
 enum cfg_section { SEC_GROUP, SEC_SMTP, SEC_IMAP, N_SECTIONS };
 
 enum cfg_key {
-	K_NAME, K_ORGANIZER, K_SECRETARY, K_TIMEZONE, K_SCHEDULE, K_ROSTER, K_STATE, K_TEMPLATES,
-	K_URL, K_TLS, K_USER, K_PASSWORD_FILE, K_PASSWORD_COMMAND, K_CA_FILE,
-	K_MAILBOX, K_PROCESSED, K_REVIEW, N_KEYS
+	K_NAME, K_ORGANIZER, K_SECRETARY, K_TIMEZONE, K_SCHEDULE, K_ROSTER, K_STATE, K_TEMPLATES, K_REMINDERS,
+	K_URL, K_TLS, K_USER, K_PASSWORD_FILE, K_PASSWORD_COMMAND, K_CA_FILE, K_RETRY_FOR,
+	K_MAILBOX, K_PROCESSED, K_REVIEW, K_POLL_INTERVAL, N_KEYS
 };
 
 static const char *const section_names[N_SECTIONS] = { "group", "smtp", "imap" };
 
 static const char *const key_names[N_KEYS] = {
-	"name", "organizer", "secretary", "timezone", "schedule", "roster", "state", "templates",
-	"url", "tls", "user", "password_file", "password_command", "ca_file",
-	"mailbox", "processed", "review",
+	"name", "organizer", "secretary", "timezone", "schedule", "roster", "state", "templates", "reminders",
+	"url", "tls", "user", "password_file", "password_command", "ca_file", "retry_for",
+	"mailbox", "processed", "review", "poll_interval",
 };
 
-/* The keys of each section are a run of enum cfg_key. */
-static const struct {
-	enum cfg_key first, last;
-} section_keys[N_SECTIONS] = {
-	[SEC_GROUP] = { K_NAME, K_TEMPLATES },
-	[SEC_SMTP] = { K_URL, K_CA_FILE },
-	[SEC_IMAP] = { K_URL, K_REVIEW },
+/* Which sections each key belongs to (a bit per enum cfg_section). */
+#define IN_GROUP (1u << SEC_GROUP)
+#define IN_SMTP  (1u << SEC_SMTP)
+#define IN_IMAP  (1u << SEC_IMAP)
+static const unsigned key_sections[N_KEYS] = {
+	[K_NAME] = IN_GROUP, [K_ORGANIZER] = IN_GROUP, [K_SECRETARY] = IN_GROUP, [K_TIMEZONE] = IN_GROUP,
+	[K_SCHEDULE] = IN_GROUP, [K_ROSTER] = IN_GROUP, [K_STATE] = IN_GROUP, [K_TEMPLATES] = IN_GROUP,
+	[K_REMINDERS] = IN_GROUP,
+	[K_URL] = IN_SMTP | IN_IMAP, [K_TLS] = IN_SMTP | IN_IMAP, [K_USER] = IN_SMTP | IN_IMAP,
+	[K_PASSWORD_FILE] = IN_SMTP | IN_IMAP, [K_PASSWORD_COMMAND] = IN_SMTP | IN_IMAP,
+	[K_CA_FILE] = IN_SMTP | IN_IMAP, [K_RETRY_FOR] = IN_SMTP,
+	[K_MAILBOX] = IN_IMAP, [K_PROCESSED] = IN_IMAP, [K_REVIEW] = IN_IMAP, [K_POLL_INTERVAL] = IN_IMAP,
 };
 
 /* What to add when a required key is missing. */
@@ -396,8 +401,9 @@ static void cfg_unknown_key(struct cfg_parse *p, const char *name, int line)
 	char shown[80];
 
 	name = config_shorten(name, shown, sizeof(shown));
-	for (int k = section_keys[sec].first; k <= (int)section_keys[sec].last; k++)
-		names[n++] = key_names[k];
+	for (int k = 0; k < N_KEYS; k++)
+		if (key_sections[k] & (1u << sec))
+			names[n++] = key_names[k];
 	const char *hint = config_suggest(name, names, n);
 	if (hint) {
 		diag_add(p->d, p->file, line, "unknown key '%s' in [%s]: did you mean '%s'?", name,
@@ -419,8 +425,8 @@ static void cfg_key(void *user, const char *name, const char *value, int line)
 
 	if (sec < 0)
 		return; /* the section header was reported */
-	for (int k = section_keys[sec].first; k <= (int)section_keys[sec].last; k++)
-		if (strcasecmp(name, key_names[k]) == 0)
+	for (int k = 0; k < N_KEYS; k++)
+		if ((key_sections[k] & (1u << sec)) && strcasecmp(name, key_names[k]) == 0)
 			key = k;
 	if (key < 0) {
 		cfg_unknown_key(p, name, line);
@@ -453,6 +459,8 @@ static void cfg_problem(struct cfg_parse *p, int sec, int key, const char *fmt, 
 }
 
 /* The value, or NULL when unset or empty (an empty value was reported when it was read). */
+static void cfg_reminders(struct cfg_parse *p, struct config *cfg);
+
 static const char *cfg_get(const struct cfg_parse *p, int sec, int key)
 {
 	const char *v = p->val[sec][key];
@@ -553,6 +561,79 @@ static void cfg_group(struct cfg_parse *p, struct config *cfg)
 		cfg->state_path = util_path_join(cfg->dir, v);
 	if ((v = cfg_get(p, SEC_GROUP, K_TEMPLATES)))
 		cfg->templates_dir = util_path_join(cfg->dir, v);
+	cfg_reminders(p, cfg);
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* reminders = 7d, 1d (default): when, before each meeting, to remind; the last is the practical one. */
+static void cfg_reminders(struct cfg_parse *p, struct config *cfg)
+{
+	const char *v = cfg_get(p, SEC_GROUP, K_REMINDERS);
+	char *copy, *save = NULL, shown[80];
+
+	if (!p->line[SEC_GROUP][K_REMINDERS] || !v) {
+		cfg->reminders[0] = 7 * 86400;
+		cfg->reminders[1] = 86400;
+		cfg->n_reminders = 2;
+		return;
+	}
+	copy = xstrdup(v);
+	for (char *tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		long secs;
+		if (strcasecmp(tok, "none") == 0 || strcasecmp(tok, "ingen") == 0)
+			continue;
+		if (config_duration(tok, &secs) < 0 || secs <= 0) {
+			cfg_problem(p, SEC_GROUP, K_REMINDERS, "bad reminder '%s' in reminders: write e.g. reminders = "
+				    "7d, 1d (d days, h hours, m minutes), or none", config_shorten(tok, shown, sizeof(shown)));
+			continue;
+		}
+		if (cfg->n_reminders == CONFIG_MAX_REMINDERS) {
+			cfg_problem(p, SEC_GROUP, K_REMINDERS, "more than %d reminders", CONFIG_MAX_REMINDERS);
+			break;
+		}
+		cfg->reminders[cfg->n_reminders++] = secs;
+	}
+	free(copy);
+	qsort(cfg->reminders, cfg->n_reminders, sizeof(long), cmp_desc);
+}
+
+int config_duration(const char *s, long *ret)
+{
+	static const struct {
+		char unit;
+		long secs;
+	} units[] = { { 'd', 86400 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 } };
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	if (end == s || n < 0 || n > 3650L * 86400)
+		return -1;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (end[0] == units[i].unit && end[1] == '\0') {
+			*ret = n * units[i].secs;
+			return 0;
+		}
+	return -1;
+}
+
+/* A duration key of [sec] into *ret, or the default. */
+static void cfg_duration_key(struct cfg_parse *p, int sec, int key, long dflt, long *ret)
+{
+	const char *v = cfg_get(p, sec, key);
+	char shown[80];
+
+	*ret = dflt;
+	if (v && (config_duration(v, ret) < 0 || *ret <= 0)) {
+		cfg_problem(p, sec, key, "bad %s '%s': write a number and a unit, e.g. 3d, 12h, 90m, 30s", key_names[key],
+			    config_shorten(v, shown, sizeof(shown)));
+		*ret = dflt;
+	}
 }
 
 static const struct {
@@ -691,6 +772,10 @@ static void cfg_server(struct cfg_parse *p, int sec, struct server_config *sc, s
 	int secure = 0;
 
 	sc->present = p->section_line[sec] != 0;
+	if (sec == SEC_SMTP)
+		cfg_duration_key(p, sec, K_RETRY_FOR, 3 * 86400, &sc->retry_for);
+	if (sec == SEC_IMAP)
+		cfg_duration_key(p, sec, K_POLL_INTERVAL, 60, &sc->poll_interval);
 	if (sec == SEC_IMAP) {
 		sc->mailbox = xstrdup(cfg_get(p, sec, K_MAILBOX) ? cfg_get(p, sec, K_MAILBOX) : "INBOX");
 		sc->processed = xstrdup(cfg_get(p, sec, K_PROCESSED) ? cfg_get(p, sec, K_PROCESSED)

@@ -17,6 +17,8 @@ struct server_config {
 	char *mailbox;          /* default "INBOX" */
 	char *processed;        /* default "Tovholder/Behandlet" */
 	char *review;           /* default "Tovholder/Til gennemsyn" */
+	long poll_interval;     /* [imap] seconds between checks when the server has no IDLE; default 60 */
+	long retry_for;         /* [smtp] seconds a message is retried before it is marked failed; default 3d */
 	int present;            /* the section was in the file */
 };
 
@@ -32,9 +34,16 @@ struct config {
 	char *roster_path;
 	char *state_path;
 	char *templates_dir;    /* NULL: the installed default */
+	long reminders[8];      /* seconds before a meeting's start, largest first; default 7d, 1d */
+	size_t n_reminders;
 	struct server_config smtp;
 	struct server_config imap;
 };
+
+#define CONFIG_MAX_REMINDERS 8
+
+/* "7d", "12h", "90m", "30s" → seconds. 0 or -1. */
+int config_duration(const char *s, long *ret);
 
 /* Parses INI text; 'filename' names it in messages and its directory resolves relative paths. Every problem
  * (unknown section or key, missing key, bad value) goes into 'd' as "filename:line: message". 0 or -1; on -1

@@ -144,8 +144,29 @@ static void test_good_variants(void **state)
 	assert_string_equal(cfg.imap.processed, "Tovholder/Behandlet");
 	assert_int_equal(cfg.smtp.tls, TLS_IMPLICIT);
 	assert_string_equal(cfg.smtp.ca_file, "/etc/ssl/ca.pem");
+	/* the defaults: reminders 7 days and 1 day before, retries for 3 days, polling every minute */
+	assert_int_equal(cfg.n_reminders, 2);
+	assert_int_equal(cfg.reminders[0], 7 * 86400);
+	assert_int_equal(cfg.reminders[1], 86400);
+	assert_int_equal(cfg.smtp.retry_for, 3 * 86400);
+	assert_int_equal(cfg.imap.poll_interval, 60);
 	config_release(&cfg);
 	free(t2);
+
+	/* reminders in any order come out largest first; none means none */
+	text = replace(good, "state = state.db ; keep it\n", "state = state.db\nreminders = 2h, 14d, 90m\n");
+	assert_int_equal(config_parse_buf(&cfg, text, strlen(text), F, &d), 0);
+	assert_int_equal(cfg.n_reminders, 3);
+	assert_int_equal(cfg.reminders[0], 14 * 86400);
+	assert_int_equal(cfg.reminders[1], 7200);
+	assert_int_equal(cfg.reminders[2], 5400);
+	config_release(&cfg);
+	free(text);
+	text = replace(good, "state = state.db ; keep it\n", "state = state.db\nreminders = none\n");
+	assert_int_equal(config_parse_buf(&cfg, text, strlen(text), F, &d), 0);
+	assert_int_equal(cfg.n_reminders, 0);
+	config_release(&cfg);
+	free(text);
 
 	/* no [imap]: allowed, present = 0; tls = none on a plain url; an explicit timezone */
 	text = replace(good, "[imap]\nurl = imaps://mail.netvaerk.example:993\nuser = tovholder@netvaerk.example\n"
@@ -175,10 +196,20 @@ static const struct bad_case {
 	    F ":1: [group] has no 'organizer': add organizer = Name <address>" } },
 	{ "unknown key, nothing close", "state = state.db ; keep it", "state = state.db\nfarve = blå",
 	  { F ":8: unknown key 'farve' in [group]: the keys are name, organizer, secretary, timezone, schedule, "
-	      "roster, state, templates" } },
+	      "roster, state, templates, reminders" } },
 	{ "imap key in [smtp]", "password_file = secret\n", "password_file = secret\nmailbox = INBOX\n",
 	  { F ":13: unknown key 'mailbox' in [smtp]: the keys are url, tls, user, password_file, "
-	      "password_command, ca_file" } },
+	      "password_command, ca_file, retry_for" } },
+	{ "a bad reminder", "state = state.db ; keep it", "state = state.db\nreminders = 7d, en uge",
+	  { F ":8: bad reminder 'en' in reminders: write e.g. reminders = 7d, 1d (d days, h hours, m minutes), "
+	      "or none",
+	    F ":8: bad reminder 'uge' in reminders: write e.g. reminders = 7d, 1d (d days, h hours, m minutes), "
+	      "or none" } },
+	{ "a bad retry_for", "password_file = secret\n", "password_file = secret\nretry_for = 3 dage\n",
+	  { F ":13: bad retry_for '3 dage': write a number and a unit, e.g. 3d, 12h, 90m, 30s" } },
+	{ "poll_interval belongs to [imap]", "password_file = secret\n", "password_file = secret\npoll_interval = 5m\n",
+	  { F ":13: unknown key 'poll_interval' in [smtp]: the keys are url, tls, user, password_file, "
+	      "password_command, ca_file, retry_for" } },
 	{ "missing required key", "name = Netværksgruppe Børn og Unge\n", "",
 	  { F ":1: [group] has no 'name': add name = <the group's name>" } },
 	{ "missing state", "state = state.db ; keep it\n", "",
