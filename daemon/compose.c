@@ -20,6 +20,7 @@ struct compose {
 };
 
 static const char *const template_names[] = { "indkaldelse", "opdatering", "aflysning", "fjernet" };
+static const char *const reminder_names[] = { "paamindelse", "praktisk" };
 
 static const char *template_for(enum plan_msg msg)
 {
@@ -243,6 +244,43 @@ out:
 	return out;
 }
 
+char *compose_reminder_mail(struct compose *c, const struct store_meeting *mt, const struct store_invitation *who,
+			    int practical, time_t now, char **ret_message_id, size_t *ret_len, struct err *err)
+{
+	const char *name = reminder_names[practical ? 1 : 0];
+	struct tmpl_vars *v = tmpl_vars_new();
+	char *txt = NULL, *html = NULL, *out = NULL, *org_name = NULL, *org_email = NULL, *message_id = NULL;
+	char *subject = NULL, *body = NULL;
+
+	set_meeting_vars(v, c->cfg, mt, NULL, 0);
+	tmpl_set(v, "navn", who->name);
+	tmpl_set(v, "organisation", who->org);
+	if (!(txt = render(c, name, "txt", v, err)) || !(html = render(c, name, "html", v, err)) ||
+	    split_subject(txt, name, &subject, &body, err) < 0)
+		goto out;
+	if (util_parse_mailbox(mt->organizer, &org_name, &org_email) < 0) {
+		err_set(err, "bad organizer '%s'", mt->organizer);
+		goto out;
+	}
+	message_id = mime_new_message_id(util_email_domain(org_email));
+	struct mime_message mm = {
+		.from_name = org_name, .from_email = org_email, .to_name = who->name, .to_email = who->email,
+		.subject = subject, .message_id = message_id, .date = now, .text = body, .html = html,
+	};
+	if (!(out = mime_build(&mm, ret_len, err)))
+		goto out;
+	*ret_message_id = message_id;
+	message_id = NULL;
+out:
+	tmpl_vars_free(v);
+	free(txt);
+	free(html);
+	free(org_name);
+	free(org_email);
+	free(message_id);
+	return out;
+}
+
 int compose_check(struct compose *c, struct diag *d)
 {
 	struct store_invitation who = { "eksempel@kommune.example", "Eksempel Person", "Eksempel Kommune",
@@ -268,6 +306,18 @@ int compose_check(struct compose *c, struct diag *d)
 						 &len, &err);
 		if (!msg) {
 			diag_add(d, c->dir, 0, "template '%s': %s", template_names[i], err.msg);
+			rc = -1;
+		}
+		free(msg);
+		free(msgid);
+	}
+	for (size_t i = 0; i < sizeof(reminder_names) / sizeof(reminder_names[0]); i++) {
+		struct err err = { "" };
+		char *msgid = NULL;
+		size_t len;
+		char *msg = compose_reminder_mail(c, &mt, &who, (int)i, util_now(), &msgid, &len, &err);
+		if (!msg) {
+			diag_add(d, c->dir, 0, "template '%s': %s", reminder_names[i], err.msg);
 			rc = -1;
 		}
 		free(msg);

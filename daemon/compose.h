@@ -24,6 +24,11 @@ char *compose_meeting_mail(struct compose *c, const struct store_meeting *mt, co
 			   enum plan_msg msg, char *const *changes_da, size_t n_changes, time_t now,
 			   char **ret_message_id, size_t *ret_len, struct err *err);
 
+/* A reminder (templates paamindelse, or praktisk for the last one) to one invitee: text and HTML, no calendar
+ * part. The Message-ID is made here. */
+char *compose_reminder_mail(struct compose *c, const struct store_meeting *mt, const struct store_invitation *who,
+			    int practical, time_t now, char **ret_message_id, size_t *ret_len, struct err *err);
+
 /* Renders every template with sample values; each problem goes into d ("file:line: message"). 0 or -1. */
 int compose_check(struct compose *c, struct diag *d);
 

@@ -106,8 +106,17 @@ int ctx_open_store(struct ctx *ctx)
 	return 0;
 }
 
+void ctx_unlock(struct ctx *ctx)
+{
+	if (ctx->lock_fd >= 0)
+		close(ctx->lock_fd);
+	ctx->lock_fd = -1;
+}
+
 int ctx_lock(struct ctx *ctx, int wait)
 {
+	if (ctx->lock_fd >= 0)
+		return 0;
 	char *path = xasprintf("%s.lock", ctx->cfg.state_path);
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 

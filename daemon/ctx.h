@@ -35,6 +35,8 @@ int ctx_open_store(struct ctx *ctx);
 /* Takes the lock next to the state file, so only one process sends at a time. wait=0: fail at once when another
  * holds it. Returns 0 or EX_TEMPFAIL (printed). */
 int ctx_lock(struct ctx *ctx, int wait);
+/* Releases the lock ctx_lock took (no-op when not held). */
+void ctx_unlock(struct ctx *ctx);
 
 /* The stored meeting on 'date' ("YYYY-MM-DD"), or with date NULL the next one that has not started (else the
  * last one). Prints a clear error and returns NULL when there is none. Points into snap. */

@@ -1667,3 +1667,50 @@ enum imap_result imap_move(struct imap *im, uint32_t uid, const char *folder, st
 	pipe_restore(&g);
 	return res;
 }
+
+/* ---- IDLE ---- */
+
+int imap_has_idle(const struct imap *im)
+{
+	return im->s && mailimap_has_idle(im->s);
+}
+
+int imap_fd(const struct imap *im)
+{
+	if (!im->s || !im->s->imap_stream)
+		return -1;
+	return mailstream_low_get_fd(mailstream_get_low(im->s->imap_stream));
+}
+
+enum imap_result imap_idle_start(struct imap *im, struct err *err)
+{
+	struct pipe_guard g;
+	enum imap_result res = not_ready(im, 1, err);
+	int r;
+
+	if (res != IMAP_OK)
+		return res;
+	pipe_ignore(&g);
+	r = mailimap_idle(im->s);
+	pipe_restore(&g);
+	return r == MAILIMAP_NO_ERROR ? IMAP_OK : fail(im, r, "IDLE", err);
+}
+
+int imap_idle_pending(const struct imap *im)
+{
+	return im->s && im->s->imap_stream && im->s->imap_stream->read_buffer_len > 0;
+}
+
+enum imap_result imap_idle_done(struct imap *im, struct err *err)
+{
+	struct pipe_guard g;
+	enum imap_result res = not_ready(im, 1, err);
+	int r;
+
+	if (res != IMAP_OK)
+		return res;
+	pipe_ignore(&g);
+	r = mailimap_idle_done(im->s);
+	pipe_restore(&g);
+	return r == MAILIMAP_NO_ERROR ? IMAP_OK : fail(im, r, "IDLE DONE", err);
+}

@@ -68,6 +68,18 @@ enum imap_result imap_fetch_part(struct imap *im, struct imap_msg *msg, struct i
  * (a plain EXPUNGE could remove someone else's deleted mail). */
 enum imap_result imap_move(struct imap *im, uint32_t uid, const char *folder, struct err *err);
 
+/* IMAP IDLE (RFC 2177), for the service. imap_has_idle: the server offers it (after login). imap_idle_start
+ * sends IDLE on the selected mailbox; then the caller polls imap_fd() (and first checks imap_idle_pending(),
+ * for a notification that arrived with the continuation) and calls imap_idle_done before any other command:
+ * it sends DONE and reads the end of the IDLE. Server notifications in between are dropped: the caller reads
+ * the mailbox afresh anyway. */
+int imap_has_idle(const struct imap *im);
+enum imap_result imap_idle_start(struct imap *im, struct err *err);
+int imap_idle_pending(const struct imap *im);
+enum imap_result imap_idle_done(struct imap *im, struct err *err);
+/* The connection's socket, or -1 when not connected. */
+int imap_fd(const struct imap *im);
+
 /* For `check --online`: the login mechanism used ("LOGIN", or "PREAUTH" when the server logged us in at
  * once), NULL before a login; the server's capabilities after login, space-separated ("" before). */
 const char *imap_login_mechanism(const struct imap *im);

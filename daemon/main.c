@@ -30,6 +30,13 @@ static const struct command commands[] = {
 	  "interrupted run loses nothing: run 'send' again. Running it twice sends nothing new.\n"
 	  "Exit 75: a server could not be reached (the messages wait; try again later).\n"
 	  "Exit 69: the server refused us or some recipients (see the messages above).\n" },
+	{ "run", cmd_run, "run", "the service: send, read answers and remind, until stopped",
+	  "Runs in the foreground (for systemd, Type=notify). Sends what the schedule and roster ask for at\n"
+	  "start and whenever tovholder.conf, the schedule or the roster changes (or on SIGHUP; a changed file\n"
+	  "with problems is refused and the running version kept), reads each answer within a second of its\n"
+	  "arrival (IMAP IDLE; without IDLE every [imap] poll_interval), sends the reminders ([group]\n"
+	  "reminders), retries what a server deferred, and stops cleanly on SIGTERM. The other commands\n"
+	  "work while it runs.\n" },
 	{ "fetch", cmd_fetch, "fetch", "read the answers that arrived in the organizer's inbox",
 	  "One pass over the inbox: calendar answers (Accept/Decline/Tentative from Outlook, Gmail, Apple,\n"
 	  "Thunderbird, …) and Danish mails (\"Jeg må desværre melde afbud\") are recorded; automatic replies\n"

@@ -79,9 +79,18 @@ int outbox_queue_plan(struct store *st, struct compose *c, struct plan *p, time_
 	return total;
 }
 
+static long retry_for;
+
+void outbox_set_retry_for(long seconds)
+{
+	retry_for = seconds;
+}
+
 time_t outbox_backoff(int attempts)
 {
-	time_t delay = 60;
+	/* TOVHOLDER_RETRY_BASE: seconds of the first retry, for tests only (the outage tests would wait minutes) */
+	const char *base = getenv("TOVHOLDER_RETRY_BASE");
+	time_t delay = base && atoi(base) > 0 ? atoi(base) : 60;
 
 	for (int i = 0; i < attempts && delay < 3600; i++)
 		delay *= 2;
@@ -120,6 +129,17 @@ int outbox_deliver(struct store *st, struct smtp *smtp, time_t now, int all, int
 			log_info("sent %s %s seq %d to %s <%s>", m->kind, m->date, m->sequence, m->email, m->message_id);
 			break;
 		case SMTP_TEMPFAIL:
+			if (retry_for > 0 && m->created_at && now - m->created_at >= retry_for) {
+				char why[300];
+				snprintf(why, sizeof(why), "gave up after %ld hours: %s", retry_for / 3600, serr.msg);
+				if (store_mark_failed(st, m->id, why, err) < 0) {
+					rc = -1;
+					goto out;
+				}
+				res->failed++;
+				log_error("gave up %s %s to %s: %s", m->kind, m->date, m->email, why);
+				break;
+			}
 			if (store_mark_retry(st, m->id, now + outbox_backoff(m->attempts), serr.msg, err) < 0) {
 				rc = -1;
 				goto out;
@@ -137,10 +157,15 @@ int outbox_deliver(struct store *st, struct smtp *smtp, time_t now, int all, int
 			break;
 		case SMTP_UNREACHABLE:
 		case SMTP_REFUSED:
-			/* nothing else can go out now: leave this and the rest queued, untouched */
+			/* nothing else can go out now: this and the rest stay queued, each with its next retry */
 			res->stop = r;
 			snprintf(res->stop_reason, sizeof(res->stop_reason), "%s", serr.msg);
 			res->waiting += (int)(n - i);
+			for (size_t j = i; j < n && strcmp(serr.msg, "stopped") != 0; j++)
+				if (store_mark_retry(st, q[j].id, now + outbox_backoff(q[j].attempts), serr.msg, err) < 0) {
+					rc = -1;
+					goto out;
+				}
 			goto out;
 		}
 	}

@@ -28,6 +28,9 @@ struct outbox_result {
  * message. -1 only on a state error. */
 int outbox_deliver(struct store *st, struct smtp *smtp, time_t now, int all, int (*stop)(void *arg), void *arg,
 		   struct outbox_result *res, struct err *err);
+/* How long a message that keeps failing temporarily is retried before it is marked failed ([smtp] retry_for);
+ * 0 (the default before this is called) means forever. */
+void outbox_set_retry_for(long seconds);
 
 /* The retry delay after 'attempts' failures: 1 minute doubling to 1 hour. */
 time_t outbox_backoff(int attempts);

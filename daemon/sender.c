@@ -2,6 +2,7 @@
 #include "sender.h"
 #include "compose.h"
 #include "log.h"
+#include "remind.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -59,6 +60,7 @@ int sender_deliver(struct ctx *ctx, time_t now, int all, int (*stop)(void *arg),
 		return EX_CONFIG;
 	}
 	smtp_set_stop(smtp, stop, arg);
+	outbox_set_retry_for(ctx->cfg.smtp.retry_for);
 	rc = outbox_deliver(ctx->store, smtp, now, all, stop, arg, res, &err);
 	smtp_free(smtp);
 	if (rc < 0) {
@@ -66,4 +68,111 @@ int sender_deliver(struct ctx *ctx, time_t now, int all, int (*stop)(void *arg),
 		return EX_SOFTWARE;
 	}
 	return 0;
+}
+
+static int reminder_done(long long meeting_id, long offset, void *arg)
+{
+	struct ctx *ctx = arg;
+	struct err err = { "" };
+	int rc = store_reminder_status(ctx->store, meeting_id, offset, &err);
+
+	if (rc < 0)
+		log_error("%s", err.msg);
+	return rc;
+}
+
+static const struct store_person_record *record_of(const struct store_record *rec, const char *email)
+{
+	for (size_t i = 0; i < rec->n; i++)
+		if (strcmp(rec->people[i].email, email) == 0)
+			return &rec->people[i];
+	return NULL;
+}
+
+/* Queues one reminder's messages and marks it; inside the caller's transaction. Returns the count or -1. */
+static int queue_reminder(struct ctx *ctx, struct compose **c, const struct remind_due *r, time_t now,
+			  struct err *err)
+{
+	struct store_record rec = { 0 };
+	int n = 0;
+
+	if (r->skip) {
+		log_warn("reminder %ld h before %s skipped: its time passed more than a day ago", r->offset / 3600,
+			 r->mt->date);
+		return store_reminder_mark(ctx->store, r->mt->id, r->offset, "skipped", err) < 0 ? -1 : 0;
+	}
+	if (store_record_load(ctx->store, r->mt->id, &rec, err) < 0)
+		return -1;
+	for (size_t i = 0; i < r->mt->n_inv && n >= 0; i++) {
+		const struct store_invitation *inv = &r->mt->inv[i];
+		struct store_outmsg m = { 0 };
+
+		if (!remind_wanted(r, inv, record_of(&rec, inv->email)))
+			continue;
+		if (!*c && !(*c = compose_new(&ctx->cfg, err))) {
+			n = -1;
+			break;
+		}
+		m.message = compose_reminder_mail(*c, r->mt, inv, r->last, now, &m.message_id, &m.len, err);
+		if (!m.message) {
+			n = -1;
+			break;
+		}
+		m.meeting_id = r->mt->id;
+		m.email = inv->email;
+		m.kind = r->last ? "practical" : "reminder";
+		m.sequence = inv->sequence;
+		/* a reminder is no newer calendar state: it must not supersede a queued invitation */
+		m.keep_queued = 1;
+		if (store_queue(ctx->store, &m, err) < 0)
+			n = -1;
+		else
+			n++;
+		free(m.message);
+		free(m.message_id);
+	}
+	store_record_release(&rec);
+	if (n >= 0 && store_reminder_mark(ctx->store, r->mt->id, r->offset, "sent", err) < 0)
+		return -1;
+	if (n >= 0)
+		log_info("reminder %s %ld h before %s: %d message%s", r->last ? "(practical details)" : "",
+			 r->offset / 3600, r->mt->date, n, n == 1 ? "" : "s");
+	return n;
+}
+
+int sender_queue_reminders(struct ctx *ctx, time_t now, time_t *ret_next)
+{
+	struct store_snapshot snap = { 0 };
+	struct remind_due due[64];
+	struct compose *c = NULL;
+	struct err err = { "" };
+	int n, total = 0;
+
+	*ret_next = 0;
+	if (ctx->cfg.n_reminders == 0)
+		return 0;
+	if (store_load(ctx->store, &snap, &err) < 0) {
+		log_error("%s", err.msg);
+		return -1;
+	}
+	n = remind_due(&ctx->cfg, &snap, now, reminder_done, ctx, due, sizeof(due) / sizeof(due[0]), ret_next);
+	if (n > 0 && store_begin(ctx->store, &err) == 0) {
+		for (int i = 0; i < n && total >= 0; i++) {
+			int k = queue_reminder(ctx, &c, &due[i], now, &err);
+			total = k < 0 ? -1 : total + k;
+		}
+		if (total < 0 || store_commit(ctx->store, &err) < 0) {
+			store_rollback(ctx->store);
+			log_error("reminders: %s", err.msg);
+			total = -1;
+		}
+	} else if (n > 0) {
+		log_error("%s", err.msg);
+		total = -1;
+	}
+	if (n < 0)
+		total = -1;
+	compose_free(c);
+	store_snapshot_release(&snap);
+	return total;
 }

@@ -11,6 +11,10 @@
 /* Plans and queues every change (logged one line per action). Returns the number of messages queued, or -1
  * (logged) on a state or template error. */
 int sender_queue_changes(struct ctx *ctx, time_t now);
+/* Queues the reminders that are due (and records each as sent, or as skipped when its time passed more than a
+ * day ago), in one transaction. *ret_next: when the next reminder is due (0: none). Returns the number of
+ * messages queued, or -1 (logged). */
+int sender_queue_reminders(struct ctx *ctx, time_t now, time_t *ret_next);
 /* Delivers the queued messages due at 'now' (all when 'all') over one SMTP connection. 'stop', when not NULL,
  * is asked between messages and during a transfer whether to stop (a SIGTERM). 0, or a sysexits code (logged)
  * for a config or state problem. */

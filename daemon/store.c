@@ -69,6 +69,11 @@ static const char *const migrations[] = {
 	"  id INTEGER PRIMARY KEY, message_id TEXT NOT NULL UNIQUE, sender TEXT NOT NULL, subject TEXT NOT NULL,"
 	"  date INTEGER NOT NULL, reason TEXT NOT NULL, created_at INTEGER NOT NULL);"
 	"CREATE TABLE mailbox (name TEXT PRIMARY KEY, uidvalidity INTEGER NOT NULL, last_uid INTEGER NOT NULL);",
+	/* 2 → 3: reminders, each sent (or skipped) once per meeting and offset */
+	"CREATE TABLE reminder ("
+	"  meeting_id INTEGER NOT NULL, offset_s INTEGER NOT NULL,"
+	"  status TEXT NOT NULL CHECK (status IN ('sent','skipped')), at INTEGER NOT NULL,"
+	"  PRIMARY KEY (meeting_id, offset_s));",
 };
 
 static int db_err(struct store *st, struct err *err, const char *what)
@@ -352,9 +357,10 @@ int store_queue(struct store *st, struct store_outmsg *m, struct err *err)
 {
 	sqlite3_stmt *s;
 
-	if (m->meeting_id) {
+	if (m->meeting_id && !m->keep_queued) {
+		/* only calendar messages replace each other; a queued reminder stays */
 		s = prep(st, "UPDATE outbox SET status='superseded', done_at=?3 WHERE status='queued'"
-			 " AND meeting_id=?1 AND email=?2", err);
+			 " AND meeting_id=?1 AND email=?2 AND kind NOT IN ('reminder','practical')", err);
 		if (!s)
 			return -1;
 		sqlite3_bind_int64(s, 1, m->meeting_id);
@@ -398,7 +404,8 @@ void store_outmsgs_free(struct store_outmsg *v, size_t n)
 int store_queued(struct store *st, time_t before, struct store_outmsg **ret, size_t *ret_n, struct err *err)
 {
 	sqlite3_stmt *s = prep(st, "SELECT o.id, o.meeting_id, o.email, o.kind, o.sequence, o.message_id, o.message,"
-			       " o.attempts, o.next_try, o.last_error, m.date FROM outbox o LEFT JOIN meeting m"
+			       " o.attempts, o.next_try, o.last_error, m.date, o.created_at FROM outbox o"
+			       " LEFT JOIN meeting m"
 			       " ON m.id = o.meeting_id WHERE o.status='queued' AND (?1 < 0 OR o.next_try <= ?1)"
 			       " ORDER BY o.id", err);
 	struct store_outmsg *v = NULL;
@@ -432,6 +439,7 @@ int store_queued(struct store *st, time_t before, struct store_outmsg **ret, siz
 		m->last_error = sqlite3_column_type(s, 9) == SQLITE_NULL ? NULL : col_str(s, 9);
 		if (sqlite3_column_text(s, 10))
 			snprintf(m->date, sizeof(m->date), "%s", (const char *)sqlite3_column_text(s, 10));
+		m->created_at = (time_t)sqlite3_column_int64(s, 11);
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
@@ -757,4 +765,49 @@ int store_review_done(struct store *st, long long id, struct err *err)
 	if (step_done(st, s, err) < 0)
 		return -1;
 	return sqlite3_changes(st->db);
+}
+
+int store_reminder_status(struct store *st, long long meeting_id, long offset, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT 1 FROM reminder WHERE meeting_id = ?1 AND offset_s = ?2", err);
+	int rc;
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, meeting_id);
+	sqlite3_bind_int64(s, 2, offset);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(st, err, "read reminders");
+	return rc == SQLITE_ROW;
+}
+
+int store_reminder_mark(struct store *st, long long meeting_id, long offset, const char *status, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "INSERT OR IGNORE INTO reminder (meeting_id, offset_s, status, at)"
+			       " VALUES (?1,?2,?3,?4)", err);
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, meeting_id);
+	sqlite3_bind_int64(s, 2, offset);
+	sqlite3_bind_text(s, 3, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)util_now());
+	return step_done(st, s, err);
+}
+
+int store_next_try(struct store *st, time_t *ret, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT MIN(next_try) FROM outbox WHERE status = 'queued'", err);
+
+	if (!s)
+		return -1;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return db_err(st, err, "read outbox");
+	}
+	*ret = sqlite3_column_type(s, 0) == SQLITE_NULL ? 0 : (time_t)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return 0;
 }

@@ -56,6 +56,8 @@ struct store_outmsg {
 	int attempts;
 	time_t next_try;
 	char *last_error;
+	time_t created_at;    /* when it was queued (read back by store_queued) */
+	int keep_queued;      /* store_queue: do not supersede older queued messages (reminders) */
 };
 
 /* Opens (creating and migrating) the database at path. NULL with err on failure. */
@@ -163,5 +165,12 @@ struct store_record {
 
 int store_record_load(struct store *st, long long meeting_id, struct store_record *ret, struct err *err);
 void store_record_release(struct store_record *r);
+
+/* Whether the reminder 'offset' seconds before meeting_id was sent or skipped: 1 yes, 0 no, -1 error. */
+int store_reminder_status(struct store *st, long long meeting_id, long offset, struct err *err);
+/* Records it as "sent" or "skipped" (once; a second mark changes nothing). */
+int store_reminder_mark(struct store *st, long long meeting_id, long offset, const char *status, struct err *err);
+/* The earliest retry time of a queued message, 0 when the queue is empty. */
+int store_next_try(struct store *st, time_t *ret, struct err *err);
 
 #endif

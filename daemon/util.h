@@ -38,8 +38,8 @@ int util_parse_timespan(const char *s, int *ret_start, int *ret_end);
 int util_weekday(int y, int m, int d);
 int util_days_in_month(int y, int m);
 
-/* The current time; TOVHOLDER_NOW ("YYYY-MM-DDTHH:MM:SSZ" or a number of seconds since the epoch) overrides it,
- * so tests can place meetings in the past or future. */
+/* The current time. TOVHOLDER_NOW ("YYYY-MM-DDTHH:MM:SSZ" or seconds since the epoch) sets the clock to that
+ * instant when the process first asks, from where it runs on at the real pace: for tests only. */
 time_t util_now(void);
 /* "YYYY-MM-DDTHH:MM:SSZ" → time_t; -1 on a bad string. */
 time_t util_parse_utc(const char *s);
