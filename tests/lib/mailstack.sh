@@ -13,7 +13,6 @@
 _MS_STARTED=()	# every dir mailstack_start used in this shell, for mailstack_stop_all
 MS_PY=/usr/bin/python3	# the system python: a pyenv 'python3' on PATH may lack modules we rely on
 MS_LOCK=${TMPDIR:-/tmp}/.tovholder-mailstack.lock
-_MS_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 _ms_die() { echo "mailstack: $*" >&2; return 1; }
 
@@ -586,34 +585,30 @@ mailstack_smtp_connections() {
 }
 
 # mailstack_inject FILE [ADDR]: submits a raw RFC 5322 message to Postfix on loopback, envelope recipient
-# ADDR (default: the first To: address), and waits until it is in ADDR's INBOX.
+# ADDR (default: the first To: address), and waits (up to 20 s) until it is in ADDR's INBOX. Line ends
+# are made CRLF first. One python process does it all: this runs many times per test script.
 mailstack_inject() {
-	local file=$1 addr=${2:-} before
-	[ -r "$file" ] || { _ms_die "cannot read '$file'"; return 1; }
-	if [ -z "$addr" ]; then
-		addr=$("$MS_PY" - "$file" <<-'EOF'
-		import sys
-		from email import message_from_binary_file, policy
-		from email.utils import getaddresses
-		with open(sys.argv[1], "rb") as f:
-		    m = message_from_binary_file(f, policy=policy.compat32)
-		a = [x for _, x in getaddresses(m.get_all("To", [])) if x]
-		print(a[0] if a else "")
-		EOF
-		) || return 1
-		[ -n "$addr" ] || { _ms_die "'$file' has no To: address; give one"; return 1; }
-	fi
-	before=$(mailstack_count "$addr")
-	"$MS_PY" - "$MS_SMTP_PORT" "$file" "$addr" <<-'EOF' || return 1
-	import re, smtplib, sys
+	[ -r "$1" ] || { _ms_die "cannot read '$1'"; return 1; }
+	"$MS_PY" - "$MS_DIR" "$MS_SMTP_PORT" "$1" "${2:-}" <<-'EOF'
+	import os, re, smtplib, sys, time
 	from email import message_from_bytes, policy
 	from email.utils import getaddresses
-	port, path, rcpt = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-	raw = open(path, "rb").read()
-	raw = re.sub(rb"\r?\n", b"\r\n", raw)
+	msdir, port, path, rcpt = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+	raw = re.sub(rb"\r?\n", b"\r\n", open(path, "rb").read())
 	head = raw.split(b"\r\n\r\n", 1)[0]
 	m = message_from_bytes(raw, policy=policy.compat32)
-	frm = [x for _, x in getaddresses(m.get_all("From", [])) if x]
+	if not rcpt:
+	    to = [a for _, a in getaddresses(m.get_all("To", [])) if a]
+	    if not to:
+	        sys.exit("mailstack: '%s' has no To: address; give one" % path)
+	    rcpt = to[0]
+	# maildir_of: home $MS_DIR/mail/%Ld/%Ln, Maildir under it
+	local, _, domain = rcpt.lower().rpartition("@")
+	md = os.path.join(msdir, "mail", domain, local, "Maildir")
+	def count():
+	    return sum(len(os.listdir(os.path.join(md, d))) for d in ("new", "cur") if os.path.isdir(os.path.join(md, d)))
+	before = count()
+	frm = [a for _, a in getaddresses(m.get_all("From", [])) if a]
 	opts = []
 	if any(b > 127 for b in raw):
 	    opts.append("BODY=8BITMIME")
@@ -622,8 +617,12 @@ mailstack_inject() {
 	try:
 	    with smtplib.SMTP("127.0.0.1", port, timeout=30) as s:
 	        s.sendmail(frm[0] if frm else "", [rcpt], raw, mail_options=opts)
-	except smtplib.SMTPException as e:
+	except (smtplib.SMTPException, OSError) as e:
 	    sys.exit("mailstack: inject to %s failed: %s" % (rcpt, e))
+	deadline = time.time() + 20
+	while count() <= before:
+	    if time.time() > deadline:
+	        sys.exit("mailstack: %s: not delivered to %s within 20s" % (path, rcpt))
+	    time.sleep(0.05)
 	EOF
-	mailstack_wait_count "$addr" $((before + 1))
 }
