@@ -9,6 +9,13 @@
 # Exports after mailstack_start:
 #   MS_DIR MS_SMTP_PORT MS_SUBMISSION_PORT MS_SMTPS_PORT MS_IMAP_PORT MS_IMAPS_PORT MS_LMTP_PORT
 #   MS_CA MS_CERT_HOST MS_PASSWORD
+# SMTP port: no auth needed from 127.0.0.1, STARTTLS offered. Submission (STARTTLS) and SMTPS ports: TLS
+# and AUTH (any address, password $MS_PASSWORD) required. IMAP: STARTTLS offered; IMAPS.
+# Functions: mailstack_start [DIR], mailstack_stop, mailstack_stop_all, mailstack_attach DIR,
+#   mailstack_stop_postfix, mailstack_start_postfix, mailstack_stop_dovecot, mailstack_start_dovecot,
+#   mailstack_restart_dovecot, maildir_of ADDR, mailstack_count ADDR [FOLDER],
+#   mailstack_wait_count ADDR N [SECONDS], mailstack_wait_idle [SECONDS], mailstack_smtp_connections,
+#   mailstack_inject FILE [ADDR].
 
 _MS_STARTED=()	# every dir mailstack_start used in this shell, for mailstack_stop_all
 MS_PY=/usr/bin/python3	# the system python: a pyenv 'python3' on PATH may lack modules we rely on
