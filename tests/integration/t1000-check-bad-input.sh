@@ -30,6 +30,13 @@ test_expect_success 'the good group passes check' '
 	th check
 '
 
+test_expect_success 'the shipped example files pass check' '
+	mkdir examples && cp "$TOP"/config/* examples/ &&
+	printf "hemmelig\n" >examples/secret && chmod 600 examples/secret &&
+	"$TOVHOLDER" -c examples/tovholder.conf check >out &&
+	grep "ok" out
+'
+
 test_expect_success 'a missing required key' '
 	fresh_group missing &&
 	sed -i "/^secretary =/d" "$GROUP_DIR/tovholder.conf" &&
