@@ -739,18 +739,32 @@ int store_record_load(struct store *st, long long meeting_id, struct store_recor
 	return 0;
 }
 
-int store_review_count(struct store *st, int *ret_n, struct err *err)
+/* A query with one row of one integer column (NULL → *ret_null = 1, *ret = 0). */
+static int query_int(struct store *st, const char *sql, long long *ret, int *ret_null, const char *what,
+		     struct err *err)
 {
-	sqlite3_stmt *s = prep(st, "SELECT count(*) FROM review", err);
+	sqlite3_stmt *s = prep(st, sql, err);
 
 	if (!s)
 		return -1;
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_finalize(s);
-		return db_err(st, err, "read review");
+		return db_err(st, err, what);
 	}
-	*ret_n = sqlite3_column_int(s, 0);
+	if (ret_null)
+		*ret_null = sqlite3_column_type(s, 0) == SQLITE_NULL;
+	*ret = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
+	return 0;
+}
+
+int store_review_count(struct store *st, int *ret_n, struct err *err)
+{
+	long long n;
+
+	if (query_int(st, "SELECT count(*) FROM review", &n, NULL, "read review", err) < 0)
+		return -1;
+	*ret_n = (int)n;
 	return 0;
 }
 
@@ -799,15 +813,10 @@ int store_reminder_mark(struct store *st, long long meeting_id, long offset, con
 
 int store_next_try(struct store *st, time_t *ret, struct err *err)
 {
-	sqlite3_stmt *s = prep(st, "SELECT MIN(next_try) FROM outbox WHERE status = 'queued'", err);
+	long long t;
 
-	if (!s)
+	if (query_int(st, "SELECT MIN(next_try) FROM outbox WHERE status = 'queued'", &t, NULL, "read outbox", err) < 0)
 		return -1;
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_finalize(s);
-		return db_err(st, err, "read outbox");
-	}
-	*ret = sqlite3_column_type(s, 0) == SQLITE_NULL ? 0 : (time_t)sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	*ret = (time_t)t; /* MIN over no rows is NULL, read as 0: an empty queue */
 	return 0;
 }
