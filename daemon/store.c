@@ -1,5 +1,6 @@
 /* The state store on SQLite. Every SQL statement of the program lives in this file. */
 #include "store.h"
+#include "buf.h"
 #include "util.h"
 
 #include <sqlite3.h>
@@ -819,4 +820,562 @@ int store_next_try(struct store *st, time_t *ret, struct err *err)
 		return -1;
 	*ret = (time_t)t; /* MIN over no rows is NULL, read as 0: an empty queue */
 	return 0;
+}
+
+/* ---- The record for a handover (store_export / store_import) ----
+ * One line per table and row, fields split by tabs: "table NAME COL…", then "row VALUE…" with each value
+ * typed: N (NULL), i123, f1.5, t<text>, b<hex>, and m<uid> for a meeting_id, because row ids are local to a
+ * database and meetings travel by their UID. Text escapes \\, \t, \n and \r. Every table travels except those
+ * below, so a history table a later migration adds is handed over without a change here; a new table that
+ * belongs to the machine or its mailbox must be added to the list. */
+#define RECORD_MAGIC "tovholder-record 1"
+
+/* the position in the old organizer's mailbox, and mail that lies in that mailbox's review folder */
+static const char *const not_handed_over[] = { "mailbox", "review" };
+
+static int handed_over(const char *table)
+{
+	if (strncmp(table, "sqlite_", 7) == 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(not_handed_over) / sizeof(not_handed_over[0]); i++)
+		if (strcmp(table, not_handed_over[i]) == 0)
+			return 0;
+	return 1;
+}
+
+/* Names that may be put into SQL text: a file could hold anything. */
+static int ident_valid(const char *s)
+{
+	if (!*s || strlen(s) > 64 || !((*s >= 'a' && *s <= 'z') || *s == '_'))
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return 0;
+	return 1;
+}
+
+static void names_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* The tables that travel, "meeting" first (the others refer to it). */
+static int export_tables(struct store *st, char ***ret, size_t *ret_n, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT name FROM sqlite_master WHERE type = 'table'"
+			       " ORDER BY name = 'meeting' DESC, name", err);
+	char **v = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(s, 0);
+		if (!name || !handed_over(name) || !ident_valid(name))
+			continue;
+		v = xrealloc(v, (n + 1) * sizeof(*v));
+		v[n++] = xstrdup(name);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		names_free(v, n);
+		return db_err(st, err, "read tables");
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+/* A table's columns in order, without the row id alias "id": ids are local to a database. */
+static int table_columns(struct store *st, const char *table, char ***ret, size_t *ret_n, struct err *err)
+{
+	char *sql = xasprintf("PRAGMA table_info(\"%s\")", table);
+	sqlite3_stmt *s = prep(st, sql, err);
+	char **v = NULL;
+	size_t n = 0;
+	int rc;
+
+	free(sql);
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(s, 1);
+		const char *type = (const char *)sqlite3_column_text(s, 2);
+		if (!name || (strcmp(name, "id") == 0 && sqlite3_column_int(s, 5) && type &&
+			      sqlite3_stricmp(type, "INTEGER") == 0))
+			continue;
+		v = xrealloc(v, (n + 1) * sizeof(*v));
+		v[n++] = xstrdup(name);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		names_free(v, n);
+		return db_err(st, err, "read columns");
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+static void put_escaped(struct buf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '\\': buf_adds(b, "\\\\"); break;
+		case '\t': buf_adds(b, "\\t"); break;
+		case '\n': buf_adds(b, "\\n"); break;
+		case '\r': buf_adds(b, "\\r"); break;
+		default: buf_addch(b, s[i]);
+		}
+	}
+}
+
+struct uid_map {
+	long long *id;
+	char **uid;
+	size_t n;
+};
+
+static const char *uid_of(const struct uid_map *m, long long id)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->id[i] == id)
+			return m->uid[i];
+	return NULL;
+}
+
+/* One column value of a row; 0, or 1 when the row refers to a meeting that is gone (the row is left out). */
+static int export_value(struct buf *b, sqlite3_stmt *s, int i, const char *col, const struct uid_map *map)
+{
+	int type = sqlite3_column_type(s, i);
+
+	buf_addch(b, '\t');
+	if (type == SQLITE_NULL) {
+		buf_addch(b, 'N');
+	} else if (strcmp(col, "meeting_id") == 0) {
+		const char *uid = uid_of(map, sqlite3_column_int64(s, i));
+		if (!uid)
+			return 1;
+		buf_addch(b, 'm');
+		put_escaped(b, uid, strlen(uid));
+	} else if (type == SQLITE_INTEGER) {
+		buf_addf(b, "i%lld", (long long)sqlite3_column_int64(s, i));
+	} else if (type == SQLITE_FLOAT) {
+		buf_addf(b, "f%.17g", sqlite3_column_double(s, i));
+	} else if (type == SQLITE_BLOB) {
+		const unsigned char *p = sqlite3_column_blob(s, i);
+		int n = sqlite3_column_bytes(s, i);
+		buf_addch(b, 'b');
+		for (int k = 0; k < n; k++)
+			buf_addf(b, "%02x", p[k]);
+	} else {
+		buf_addch(b, 't');
+		put_escaped(b, (const char *)sqlite3_column_text(s, i), (size_t)sqlite3_column_bytes(s, i));
+	}
+	return 0;
+}
+
+static int export_table(struct store *st, struct buf *b, const char *table, const struct uid_map *map,
+			struct err *err)
+{
+	char **cols = NULL;
+	size_t n = 0;
+	struct buf sql, row;
+	sqlite3_stmt *s = NULL;
+	int rc = -1, step;
+
+	buf_init(&sql);
+	buf_init(&row);
+	if (table_columns(st, table, &cols, &n, err) < 0)
+		goto out;
+	buf_addf(b, "table\t%s", table);
+	buf_adds(&sql, "SELECT ");
+	for (size_t i = 0; i < n; i++) {
+		buf_addf(b, "\t%s", cols[i]);
+		/* a sent message's body stays behind: the new machine needs only whom it went to, and its
+		 * Message-ID, to place an answer that quotes it */
+		if (strcmp(table, "outbox") == 0 && strcmp(cols[i], "message") == 0)
+			buf_addf(&sql, "%sX''", i ? ", " : "");
+		else
+			buf_addf(&sql, "%s\"%s\"", i ? ", " : "", cols[i]);
+	}
+	buf_addch(b, '\n');
+	buf_addf(&sql, " FROM \"%s\"%s ORDER BY rowid", table,
+		 strcmp(table, "outbox") == 0 ? " WHERE status IN ('sent', 'failed')" : "");
+	if (!(s = prep(st, sql.data, err)))
+		goto out;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		int dangling = 0;
+
+		buf_reset(&row);
+		buf_adds(&row, "row");
+		for (size_t i = 0; i < n && !dangling; i++)
+			dangling = export_value(&row, s, (int)i, cols[i], map);
+		if (!dangling)
+			buf_addf(b, "%s\n", row.data);
+	}
+	if (step != SQLITE_DONE) {
+		db_err(st, err, "read for the handover");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	names_free(cols, n);
+	buf_release(&sql);
+	buf_release(&row);
+	return rc;
+}
+
+static void uid_map_release(struct uid_map *m)
+{
+	names_free(m->uid, m->n);
+	free(m->id);
+	memset(m, 0, sizeof(*m));
+}
+
+static int uid_map_load(struct store *st, struct uid_map *m, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT id, uid FROM meeting", err);
+	int rc;
+
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		m->id = xrealloc(m->id, (m->n + 1) * sizeof(*m->id));
+		m->uid = xrealloc(m->uid, (m->n + 1) * sizeof(*m->uid));
+		m->id[m->n] = sqlite3_column_int64(s, 0);
+		m->uid[m->n++] = col_str(s, 1);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_err(st, err, "read meetings");
+}
+
+char *store_export(struct store *st, size_t *ret_len, struct err *err)
+{
+	struct uid_map map = { 0 };
+	char **tables = NULL;
+	size_t n = 0;
+	long long version;
+	struct buf b;
+	char *ret = NULL;
+
+	buf_init(&b);
+	/* one read transaction: the service may be writing while the handover is made */
+	if (exec(st, "BEGIN", err) < 0)
+		goto out_nolock;
+	if (query_int(st, "PRAGMA user_version", &version, NULL, "read schema", err) < 0 ||
+	    uid_map_load(st, &map, err) < 0 || export_tables(st, &tables, &n, err) < 0)
+		goto out;
+	buf_addf(&b, "%s\nschema\t%lld\n", RECORD_MAGIC, version);
+	for (size_t i = 0; i < n; i++)
+		if (export_table(st, &b, tables[i], &map, err) < 0)
+			goto out;
+	ret = buf_detach(&b, ret_len);
+out:
+	store_rollback(st);
+out_nolock:
+	names_free(tables, n);
+	uid_map_release(&map);
+	buf_release(&b);
+	return ret;
+}
+
+int store_has_record(struct store *st, struct err *err)
+{
+	long long n;
+
+	if (query_int(st, "SELECT (SELECT count(*) FROM meeting) + (SELECT count(*) FROM outbox)", &n, NULL,
+		      "read meetings", err) < 0)
+		return -1;
+	return n > 0;
+}
+
+/* Splits a line at tabs in place. */
+static size_t split_tabs(char *line, char **f, size_t max)
+{
+	size_t n = 0;
+
+	for (char *p = line; n < max;) {
+		f[n++] = p;
+		if (!(p = strchr(p, '\t')))
+			break;
+		*p++ = '\0';
+	}
+	return n;
+}
+
+/* Undoes put_escaped in place; -1 on a bad escape. */
+static int unescape(char *s, size_t *ret_len)
+{
+	char *w = s;
+
+	for (char *r = s; *r; r++) {
+		if (*r != '\\') {
+			*w++ = *r;
+			continue;
+		}
+		switch (*++r) {
+		case '\\': *w++ = '\\'; break;
+		case 't': *w++ = '\t'; break;
+		case 'n': *w++ = '\n'; break;
+		case 'r': *w++ = '\r'; break;
+		default: return -1;
+		}
+	}
+	*w = '\0';
+	*ret_len = (size_t)(w - s);
+	return 0;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* The import's state between lines. */
+struct importer {
+	struct store *st;
+	sqlite3_stmt *ins;       /* the current table's INSERT */
+	sqlite3_stmt *find_uid;  /* meeting id by UID */
+	size_t n_cols;
+	int line;
+	int schema_seen;
+	struct buf blob;
+};
+
+static int bad(struct importer *im, struct err *err, const char *why)
+{
+	return err_set(err, "the handover's record is damaged: line %d: %s", im->line, why);
+}
+
+/* 1 when the local table has that column. */
+static int has_column(char **cols, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(cols[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static int import_table(struct importer *im, char **f, size_t n, struct err *err)
+{
+	char **cols = NULL;
+	size_t n_cols = 0;
+	struct buf sql;
+	int rc = -1;
+
+	sqlite3_finalize(im->ins);
+	im->ins = NULL;
+	if (n < 3 || !ident_valid(f[1]) || !handed_over(f[1]))
+		return bad(im, err, "a table that is not handed over");
+	if (table_columns(im->st, f[1], &cols, &n_cols, err) < 0)
+		return -1;
+	buf_init(&sql);
+	if (n_cols == 0) {
+		err_set(err, "the handover holds table '%s', which this tovholder does not know: upgrade it", f[1]);
+		goto out;
+	}
+	buf_addf(&sql, "INSERT INTO \"%s\" (", f[1]);
+	for (size_t i = 2; i < n; i++) {
+		if (!ident_valid(f[i]) || !has_column(cols, n_cols, f[i])) {
+			err_set(err, "the handover holds column '%.40s' of table '%s', which this tovholder does not "
+				"know: upgrade it", f[i], f[1]);
+			goto out;
+		}
+		buf_addf(&sql, "%s\"%s\"", i > 2 ? ", " : "", f[i]);
+	}
+	buf_adds(&sql, ") VALUES (");
+	for (size_t i = 2; i < n; i++)
+		buf_addf(&sql, "%s?%zu", i > 2 ? ", " : "", i - 1);
+	buf_addch(&sql, ')');
+	if (!(im->ins = prep(im->st, sql.data, err)))
+		goto out;
+	im->n_cols = n - 2;
+	rc = 0;
+out:
+	buf_release(&sql);
+	names_free(cols, n_cols);
+	return rc;
+}
+
+static int bind_meeting(struct importer *im, int i, const char *uid, struct err *err)
+{
+	int step;
+
+	if (!im->find_uid && !(im->find_uid = prep(im->st, "SELECT id FROM meeting WHERE uid = ?1", err)))
+		return -1;
+	sqlite3_reset(im->find_uid);
+	sqlite3_bind_text(im->find_uid, 1, uid, -1, SQLITE_TRANSIENT);
+	step = sqlite3_step(im->find_uid);
+	if (step != SQLITE_ROW)
+		return bad(im, err, "a row refers to a meeting the record does not hold");
+	sqlite3_bind_int64(im->ins, i, sqlite3_column_int64(im->find_uid, 0));
+	return 0;
+}
+
+static int bind_value(struct importer *im, int i, char *v, struct err *err)
+{
+	char *end;
+	size_t len;
+
+	switch (v[0]) {
+	case 'N':
+		if (v[1])
+			return bad(im, err, "a bad value");
+		sqlite3_bind_null(im->ins, i);
+		return 0;
+	case 'i': {
+		long long x = strtoll(v + 1, &end, 10);
+		if (end == v + 1 || *end)
+			return bad(im, err, "a bad number");
+		sqlite3_bind_int64(im->ins, i, x);
+		return 0;
+	}
+	case 'f': {
+		double x = strtod(v + 1, &end);
+		if (end == v + 1 || *end)
+			return bad(im, err, "a bad number");
+		sqlite3_bind_double(im->ins, i, x);
+		return 0;
+	}
+	case 'b':
+		len = strlen(v + 1);
+		if (len % 2)
+			return bad(im, err, "bad hex");
+		buf_reset(&im->blob);
+		for (size_t k = 1; k < len; k += 2) {
+			int hi = hexval(v[k]), lo = hexval(v[k + 1]);
+			if (hi < 0 || lo < 0)
+				return bad(im, err, "bad hex");
+			buf_addch(&im->blob, (char)(hi << 4 | lo));
+		}
+		sqlite3_bind_blob64(im->ins, i, im->blob.data, im->blob.len, SQLITE_TRANSIENT);
+		return 0;
+	case 't':
+	case 'm':
+		if (unescape(v + 1, &len) < 0)
+			return bad(im, err, "a bad escape in a text");
+		if (v[0] == 'm')
+			return bind_meeting(im, i, v + 1, err);
+		sqlite3_bind_text(im->ins, i, v + 1, (int)len, SQLITE_TRANSIENT);
+		return 0;
+	default:
+		return bad(im, err, "a value of unknown type");
+	}
+}
+
+static int import_row(struct importer *im, char **f, size_t n, struct err *err)
+{
+	if (!im->ins)
+		return bad(im, err, "a row before its table");
+	if (n - 1 != im->n_cols)
+		return bad(im, err, "a row with the wrong number of values");
+	sqlite3_reset(im->ins);
+	sqlite3_clear_bindings(im->ins);
+	for (size_t i = 1; i < n; i++)
+		if (bind_value(im, (int)i, f[i], err) < 0)
+			return -1;
+	if (sqlite3_step(im->ins) != SQLITE_DONE) {
+		err_set(err, "the handover's record does not fit this state: line %d: %s", im->line,
+			sqlite3_errmsg(im->st->db));
+		return -1;
+	}
+	return 0;
+}
+
+static int import_line(struct importer *im, char *line, struct err *err)
+{
+	const int latest = (int)(sizeof(migrations) / sizeof(migrations[0]));
+	char *f[128];
+	size_t n;
+
+	if (im->line == 1)
+		return strcmp(line, RECORD_MAGIC) == 0 ? 0 : bad(im, err, "not a record of this version");
+	n = split_tabs(line, f, sizeof(f) / sizeof(f[0]));
+	if (strcmp(f[0], "schema") == 0 && n == 2 && !im->schema_seen) {
+		long v = strtol(f[1], NULL, 10);
+		im->schema_seen = 1;
+		if (v > latest)
+			return err_set(err, "the handover was written by a newer tovholder (state schema %ld, this one "
+				       "knows %d): upgrade tovholder on this machine first", v, latest);
+		return v > 0 ? 0 : bad(im, err, "a bad schema line");
+	}
+	if (!im->schema_seen)
+		return bad(im, err, "no schema line");
+	if (strcmp(f[0], "table") == 0)
+		return import_table(im, f, n, err);
+	if (strcmp(f[0], "row") == 0)
+		return import_row(im, f, n, err);
+	return bad(im, err, "a line of unknown kind");
+}
+
+/* Deletes the record (every table that travels) for a forced import; answers and the like first. */
+static int clear_record(struct store *st, struct err *err)
+{
+	char **tables = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	if (export_tables(st, &tables, &n, err) < 0)
+		return -1;
+	for (size_t i = n; i-- > 0 && rc == 0;) {
+		char *sql = xasprintf("DELETE FROM \"%s\"", tables[i]);
+		rc = exec(st, sql, err);
+		free(sql);
+	}
+	names_free(tables, n);
+	return rc;
+}
+
+int store_import(struct store *st, const char *buf, size_t len, int replace, struct err *err)
+{
+	struct importer im = { .st = st };
+	const char *p = buf, *end = buf + len;
+	int rc = -1, has;
+
+	buf_init(&im.blob);
+	if (store_begin(st, err) < 0)
+		goto out_nolock;
+	if ((has = store_has_record(st, err)) < 0)
+		goto out;
+	if (has && !replace) {
+		err_set(err, "state '%s' already holds a record of meetings and messages", st->path);
+		goto out;
+	}
+	if (has && clear_record(st, err) < 0)
+		goto out;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *line = xstrndup(p, nl ? (size_t)(nl - p) : (size_t)(end - p));
+		int lrc;
+
+		p = nl ? nl + 1 : end;
+		im.line++;
+		lrc = *line || im.line == 1 ? import_line(&im, line, err) : 0;
+		free(line);
+		if (lrc < 0)
+			goto out;
+	}
+	if (im.line == 0 || !im.schema_seen) {
+		err_set(err, "the handover's record is empty");
+		goto out;
+	}
+	sqlite3_finalize(im.ins);
+	sqlite3_finalize(im.find_uid);
+	im.ins = im.find_uid = NULL;
+	if (store_commit(st, err) < 0)
+		goto out;
+	rc = 0;
+	goto out_nolock;
+out:
+	sqlite3_finalize(im.ins);
+	sqlite3_finalize(im.find_uid);
+	store_rollback(st);
+out_nolock:
+	buf_release(&im.blob);
+	return rc;
 }

@@ -173,4 +173,18 @@ int store_reminder_mark(struct store *st, long long meeting_id, long offset, con
 /* The earliest retry time of a queued message, 0 when the queue is empty. */
 int store_next_try(struct store *st, time_t *ret, struct err *err);
 
+/* The handover (tovholder overdrag / modtag). store_export: the group's record as text, read in one snapshot —
+ * every meeting with its UID and SEQUENCE and every invitation (who holds which SEQUENCE), the answers,
+ * automatic replies, bounces, reminders sent, any history table a later migration adds, and our sent and
+ * failed messages without their bodies (whom they went to, and the Message-IDs answers quote). Not exported:
+ * the mailbox position and the review items, which belong to the old mailbox, and messages still queued.
+ * Returns the text (caller frees), or NULL with err. */
+char *store_export(struct store *st, size_t *ret_len, struct err *err);
+/* 1 when the state holds a record (a meeting or a message), 0 when it is fresh, -1 on error. */
+int store_has_record(struct store *st, struct err *err);
+/* Reads store_export's text in one transaction: all of it or nothing. A state that already holds a record is
+ * refused, unless 'replace', which first deletes that record (the mailbox position and review items stay).
+ * A record from a newer schema, or a damaged one, is refused with the reason in err. */
+int store_import(struct store *st, const char *buf, size_t len, int replace, struct err *err);
+
 #endif
