@@ -11,7 +11,7 @@
 
 #define SCHEDULE_MAX_MEETINGS 500
 
-enum skey { S_TIME, S_PLACE, S_ONLINE_URL, S_AGENDA, S_GUESTS, S_MOVED_FROM, S_STATUS, N_SKEYS };
+enum skey { S_TIME, S_PLACE, S_ONLINE_URL, S_AGENDA, S_GUESTS, S_MOVED_FROM, S_STATUS, S_GUEST_ITEM, N_SKEYS };
 
 struct sched_parse {
 	struct schedule *s;
@@ -30,6 +30,7 @@ static void add_agenda(struct sched_parse *p, struct meeting *m, const char *val
 static void add_guests(struct sched_parse *p, struct meeting *m, const char *value, int line);
 static void set_moved_from(struct sched_parse *p, struct meeting *m, const char *value, int line);
 static void set_status(struct sched_parse *p, struct meeting *m, const char *value, int line);
+static void add_guest_item(struct sched_parse *p, struct meeting *m, const char *value, int line);
 
 static const struct {
 	const char *name;
@@ -43,6 +44,7 @@ static const struct {
 	[S_GUESTS] = { "guests", 1, add_guests },
 	[S_MOVED_FROM] = { "moved_from", 0, set_moved_from },
 	[S_STATUS] = { "status", 0, set_status },
+	[S_GUEST_ITEM] = { "guest_item", 1, add_guest_item },
 };
 
 static void set_time(struct sched_parse *p, struct meeting *m, const char *value, int line)
@@ -155,14 +157,71 @@ static void set_status(struct sched_parse *p, struct meeting *m, const char *val
 			 "the line for a planned meeting", config_shorten(value, shown, sizeof(shown)));
 }
 
+/* "EMAIL N" (blanks or a comma between). The address is checked against the meeting's guests and N against its
+ * agenda when the section ends, so the lines may come in any order. */
+static void add_guest_item(struct sched_parse *p, struct meeting *m, const char *value, int line)
+{
+	static const char seps[] = ", ;\t";
+	char shown[80];
+	size_t n = strcspn(value, seps);
+	const char *num = value + n + strspn(value + n, seps);
+	char *addr = util_lower(xstrndup(value, n)), *end = (char *)num;
+	unsigned long item = 0;
+
+	if (*num >= '0' && *num <= '9')
+		item = strtoul(num, &end, 10);
+	if (!util_email_valid(addr) || !item || item > 1000 || *end) {
+		diag_add(p->d, p->file, line, "bad guest_item '%s': write the guest's address and the number of "
+			 "the agenda item, as guest_item = navn@kommune.dk 2", config_shorten(value, shown,
+			 sizeof(shown)));
+		free(addr);
+		return;
+	}
+	m->guest_items = xrealloc(m->guest_items, (m->n_guest_items + 1) * sizeof(*m->guest_items));
+	m->guest_items[m->n_guest_items++] = (struct meeting_guest_item){ addr, (size_t)item, line };
+}
+
+/* Every guest_item must name one of the meeting's guests (who are checked against the roster when the group
+ * is loaded) and one of its agenda items; the ones that do not are reported and dropped. */
+static void check_guest_items(struct sched_parse *p, struct meeting *m)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < m->n_guest_items; i++) {
+		struct meeting_guest_item *g = &m->guest_items[i];
+		int guest = 0, dup = 0;
+
+		for (size_t j = 0; j < m->n_guests; j++)
+			guest |= strcmp(m->guests[j], g->email) == 0;
+		for (size_t j = 0; j < kept; j++)
+			dup |= strcmp(m->guest_items[j].email, g->email) == 0 && m->guest_items[j].item == g->item;
+		if (!guest)
+			diag_add(p->d, p->file, g->line, "guest_item: '%s' is not a guest of [%s]: add them to its "
+				 "guests line", g->email, m->date);
+		else if (g->item > m->n_agenda)
+			diag_add(p->d, p->file, g->line, "guest_item: [%s] has no agenda item %zu (it has %zu): "
+				 "count the agenda lines from 1", m->date, g->item, m->n_agenda);
+		else if (dup)
+			diag_add(p->d, p->file, g->line, "guest_item: '%s' is already under item %zu: remove one",
+				 g->email, g->item);
+		if (!guest || g->item > m->n_agenda || dup) {
+			free(g->email);
+			continue;
+		}
+		m->guest_items[kept++] = *g;
+	}
+	m->n_guest_items = kept;
+}
+
 /* At the end of a meeting's section: the keys it must have. */
 static void sched_end_meeting(struct sched_parse *p)
 {
-	const struct meeting *m;
+	struct meeting *m;
 
 	if (p->cur < 0)
 		return;
 	m = &p->s->meetings[p->cur];
+	check_guest_items(p, m);
 	if (!p->key_line[S_TIME])
 		diag_add(p->d, p->file, m->line, "meeting [%s] has no time: add time = 10:00-13:00", m->date);
 	if (!p->key_line[S_PLACE])
@@ -237,7 +296,7 @@ static void sched_key(void *user, const char *name, const char *value, int line)
 				 hint);
 		else
 			diag_add(p->d, p->file, line, "unknown key '%s' in [%s]: the keys are time, place, "
-				 "online_url, agenda, guests, moved_from and status", name, m->date);
+				 "online_url, agenda, guests, guest_item, moved_from and status", name, m->date);
 		return;
 	}
 	if (!skeys[k].repeatable && p->key_line[k]) {
@@ -331,6 +390,9 @@ void schedule_release(struct schedule *s)
 		for (size_t j = 0; j < m->n_guests; j++)
 			free(m->guests[j]);
 		free(m->guests);
+		for (size_t j = 0; j < m->n_guest_items; j++)
+			free(m->guest_items[j].email);
+		free(m->guest_items);
 	}
 	free(s->meetings);
 	s->meetings = NULL;

@@ -8,6 +8,14 @@
 
 enum meeting_status { MEETING_PLANNED, MEETING_CANCELLED };
 
+/* "guest_item = EMAIL N": a guest of the meeting who comes for agenda item N (the referat's "Samt under
+ * punkt N …"). Repeatable; one guest may come for several items. */
+struct meeting_guest_item {
+	char *email;          /* lower-cased; one of the meeting's guests */
+	size_t item;          /* 1..n_agenda */
+	int line;
+};
+
 struct meeting {
 	char date[11];        /* "YYYY-MM-DD", the section name */
 	int year, month, day;
@@ -21,6 +29,8 @@ struct meeting {
 	char moved_from[11];  /* "moved_from = YYYY-MM-DD" or "" */
 	enum meeting_status status;
 	int line;             /* line of the section header, for messages */
+	struct meeting_guest_item *guest_items; /* in file order; only ones naming a guest and an agenda item */
+	size_t n_guest_items;
 };
 
 struct schedule {

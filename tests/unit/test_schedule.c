@@ -177,7 +177,7 @@ static const struct bad_case {
 	    F ":1: meeting [2027-03-05] has no time: add time = 10:00-13:00" } },
 	{ "unknown key", "place = online\n", "place = online\nreferent = Jesper\n",
 	  { F ":4: unknown key 'referent' in [2027-03-05]: the keys are time, place, online_url, agenda, guests, "
-	      "moved_from and status" } },
+	      "guest_item, moved_from and status" } },
 	{ "repeated key", "place = online\n", "place = online\ntime = 11:00-12:00\n",
 	  { F ":4: 'time' is already set at line 2: keep one of them" } },
 	{ "empty agenda item", "place = online\n", "place = online\nagenda =\n",
@@ -211,6 +211,45 @@ static const struct bad_case {
 	    F ":5: bad guest address 'x@': write plain addresses separated by commas" } },
 };
 
+/* guest_item: the guest must be one of the meeting's guests and the item one of its agenda lines. */
+static const char gbase[] =
+	"[2027-03-05]\n"                                  /* 1 */
+	"time = 10:00-13:00\n"                            /* 2 */
+	"place = online\n"                                /* 3 */
+	"agenda = Velkommen\n"                            /* 4 */
+	"agenda = Oplæg\n"                                /* 5 */
+	"guests = gaest@uni.example\n"                    /* 6 */
+	"GUEST_ITEM\n";                                   /* 7 */
+
+static const struct bad_case guest_item_cases[] = {
+	{ "not a guest of the meeting", "GUEST_ITEM", "guest_item = anden@uni.example 2",
+	  { F ":7: guest_item: 'anden@uni.example' is not a guest of [2027-03-05]: add them to its guests line" } },
+	{ "no such agenda item", "GUEST_ITEM", "guest_item = gaest@uni.example 3",
+	  { F ":7: guest_item: [2027-03-05] has no agenda item 3 (it has 2): count the agenda lines from 1" } },
+	{ "item zero", "GUEST_ITEM", "guest_item = gaest@uni.example 0",
+	  { F ":7: bad guest_item 'gaest@uni.example 0': write the guest's address and the number of the agenda "
+	      "item, as guest_item = navn@kommune.dk 2" } },
+	{ "no item", "GUEST_ITEM", "guest_item = gaest@uni.example",
+	  { F ":7: bad guest_item 'gaest@uni.example': write the guest's address and the number of the agenda "
+	      "item, as guest_item = navn@kommune.dk 2" } },
+	{ "Danish item", "GUEST_ITEM", "guest_item = gaest@uni.example punkt 2",
+	  { F ":7: bad guest_item 'gaest@uni.example punkt 2': write the guest's address and the number of the "
+	      "agenda item, as guest_item = navn@kommune.dk 2" } },
+	{ "item and junk", "GUEST_ITEM", "guest_item = gaest@uni.example 2b",
+	  { F ":7: bad guest_item 'gaest@uni.example 2b': write the guest's address and the number of the agenda "
+	      "item, as guest_item = navn@kommune.dk 2" } },
+	{ "name instead of address", "GUEST_ITEM", "guest_item = Gitte 2",
+	  { F ":7: bad guest_item 'Gitte 2': write the guest's address and the number of the agenda item, as "
+	      "guest_item = navn@kommune.dk 2" } },
+	{ "twice under one item", "GUEST_ITEM", "guest_item = gaest@uni.example 2\nguest_item = GAEST@uni.example 2",
+	  { F ":8: guest_item: 'gaest@uni.example' is already under item 2: remove one" } },
+	{ "no agenda at all", "agenda = Velkommen\nagenda = Oplæg\nguests = gaest@uni.example\nGUEST_ITEM",
+	  "guests = gaest@uni.example\nguest_item = gaest@uni.example 1",
+	  { F ":5: guest_item: [2027-03-05] has no agenda item 1 (it has 0): count the agenda lines from 1" } },
+	{ "empty", "GUEST_ITEM", "guest_item =",
+	  { F ":7: 'guest_item' is empty: give it a value or remove the line" } },
+};
+
 static void run_case(const char *text, const char *const *want, const char *label)
 {
 	struct schedule s;
@@ -236,6 +275,69 @@ static void test_bad(void **state)
 		run_case(text, c->want, c->label);
 		free(text);
 	}
+}
+
+static void test_guest_item_bad(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(guest_item_cases) / sizeof(guest_item_cases[0]); i++) {
+		const struct bad_case *c = &guest_item_cases[i];
+		char *text = replace(gbase, c->old, c->new);
+
+		run_case(text, c->want, c->label);
+		free(text);
+	}
+}
+
+static void test_guest_item_good(void **state)
+{
+	/* the guest_item lines may come before the guests and agenda they name */
+	static const char text[] =
+		"[2027-03-05]\n"
+		"guest_item = Gaest@Uni.example, 2\n"
+		"guest_item = to@kommune.example 1\n"
+		"guest_item = gaest@uni.example\t3\n"
+		"time = 10:00-13:00\n"
+		"place = online\n"
+		"agenda = Velkommen\n"
+		"agenda = Oplæg\n"
+		"agenda = Drøftelse\n"
+		"guests = gaest@uni.example, to@kommune.example\n"
+		"[2027-05-07]\n"
+		"time = 10:00-13:00\n"
+		"place = online\n";
+	static const struct { const char *email; size_t item; int line; } want[] = {
+		{ "gaest@uni.example", 2, 2 },
+		{ "to@kommune.example", 1, 3 },
+		{ "gaest@uni.example", 3, 4 },
+	};
+	struct schedule s;
+	struct diag d;
+	const struct meeting *m;
+
+	(void)state;
+	diag_init(&d);
+	assert_int_equal(schedule_parse_buf(&s, text, strlen(text), F, &d), 0);
+	m = schedule_find(&s, "2027-03-05");
+	assert_non_null(m);
+	assert_int_equal(m->n_guest_items, 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_string_equal(m->guest_items[i].email, want[i].email);
+		assert_int_equal(m->guest_items[i].item, want[i].item);
+		assert_int_equal(m->guest_items[i].line, want[i].line);
+	}
+	m = schedule_find(&s, "2027-05-07");
+	assert_int_equal(m->n_guest_items, 0);
+	assert_null(m->guest_items);
+	schedule_release(&s);
+
+	/* a bad line is reported and dropped; the good one stays */
+	assert_int_equal(schedule_parse_buf(&s, text, strlen(text) - strlen("[2027-05-07]\ntime = 10:00-13:00\n"
+			 "place = online\n") - strlen("guests = gaest@uni.example, to@kommune.example\n"), F, &d), -1);
+	assert_int_equal(d.n, 3);
+	assert_int_equal(s.meetings[0].n_guest_items, 0);
+	schedule_release(&s);
+	diag_release(&d);
 }
 
 static void test_two_moves(void **state)
@@ -322,6 +424,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_guest_item_bad),
+		cmocka_unit_test(test_guest_item_good),
 		cmocka_unit_test(test_two_moves),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_example_file),
