@@ -23,6 +23,8 @@
 #define PASSWORD_MAX 4096         /* password_file's first line, password_command's output */
 #define PASSWORD_TIMEOUT_MS 10000 /* password_command: a "pass" waiting for a pinentry must not hang us */
 #define COMMAND_MAX_WORDS 64
+#define TOKEN_MAX 16384           /* token_file's first line, token_command's output: Entra ID access tokens are
+                                   * JWTs of 1-3 KB, more with many group claims */
 
 /* ---- the INI walker ------------------------------------------------------------------------------------- */
 
@@ -319,7 +321,7 @@ enum cfg_section { SEC_GROUP, SEC_SMTP, SEC_IMAP, N_SECTIONS };
 enum cfg_key {
 	K_NAME, K_ORGANIZER, K_SECRETARY, K_TIMEZONE, K_SCHEDULE, K_ROSTER, K_STATE, K_TEMPLATES, K_REMINDERS,
 	K_URL, K_TLS, K_USER, K_PASSWORD_FILE, K_PASSWORD_COMMAND, K_CA_FILE, K_RETRY_FOR,
-	K_MAILBOX, K_PROCESSED, K_REVIEW, K_POLL_INTERVAL, N_KEYS
+	K_MAILBOX, K_PROCESSED, K_REVIEW, K_POLL_INTERVAL, K_AUTH, K_TOKEN_FILE, K_TOKEN_COMMAND, N_KEYS
 };
 
 static const char *const section_names[N_SECTIONS] = { "group", "smtp", "imap" };
@@ -327,7 +329,7 @@ static const char *const section_names[N_SECTIONS] = { "group", "smtp", "imap" }
 static const char *const key_names[N_KEYS] = {
 	"name", "organizer", "secretary", "timezone", "schedule", "roster", "state", "templates", "reminders",
 	"url", "tls", "user", "password_file", "password_command", "ca_file", "retry_for",
-	"mailbox", "processed", "review", "poll_interval",
+	"mailbox", "processed", "review", "poll_interval", "auth", "token_file", "token_command",
 };
 
 /* Which sections each key belongs to (a bit per enum cfg_section). */
@@ -342,6 +344,7 @@ static const unsigned key_sections[N_KEYS] = {
 	[K_PASSWORD_FILE] = IN_SMTP | IN_IMAP, [K_PASSWORD_COMMAND] = IN_SMTP | IN_IMAP,
 	[K_CA_FILE] = IN_SMTP | IN_IMAP, [K_RETRY_FOR] = IN_SMTP,
 	[K_MAILBOX] = IN_IMAP, [K_PROCESSED] = IN_IMAP, [K_REVIEW] = IN_IMAP, [K_POLL_INTERVAL] = IN_IMAP,
+	[K_AUTH] = IN_SMTP | IN_IMAP, [K_TOKEN_FILE] = IN_SMTP | IN_IMAP, [K_TOKEN_COMMAND] = IN_SMTP | IN_IMAP,
 };
 
 /* What to add when a required key is missing. */
@@ -763,6 +766,81 @@ static void free_words(char **argv)
 	free(argv);
 }
 
+static const char *const auth_names[] = {
+	[CONFIG_AUTH_PASSWORD] = "password", [CONFIG_AUTH_XOAUTH2] = "xoauth2",
+	[CONFIG_AUTH_OAUTHBEARER] = "oauthbearer",
+};
+
+const char *config_auth_name(enum config_auth auth)
+{
+	return (size_t)auth < sizeof(auth_names) / sizeof(auth_names[0]) ? auth_names[auth] : "?";
+}
+
+/* A command key's value, kept when it splits into words. */
+static void cfg_command_key(struct cfg_parse *p, int sec, int key, char **ret)
+{
+	const char *v = cfg_get(p, sec, key);
+	char shown[80];
+	struct err err;
+	char **argv;
+
+	if (!v)
+		return;
+	if (split_words(v, &argv, &err) < 0) {
+		cfg_problem(p, sec, key, "bad %s '%s': %s", key_names[key], config_shorten(v, shown, sizeof(shown)),
+			    err.msg);
+		return;
+	}
+	free_words(argv);
+	*ret = xstrdup(v);
+}
+
+/* auth = password | xoauth2 | oauthbearer. With OAuth2 the access token (token_file or token_command)
+ * takes the place of the password, and the user names the mailbox the token was issued for. */
+static void cfg_auth(struct cfg_parse *p, int sec, struct server_config *sc, struct config *cfg)
+{
+	const char *name = section_names[sec], *v = cfg_get(p, sec, K_AUTH), *mech;
+	char shown[80];
+	size_t i = CONFIG_AUTH_PASSWORD;
+
+	if (v) {
+		for (i = 0; i < sizeof(auth_names) / sizeof(auth_names[0]); i++)
+			if (strcasecmp(v, auth_names[i]) == 0)
+				break;
+		if (i == sizeof(auth_names) / sizeof(auth_names[0]))
+			cfg_problem(p, sec, K_AUTH, "bad auth '%s': use password, xoauth2 or oauthbearer",
+				    config_shorten(v, shown, sizeof(shown)));
+		else
+			sc->auth = (enum config_auth)i;
+	}
+	if ((v = cfg_get(p, sec, K_TOKEN_FILE)))
+		sc->token_file = util_path_join(cfg->dir, v);
+	cfg_command_key(p, sec, K_TOKEN_COMMAND, &sc->token_command);
+	if (p->line[sec][K_TOKEN_FILE] && p->line[sec][K_TOKEN_COMMAND]) {
+		int later = p->line[sec][K_TOKEN_FILE] > p->line[sec][K_TOKEN_COMMAND] ? K_TOKEN_FILE : K_TOKEN_COMMAND;
+		cfg_problem(p, sec, later, "token_file and token_command are both set in [%s]: keep one", name);
+	}
+	if (i == sizeof(auth_names) / sizeof(auth_names[0]))
+		return; /* a bad auth was reported; what goes with it is unknown */
+	if (sc->auth == CONFIG_AUTH_PASSWORD) {
+		for (int k = K_TOKEN_FILE; k <= K_TOKEN_COMMAND; k++)
+			if (p->line[sec][k])
+				cfg_problem(p, sec, k, "%s is only used with auth = xoauth2 or auth = oauthbearer: add "
+					    "one to [%s] or remove %s", key_names[k], name, key_names[k]);
+		return;
+	}
+	mech = auth_names[sc->auth];
+	if (!p->line[sec][K_USER])
+		cfg_problem(p, sec, K_AUTH, "auth = %s needs the mailbox's address: add user = <address>", mech);
+	if (!p->line[sec][K_TOKEN_FILE] && !p->line[sec][K_TOKEN_COMMAND])
+		cfg_problem(p, sec, K_AUTH, "auth = %s needs an access token: add token_command = <a command that "
+			    "prints one> or token_file = <a file that holds one>", mech);
+	for (int k = K_PASSWORD_FILE; k <= K_PASSWORD_COMMAND; k++)
+		if (p->line[sec][k])
+			cfg_problem(p, sec, k, "%s is not used with auth = %s (the access token is the login): "
+				    "remove it", key_names[k], mech);
+}
+
 static void cfg_server(struct cfg_parse *p, int sec, struct server_config *sc, struct config *cfg)
 {
 	const char *name = section_names[sec];
@@ -817,13 +895,15 @@ static void cfg_server(struct cfg_parse *p, int sec, struct server_config *sc, s
 			sc->password_command = xstrdup(v);
 		}
 	}
+	cfg_auth(p, sec, sc, cfg);
 	if (p->line[sec][K_PASSWORD_FILE] && p->line[sec][K_PASSWORD_COMMAND]) {
 		int later = p->line[sec][K_PASSWORD_FILE] > p->line[sec][K_PASSWORD_COMMAND] ? K_PASSWORD_FILE
 											: K_PASSWORD_COMMAND;
 		cfg_problem(p, sec, later, "password_file and password_command are both set in [%s]: keep one",
 			    name);
 	}
-	if (sc->user && !p->line[sec][K_PASSWORD_FILE] && !p->line[sec][K_PASSWORD_COMMAND])
+	if (sc->user && sc->auth == CONFIG_AUTH_PASSWORD && !p->line[sec][K_PASSWORD_FILE] &&
+	    !p->line[sec][K_PASSWORD_COMMAND])
 		cfg_problem(p, sec, K_USER, "user '%s' has no password: add password_file or password_command",
 			    config_shorten(sc->user, shown, sizeof(shown)));
 	if (!p->line[sec][K_USER]) {
@@ -890,6 +970,8 @@ static void server_release(struct server_config *sc)
 	free(sc->mailbox);
 	free(sc->processed);
 	free(sc->review);
+	free(sc->token_file);
+	free(sc->token_command);
 }
 
 void config_release(struct config *cfg)
@@ -912,7 +994,19 @@ void config_release(struct config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
-/* ---- the password ---------------------------------------------------------------------------------------- */
+/* ---- the password and the OAuth2 token ------------------------------------------------------------------- */
+
+/* Where a secret comes from, for messages: the config key, what it holds, and its cap. */
+struct secret_source {
+	const char *key;    /* "password_file", "token_command", ... */
+	const char *noun;   /* "password", "token" */
+	size_t cap;
+};
+
+static const struct secret_source password_file_src = { "password_file", "password", PASSWORD_MAX };
+static const struct secret_source password_command_src = { "password_command", "password", PASSWORD_MAX };
+static const struct secret_source token_file_src = { "token_file", "token", TOKEN_MAX };
+static const struct secret_source token_command_src = { "token_command", "token", TOKEN_MAX };
 
 /* The first line of data[0..len): a copy without its CR/LF, or NULL when empty. */
 static char *first_line(const char *data, size_t len)
@@ -927,24 +1021,25 @@ static char *first_line(const char *data, size_t len)
 	return xstrndup(data, n);
 }
 
-static char *password_from_file(const char *path, struct err *err)
+static char *secret_from_file(const struct secret_source *src, const char *path, struct err *err)
 {
-	char data[PASSWORD_MAX + 1];
+	char *data = xmalloc(src->cap + 1);
 	struct stat st;
 	size_t len = 0;
 	char *pw = NULL;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
 	if (fd < 0) {
-		err_set(err, "cannot open password_file '%s': %s", path, strerror(errno));
+		err_set(err, "cannot open %s '%s': %s", src->key, path, strerror(errno));
+		free(data);
 		return NULL;
 	}
 	if (fstat(fd, &st) < 0) {
-		err_set(err, "cannot stat password_file '%s': %s", path, strerror(errno));
+		err_set(err, "cannot stat %s '%s': %s", src->key, path, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		err_set(err, "password_file '%s' is not a regular file", path);
+		err_set(err, "%s '%s' is not a regular file", src->key, path);
 		goto out;
 	}
 	if (st.st_mode & 077) {
@@ -952,27 +1047,28 @@ static char *password_from_file(const char *path, struct err *err)
 			st.st_mode & 044 ? "readable" : "writable", path);
 		goto out;
 	}
-	while (len < sizeof(data)) {
-		ssize_t n = read(fd, data + len, sizeof(data) - len);
+	while (len < src->cap + 1) {
+		ssize_t n = read(fd, data + len, src->cap + 1 - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			err_set(err, "cannot read password_file '%s': %s", path, strerror(errno));
+			err_set(err, "cannot read %s '%s': %s", src->key, path, strerror(errno));
 			goto out;
 		}
 		if (n == 0)
 			break;
 		len += (size_t)n;
 	}
-	if (len > PASSWORD_MAX && !memchr(data, '\n', PASSWORD_MAX)) {
-		err_set(err, "the first line of password_file '%s' is longer than %d bytes", path, PASSWORD_MAX);
+	if (len > src->cap && !memchr(data, '\n', src->cap)) {
+		err_set(err, "the first line of %s '%s' is longer than %zu bytes", src->key, path, src->cap);
 		goto out;
 	}
 	pw = first_line(data, len);
 	if (!pw)
-		err_set(err, "password_file '%s' is empty: put the password on its first line", path);
+		err_set(err, "%s '%s' is empty: put the %s on its first line", src->key, path, src->noun);
 out:
-	explicit_bzero(data, sizeof(data));
+	explicit_bzero(data, src->cap + 1);
+	free(data);
 	close(fd);
 	return pw;
 }
@@ -986,7 +1082,7 @@ static long elapsed_ms(const struct timespec *since)
 }
 
 /* Reads the child's stdout until EOF, the cap or the deadline. 0 at EOF, 1 on timeout, 2 on too much. */
-static int read_child(int fd, char *data, size_t *len, const struct timespec *start)
+static int read_child(int fd, char *data, size_t cap, size_t *len, const struct timespec *start)
 {
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -1000,16 +1096,18 @@ static int read_child(int fd, char *data, size_t *len, const struct timespec *st
 			return 1;
 		if (pfd.revents == 0)
 			continue;
-		if (*len < PASSWORD_MAX)
-			n = read(fd, data + *len, PASSWORD_MAX - *len);
+		if (*len < cap)
+			n = read(fd, data + *len, cap - *len);
 		else
 			n = read(fd, scratch, sizeof(scratch));
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
 			return 0;
-		if (*len >= PASSWORD_MAX)
+		if (*len >= cap) {
+			explicit_bzero(scratch, sizeof(scratch));
 			return 2;
+		}
 		*len += (size_t)n;
 	}
 }
@@ -1037,9 +1135,14 @@ static int reap_child(pid_t pid, const struct timespec *start, int kill_now)
 	}
 }
 
-static char *password_from_command(const char *cmd, struct err *err)
+/* Runs 'cmd' (split into words, no shell, stdin /dev/null, 10 s) and returns the first line it printed. Its
+ * output is never quoted in a message. *temporary is set when trying later may help: the command did not
+ * finish in time, or said so itself with exit status 75 (EX_TEMPFAIL, as a token helper whose provider
+ * cannot be reached may). */
+static char *secret_from_command(const struct secret_source *src, const char *cmd, int *temporary,
+				 struct err *err)
 {
-	char data[PASSWORD_MAX + 1], shown[80];
+	char *data = xmalloc(src->cap + 1), shown[80];
 	char **argv = NULL;
 	int pfd[2] = { -1, -1 }, outcome, status;
 	size_t len = 0;
@@ -1050,17 +1153,17 @@ static char *password_from_command(const char *cmd, struct err *err)
 
 	config_shorten(cmd, shown, sizeof(shown));
 	if (split_words(cmd, &argv, &why) < 0) {
-		err_set(err, "bad password_command '%s': %s", shown, why.msg);
-		return NULL;
+		err_set(err, "bad %s '%s': %s", src->key, shown, why.msg);
+		goto out;
 	}
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		err_set(err, "cannot run password_command '%s': %s", shown, strerror(errno));
+		err_set(err, "cannot run %s '%s': %s", src->key, shown, strerror(errno));
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	pid = fork();
 	if (pid < 0) {
-		err_set(err, "cannot run password_command '%s': %s", shown, strerror(errno));
+		err_set(err, "cannot run %s '%s': %s", src->key, shown, strerror(errno));
 		goto out;
 	}
 	if (pid == 0) {
@@ -1073,26 +1176,31 @@ static char *password_from_command(const char *cmd, struct err *err)
 	}
 	close(pfd[1]);
 	pfd[1] = -1;
-	outcome = read_child(pfd[0], data, &len, &start);
+	outcome = read_child(pfd[0], data, src->cap, &len, &start);
 	status = reap_child(pid, &start, outcome != 0 || elapsed_ms(&start) >= PASSWORD_TIMEOUT_MS);
 	if (outcome == 1 || (outcome == 0 && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL &&
-			     elapsed_ms(&start) >= PASSWORD_TIMEOUT_MS))
-		err_set(err, "password_command '%s' did not finish within %d seconds", shown,
-			PASSWORD_TIMEOUT_MS / 1000);
-	else if (outcome == 2)
-		err_set(err, "password_command '%s' printed more than %d bytes", shown, PASSWORD_MAX);
-	else if (status == -1)
-		err_set(err, "password_command '%s': cannot wait for it: %s", shown, strerror(errno));
-	else if (WIFSIGNALED(status))
-		err_set(err, "password_command '%s' was killed by signal %d", shown, WTERMSIG(status));
-	else if (WEXITSTATUS(status) == 127)
-		err_set(err, "password_command '%s' could not be run (exit status 127): is it installed?", shown);
-	else if (WEXITSTATUS(status) != 0)
-		err_set(err, "password_command '%s' failed with exit status %d", shown, WEXITSTATUS(status));
-	else if (!(pw = first_line(data, len)))
-		err_set(err, "password_command '%s' printed no password", shown);
+			     elapsed_ms(&start) >= PASSWORD_TIMEOUT_MS)) {
+		err_set(err, "%s '%s' did not finish within %d seconds", src->key, shown, PASSWORD_TIMEOUT_MS / 1000);
+		*temporary = 1;
+	} else if (outcome == 2) {
+		err_set(err, "%s '%s' printed more than %zu bytes", src->key, shown, src->cap);
+	} else if (status == -1) {
+		err_set(err, "%s '%s': cannot wait for it: %s", src->key, shown, strerror(errno));
+	} else if (WIFSIGNALED(status)) {
+		err_set(err, "%s '%s' was killed by signal %d", src->key, shown, WTERMSIG(status));
+	} else if (WEXITSTATUS(status) == 127) {
+		err_set(err, "%s '%s' could not be run (exit status 127): is it installed?", src->key, shown);
+	} else if (WEXITSTATUS(status) == 75) {
+		err_set(err, "%s '%s' failed with exit status 75 (temporary failure)", src->key, shown);
+		*temporary = 1;
+	} else if (WEXITSTATUS(status) != 0) {
+		err_set(err, "%s '%s' failed with exit status %d", src->key, shown, WEXITSTATUS(status));
+	} else if (!(pw = first_line(data, len))) {
+		err_set(err, "%s '%s' printed no %s", src->key, shown, src->noun);
+	}
 out:
-	explicit_bzero(data, sizeof(data));
+	explicit_bzero(data, src->cap + 1);
+	free(data);
 	if (pfd[0] >= 0)
 		close(pfd[0]);
 	if (pfd[1] >= 0)
@@ -1103,10 +1211,50 @@ out:
 
 char *config_password(const struct server_config *sc, struct err *err)
 {
+	int temporary = 0;
+
 	if (sc->password_file)
-		return password_from_file(sc->password_file, err);
+		return secret_from_file(&password_file_src, sc->password_file, err);
 	if (sc->password_command)
-		return password_from_command(sc->password_command, err);
+		return secret_from_command(&password_command_src, sc->password_command, &temporary, err);
 	err_set(err, "no password_file or password_command is set");
 	return NULL;
+}
+
+/* RFC 6750 §2.1 b64token, and what Google and Entra ID issue: visible ASCII only. Anything else would break
+ * the SASL framing ("auth=Bearer <token>^A^A") or the command line it travels in. */
+static int token_valid(const char *t)
+{
+	for (; *t; t++)
+		if ((unsigned char)*t <= 0x20 || (unsigned char)*t >= 0x7F)
+			return 0;
+	return 1;
+}
+
+char *config_secret(const struct server_config *sc, int *ret_temporary, struct err *err)
+{
+	const struct secret_source *src = sc->token_file ? &token_file_src : &token_command_src;
+	int temporary = 0;
+	char *tok;
+
+	if (ret_temporary)
+		*ret_temporary = 0;
+	if (sc->auth == CONFIG_AUTH_PASSWORD)
+		return config_password(sc, err);
+	if (sc->token_file)
+		tok = secret_from_file(src, sc->token_file, err);
+	else if (sc->token_command)
+		tok = secret_from_command(src, sc->token_command, &temporary, err);
+	else
+		return err_set(err, "auth = %s needs token_command or token_file", config_auth_name(sc->auth)), NULL;
+	if (tok && !token_valid(tok)) {
+		err_set(err, "the token from %s has blanks or characters outside ASCII: the first line must be the "
+			"bare access token", src->key);
+		explicit_bzero(tok, strlen(tok));
+		free(tok);
+		tok = NULL;
+	}
+	if (!tok && ret_temporary)
+		*ret_temporary = temporary;
+	return tok;
 }

@@ -5,6 +5,9 @@
 #include "err.h"
 
 enum tls_mode { TLS_STARTTLS, TLS_IMPLICIT, TLS_NONE };
+/* How tovholder logs in: with a password, or with an OAuth2 access token (SASL XOAUTH2 or OAUTHBEARER, RFC 7628)
+ * for Microsoft 365 and Google. */
+enum config_auth { CONFIG_AUTH_PASSWORD, CONFIG_AUTH_XOAUTH2, CONFIG_AUTH_OAUTHBEARER };
 
 struct server_config {
 	char *url;              /* smtp://host:587, smtps://host:465, imap://host:143, imaps://host:993 */
@@ -20,6 +23,9 @@ struct server_config {
 	long poll_interval;     /* [imap] seconds between checks when the server has no IDLE; default 60 */
 	long retry_for;         /* [smtp] seconds a message is retried before it is marked failed; default 3d */
 	int present;            /* the section was in the file */
+	enum config_auth auth;  /* default CONFIG_AUTH_PASSWORD */
+	char *token_file;       /* with auth = xoauth2/oauthbearer: absolute path, read at each login; or NULL */
+	char *token_command;    /* or a command printing the token, run at each login; or NULL */
 };
 
 struct config {
@@ -56,6 +62,14 @@ void config_release(struct config *cfg);
 /* The server password: password_file (refused when readable by group or others) or the first line of
  * password_command's output. NULL with err set on failure; caller frees (and should wipe) the result. */
 char *config_password(const struct server_config *sc, struct err *err);
+/* What to log in with, per sc->auth: the password (config_password), or a current OAuth2 access token:
+ * token_file's first line (read each time; refused when others may read or write it) or the first line that
+ * token_command prints (run each time like password_command: no shell, 10 s). A token is visible ASCII only.
+ * NULL with err set (never quoting the secret); then *ret_temporary (may be NULL) is 1 when trying later may
+ * help: the command timed out or exited with 75 (EX_TEMPFAIL). Caller wipes (explicit_bzero) and frees. */
+char *config_secret(const struct server_config *sc, int *ret_temporary, struct err *err);
+/* "password", "xoauth2", "oauthbearer": the config's words. */
+const char *config_auth_name(enum config_auth auth);
 
 /* The rules every input file of tovholder follows (tovholder.conf, schedule.ini, roster.csv): at most 1 MB,
  * lines of at most 4096 bytes, UTF-8 text. schedule.c and roster.c use these too. */

@@ -199,7 +199,7 @@ static const struct bad_case {
 	      "roster, state, templates, reminders" } },
 	{ "imap key in [smtp]", "password_file = secret\n", "password_file = secret\nmailbox = INBOX\n",
 	  { F ":13: unknown key 'mailbox' in [smtp]: the keys are url, tls, user, password_file, "
-	      "password_command, ca_file, retry_for" } },
+	      "password_command, ca_file, retry_for, auth, token_file, token_command" } },
 	{ "a bad reminder", "state = state.db ; keep it", "state = state.db\nreminders = 7d, en uge",
 	  { F ":8: bad reminder 'en' in reminders: write e.g. reminders = 7d, 1d (d days, h hours, m minutes), "
 	      "or none",
@@ -209,7 +209,7 @@ static const struct bad_case {
 	  { F ":13: bad retry_for '3 dage': write a number and a unit, e.g. 3d, 12h, 90m, 30s" } },
 	{ "poll_interval belongs to [imap]", "password_file = secret\n", "password_file = secret\npoll_interval = 5m\n",
 	  { F ":13: unknown key 'poll_interval' in [smtp]: the keys are url, tls, user, password_file, "
-	      "password_command, ca_file, retry_for" } },
+	      "password_command, ca_file, retry_for, auth, token_file, token_command" } },
 	{ "missing required key", "name = Netværksgruppe Børn og Unge\n", "",
 	  { F ":1: [group] has no 'name': add name = <the group's name>" } },
 	{ "missing state", "state = state.db ; keep it\n", "",
@@ -499,6 +499,171 @@ static void test_password_command(void **state)
 	}
 }
 
+/* ---- OAuth2: auth, token_file, token_command, config_secret -------------------------------------------- */
+
+static const struct bad_case auth_cases[] = {
+	{ "a bad auth word", "password_file = secret\n", "auth = oauth2\npassword_file = secret\n",
+	  { F ":12: bad auth 'oauth2': use password, xoauth2 or oauthbearer" } },
+	{ "auth without a token source", "password_file = secret\n", "auth = xoauth2\n",
+	  { F ":12: auth = xoauth2 needs an access token: add token_command = <a command that prints one> or "
+	      "token_file = <a file that holds one>" } },
+	{ "auth without user", "user = tovholder@netvaerk.example\npassword_file = secret\n",
+	  "auth = oauthbearer\ntoken_command = oama access x\n",
+	  { F ":11: auth = oauthbearer needs the mailbox's address: add user = <address>" } },
+	{ "a token with auth = password", "password_file = secret\n", "password_file = secret\ntoken_file = tok\n",
+	  { F ":13: token_file is only used with auth = xoauth2 or auth = oauthbearer: add one to [smtp] or "
+	      "remove token_file" } },
+	{ "a password with auth = oauthbearer", "password_file = secret\n",
+	  "password_file = secret\nauth = oauthbearer\ntoken_file = tok\n",
+	  { F ":12: password_file is not used with auth = oauthbearer (the access token is the login): remove it" } },
+	{ "both token sources", "password_file = secret\n", "auth = xoauth2\ntoken_file = t\ntoken_command = x\n",
+	  { F ":14: token_file and token_command are both set in [smtp]: keep one" } },
+	{ "unclosed quote in token_command", "password_command = pass show \"tovholder imap\"",
+	  "auth = xoauth2\ntoken_command = oama access 'tovholder",
+	  { F ":18: bad token_command 'oama access 'tovholder': a ' quote is not closed" } },
+};
+
+static void test_auth_config(void **state)
+{
+	struct config cfg;
+	struct diag d;
+	char *text, *t2;
+
+	(void)state;
+	diag_init(&d);
+	text = replace(good, "password_file = secret\n", "auth = XOAUTH2\ntoken_command = oama access \"a b\"\n");
+	t2 = replace(text, "password_command = pass show \"tovholder imap\"\n", "auth = oauthbearer\ntoken_file = tok\n");
+	if (config_parse_buf(&cfg, t2, strlen(t2), F, &d) < 0)
+		diag_print(&d);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(cfg.smtp.auth, CONFIG_AUTH_XOAUTH2);
+	assert_string_equal(cfg.smtp.token_command, "oama access \"a b\"");
+	assert_null(cfg.smtp.token_file);
+	assert_null(cfg.smtp.password_file);
+	assert_int_equal(cfg.imap.auth, CONFIG_AUTH_OAUTHBEARER);
+	assert_string_equal(cfg.imap.token_file, "/etc/tovholder/tok");
+	assert_null(cfg.imap.token_command);
+	assert_string_equal(config_auth_name(cfg.imap.auth), "oauthbearer");
+	config_release(&cfg);
+	free(text);
+	free(t2);
+	/* the default stays password */
+	assert_int_equal(config_parse_buf(&cfg, good, strlen(good), F, &d), 0);
+	assert_int_equal(cfg.smtp.auth, CONFIG_AUTH_PASSWORD);
+	assert_string_equal(config_auth_name(cfg.smtp.auth), "password");
+	config_release(&cfg);
+	diag_release(&d);
+
+	for (size_t i = 0; i < sizeof(auth_cases) / sizeof(auth_cases[0]); i++) {
+		const struct bad_case *c = &auth_cases[i];
+		text = replace(good, c->old, c->new);
+		diag_init(&d);
+		assert_int_equal(config_parse_buf(&cfg, text, strlen(text), F, &d), -1);
+		check_diag(&d, c->want, c->label);
+		config_release(&cfg);
+		diag_release(&d);
+		free(text);
+	}
+}
+
+static const struct token_case {
+	const char *command;
+	const char *token;     /* NULL: must fail with 'error' */
+	const char *error;
+	int temporary;
+} token_cases[] = {
+	{ "printf 'ya29.a0Af-_~+/x=\\nsecond line'", "ya29.a0Af-_~+/x=", NULL, 0 },
+	{ "sh -c 'echo top\"\"secret-tok; exit 1'", NULL, "token_command 'sh -c 'echo top\"\"secret-tok; exit 1'' failed "
+	  "with exit status 1", 0 },
+	{ "sh -c 'echo top\"\"secret-tok; exit 75'", NULL, "token_command 'sh -c 'echo top\"\"secret-tok; exit 75'' failed "
+	  "with exit status 75 (temporary failure)", 1 },
+	{ "true", NULL, "token_command 'true' printed no token", 0 },
+	{ "printf 'Bearer top%ssecret-tok'", NULL, "the token from token_command has blanks or characters outside "
+	  "ASCII: the first line must be the bare access token", 0 },
+	{ "printf 'top%ssecret-t\\303\\270k'", NULL, "the token from token_command has blanks or characters outside "
+	  "ASCII: the first line must be the bare access token", 0 },
+	{ "head -c 20000 /dev/zero", NULL, "token_command 'head -c 20000 /dev/zero' printed more than 16384 bytes",
+	  0 },
+	{ "/nonexistent/tovholder-token", NULL, "token_command '/nonexistent/tovholder-token' could not be run "
+	  "(exit status 127): is it installed?", 0 },
+};
+
+static void test_token_command(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(token_cases) / sizeof(token_cases[0]); i++) {
+		const struct token_case *c = &token_cases[i];
+		struct server_config sc = { .auth = CONFIG_AUTH_XOAUTH2, .token_command = (char *)c->command };
+		struct err err = { "" };
+		int temporary = -1;
+		char *tok = config_secret(&sc, &temporary, &err);
+
+		if (c->token) {
+			if (!tok)
+				print_error("'%s': %s\n", c->command, err.msg);
+			assert_non_null(tok);
+			assert_string_equal(tok, c->token);
+			assert_int_equal(temporary, 0);
+			free(tok);
+		} else {
+			assert_null(tok);
+			assert_string_equal(err.msg, c->error);
+			assert_int_equal(temporary, c->temporary);
+			assert_null(strstr(err.msg, "topsecret-t")); /* what it printed is never echoed */
+		}
+	}
+}
+
+static void test_token_file(void **state)
+{
+	struct server_config sc = { .auth = CONFIG_AUTH_OAUTHBEARER };
+	struct err err = { "" };
+	char *tok, *big, want[512];
+
+	(void)state;
+	/* longer than a password may be: Entra ID tokens with many claims */
+	big = malloc(10001);
+	assert_non_null(big);
+	memset(big, 'A', 10000);
+	big[10000] = '\0';
+	sc.token_file = write_secret("token", big, 0600);
+	tok = config_secret(&sc, NULL, &err);
+	assert_non_null(tok);
+	assert_string_equal(tok, big);
+	free(tok);
+	free(big);
+	/* read each time: a service that refreshes the file is seen at the next login */
+	free(sc.token_file);
+	sc.token_file = write_secret("token", "fresh-token\n", 0600);
+	tok = config_secret(&sc, NULL, &err);
+	assert_string_equal(tok, "fresh-token");
+	free(tok);
+	free(sc.token_file);
+
+	sc.token_file = write_secret("token-open", "topsecret-tok\n", 0640);
+	assert_null(config_secret(&sc, NULL, &err));
+	snprintf(want, sizeof(want), "'%s' is readable by others: run chmod 600 %s", sc.token_file, sc.token_file);
+	assert_string_equal(err.msg, want);
+	free(sc.token_file);
+
+	sc.token_file = write_secret("token-empty", "", 0600);
+	assert_null(config_secret(&sc, NULL, &err));
+	snprintf(want, sizeof(want), "token_file '%s' is empty: put the token on its first line", sc.token_file);
+	assert_string_equal(err.msg, want);
+	free(sc.token_file);
+
+	sc.token_file = NULL;
+	assert_null(config_secret(&sc, NULL, &err));
+	assert_string_equal(err.msg, "auth = oauthbearer needs token_command or token_file");
+
+	/* auth = password: config_secret is config_password */
+	sc.auth = CONFIG_AUTH_PASSWORD;
+	sc.password_command = "printf hemmelig";
+	tok = config_secret(&sc, NULL, &err);
+	assert_string_equal(tok, "hemmelig");
+	free(tok);
+}
+
 /* The shipped example must stay valid. */
 static void test_example_file(void **state)
 {
@@ -574,6 +739,9 @@ int main(void)
 		cmocka_unit_test(test_suggest_and_shorten),
 		cmocka_unit_test(test_password_file),
 		cmocka_unit_test(test_password_command),
+		cmocka_unit_test(test_auth_config),
+		cmocka_unit_test(test_token_command),
+		cmocka_unit_test(test_token_file),
 		cmocka_unit_test(test_example_file),
 	};
 
