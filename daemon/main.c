@@ -62,6 +62,23 @@ static const struct command commands[] = {
 	  "  Referat: Jesper Vang (Solrød)\n"
 	  "  Ikke svaret: …\n"
 	  "Deltagere are those who accepted; a substitute is written \"NAME (Org) for MEMBER\".\n" },
+	{ "fravær", cmd_fravaer,
+	  "fravær [YEAR] [--sorter navn|organisation|fravær] [--csv [--organisationer]] [-o FILE]",
+	  "absences per person and organisation over a year (default: this year)",
+	  "For the meetings of YEAR that have taken place: per person and per organisation, the meetings\n"
+	  "invited to, present, afbud, and absent without afbud. Present is the confirmed attendance where it\n"
+	  "was recorded, else an accepted invitation (tilsagn); the output says which for each meeting, and\n"
+	  "the column 'heraf tilsagn' counts the latter. An organisation counts once per meeting.\n"
+	  "--sorter: by name (default), by organisation, or most absent first. --csv: the person table (with\n"
+	  "--organisationer the organisation table) as CSV for Excel (UTF-8 with BOM, ';'). -o FILE: write\n"
+	  "there instead of the terminal. 'fravaer' is the same command.\n" },
+	{ "rapport", cmd_rapport, "rapport YEAR [-o DIR]", "the numbers behind the annual report, as HTML and CSV",
+	  "Writes rapport-YEAR.html to DIR (default: the current directory): the meetings held with date,\n"
+	  "place and number of participants (guests included), how many meetings each of the group's\n"
+	  "municipalities took part in (a bar chart; those that never came with 0), and the meetings\n"
+	  "planned for the next year. One self-contained page that opens offline and prints on A4. Beside\n"
+	  "it the same numbers as CSV for Excel: rapport-YEAR-moeder.csv, -kommuner.csv,\n"
+	  "-organisationer.csv and -planlagte-moeder.csv. Prints the paths written.\n" },
 };
 
 static const size_t n_commands = sizeof(commands) / sizeof(commands[0]);
@@ -71,8 +88,14 @@ static void usage(FILE *f)
 	fprintf(f, "usage: tovholder [-c FILE] [-v] COMMAND [ARGS]\n\n"
 		   "Sends the calendar invitations of a network group's meetings, collects the answers and\n"
 		   "drafts the attendance lines of the minutes.\n\ncommands:\n");
-	for (size_t i = 0; i < n_commands; i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	for (size_t i = 0; i < n_commands; i++) {
+		/* pad by characters, not bytes: "fravær" is 6 wide */
+		int extra = 0;
+
+		for (const char *p = commands[i].name; *p; p++)
+			extra += ((unsigned char)*p & 0xC0) == 0x80;
+		fprintf(f, "  %-*s %s\n", 10 + extra, commands[i].name, commands[i].summary);
+	}
 	fprintf(f, "  %-10s %s\n\n", "help", "this text; 'tovholder COMMAND --help' for one command");
 	fprintf(f, "options:\n"
 		   "  -c FILE    the config (default: $TOVHOLDER_CONFIG, else %s)\n"
@@ -81,8 +104,18 @@ static void usage(FILE *f)
 		   "See tovholder(1) and tovholder.conf(5).\n", DEFAULT_CONFIG);
 }
 
+/* ASCII spellings of the Danish command names, for a keyboard or a terminal without æ/ø/å. */
+static const struct {
+	const char *alias, *name;
+} aliases[] = {
+	{ "fravaer", "fravær" },
+};
+
 static const struct command *find(const char *name)
 {
+	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		if (strcmp(aliases[i].alias, name) == 0)
+			name = aliases[i].name;
 	for (size_t i = 0; i < n_commands; i++)
 		if (strcmp(commands[i].name, name) == 0)
 			return &commands[i];
