@@ -13,6 +13,8 @@ int cmd_review(int argc, char **argv, struct ctx *ctx);
 int cmd_set(int argc, char **argv, struct ctx *ctx);
 int cmd_referat(int argc, char **argv, struct ctx *ctx);
 int cmd_run(int argc, char **argv, struct ctx *ctx);
+int cmd_overdrag(int argc, char **argv, struct ctx *ctx);
+int cmd_modtag(int argc, char **argv, struct ctx *ctx);
 int cmd_fravaer(int argc, char **argv, struct ctx *ctx);
 int cmd_rapport(int argc, char **argv, struct ctx *ctx);
 

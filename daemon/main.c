@@ -79,6 +79,22 @@ static const struct command commands[] = {
 	  "planned for the next year. One self-contained page that opens offline and prints on A4. Beside\n"
 	  "it the same numbers as CSV for Excel: rapport-YEAR-moeder.csv, -kommuner.csv,\n"
 	  "-organisationer.csv and -planlagte-moeder.csv. Prints the paths written.\n" },
+	{ "overdrag", cmd_overdrag, "overdrag -o FILE [--til NAME] [--brev FILE]",
+	  "hand the group over to a new tovholder: one file to mail, and a letter",
+	  "Writes FILE, one text file to mail to the new tovholder: the schedule, the roster as the updated\n"
+	  "deltagerliste (addresses that bounced marked in the column 'bemærkning'), the record (every\n"
+	  "meeting's UID and SEQUENCE, who was invited, answers, automatic replies, bounces, reminders sent)\n"
+	  "and this config without passwords, tokens or the state path. Mails waiting for review stay here.\n"
+	  "Beside it the letter (FILE with .txt, or --brev FILE), in Danish: the planned meetings, who has not\n"
+	  "answered, bounced addresses, open review items and the new tovholder's steps. --til NAME greets\n"
+	  "the new tovholder by name. The file carries a SHA-256: a changed or broken file is refused.\n" },
+	{ "modtag", cmd_modtag, "modtag FILE [--force]", "take over a group from a handover file",
+	  "On the new tovholder's machine, after writing tovholder.conf (your name and address as organizer,\n"
+	  "your mail servers): writes the schedule and the roster where the config names them and the record\n"
+	  "into the state. The next 'send' then updates every future meeting (same calendar entry, you as\n"
+	  "organizer) instead of inviting anew. Refuses to replace a state that holds a record, or schedule\n"
+	  "and roster files that differ from the handed-over ones, unless --force (exit 73); refuses a\n"
+	  "damaged file or one of another format version (exit 65).\n" },
 };
 
 static const size_t n_commands = sizeof(commands) / sizeof(commands[0]);
