@@ -187,4 +187,50 @@ int store_has_record(struct store *st, struct err *err);
  * A record from a newer schema, or a damaged one, is refused with the reason in err. */
 int store_import(struct store *st, const char *buf, size_t len, int replace, struct err *err);
 
+/* Confirmed attendance: who was at a meeting, from a Teams report or entered by hand. */
+struct store_attendance {
+	char *email;          /* an invitee of the meeting */
+	int present;
+	char *source;         /* "teams", "manuel" */
+	long duration_s;      /* time in the meeting; -1 when not known */
+	char *first_join;     /* as the report wrote it, or NULL */
+	char *report_name;    /* the name the report gave the person, or NULL */
+	time_t at;            /* when it was recorded */
+};
+
+/* A participant who is not an invitee, or a report row nobody could be matched to. */
+struct store_attendance_extra {
+	char *kind;           /* "guest", "organizer", "unmatched" */
+	char *source;         /* "teams", "manuel" */
+	char *name;           /* unmatched: the row as the report wrote it */
+	char *org;            /* "" when not known (a guest found on the roster has one) */
+	char *email;          /* "" when the report has none */
+	long duration_s;      /* -1 when not known */
+	char *first_join;     /* or NULL */
+	int line;             /* the line of the report, 0 when none */
+	char *detail;         /* unmatched: why; else NULL */
+};
+
+struct store_attendance_list {
+	struct store_attendance *people;        /* by e-mail */
+	size_t n;
+	struct store_attendance_extra *extra;   /* in the order recorded */
+	size_t n_extra;
+};
+
+/* Records one invitee's attendance (a->at is set by the store). A "teams" row never replaces a "manuel" one:
+ * a correction by hand wins over the report. Returns 1 when recorded, 0 when a manual row was kept, -1 on
+ * error. */
+int store_attendance_put(struct store *st, long long meeting_id, const struct store_attendance *a,
+			 struct err *err);
+/* Adds a guest, the organizer or an unmatched row. */
+int store_attendance_extra_add(struct store *st, long long meeting_id, const struct store_attendance_extra *x,
+			       struct err *err);
+/* Forgets what was recorded for the meeting from 'source' ("teams": before a report is imported again). */
+int store_attendance_clear(struct store *st, long long meeting_id, const char *source, struct err *err);
+/* Everything recorded for the meeting; an empty list when nothing is. Release with store_attendance_release. */
+int store_attendance_load(struct store *st, long long meeting_id, struct store_attendance_list *ret,
+			  struct err *err);
+void store_attendance_release(struct store_attendance_list *l);
+
 #endif
