@@ -12,7 +12,9 @@
 /* What one meeting lends to report_build; freed after it. */
 struct held_input {
 	struct report_invitee *inv;
+	struct report_extra *extra;
 	struct store_record rec;
+	struct store_attendance_list att;
 };
 
 static int year_of(const char *date)
@@ -62,6 +64,39 @@ static const struct store_person_record *record_of(const struct store_record *re
 	return NULL;
 }
 
+static const struct store_attendance *attendance_of(const struct store_attendance_list *att, const char *email)
+{
+	for (size_t i = 0; i < att->n; i++)
+		if (strcmp(att->people[i].email, email) == 0)
+			return &att->people[i];
+	return NULL;
+}
+
+/* The confirmed attendance, when any was recorded (a Teams report or by hand): then presence counts, not the
+ * answers. Guests and the organizer are participants; a report row nobody could be matched to waits for the
+ * coordinator ('fremmøde') and is not counted. */
+static void add_attendance(struct held_input *h, const struct store_meeting *mt, struct report_meeting *ret)
+{
+	ret->recorded = h->att.n > 0 || h->att.n_extra > 0;
+	if (!ret->recorded)
+		return;
+	for (size_t i = 0; i < mt->n_inv; i++) {
+		const struct store_attendance *a = attendance_of(&h->att, mt->inv[i].email);
+
+		h->inv[i].presence = !a ? REPORT_UNRECORDED : a->present ? REPORT_PRESENT : REPORT_ABSENT;
+	}
+	h->extra = xcalloc(h->att.n_extra + 1, sizeof(*h->extra));
+	for (size_t i = 0; i < h->att.n_extra; i++) {
+		const struct store_attendance_extra *x = &h->att.extra[i];
+		int organizer = strcmp(x->kind, "organizer") == 0;
+
+		if (!organizer && strcmp(x->kind, "guest") != 0)
+			continue;
+		h->extra[ret->n_extra++] = (struct report_extra){ x->name, x->org, organizer };
+	}
+	ret->extra = h->extra;
+}
+
 /* One stored meeting as report_build sees it. The answers are read for the year's meetings only. */
 static int load_meeting(struct ctx *ctx, const struct store_meeting *mt, struct held_input *h,
 			struct report_meeting *ret)
@@ -75,7 +110,8 @@ static int load_meeting(struct ctx *ctx, const struct store_meeting *mt, struct 
 	ret->held = !mt->cancelled && has_ended(ctx, mt);
 	if (!ret->held)
 		return 0;
-	if (store_record_load(ctx->store, mt->id, &h->rec, &err) < 0) {
+	if (store_record_load(ctx->store, mt->id, &h->rec, &err) < 0 ||
+	    store_attendance_load(ctx->store, mt->id, &h->att, &err) < 0) {
 		log_error("%s", err.msg);
 		return EX_SOFTWARE;
 	}
@@ -96,6 +132,7 @@ static int load_meeting(struct ctx *ctx, const struct store_meeting *mt, struct 
 	}
 	ret->inv = h->inv;
 	ret->n_inv = mt->n_inv;
+	add_attendance(h, mt, ret);
 	return 0;
 }
 
@@ -127,13 +164,13 @@ int annual_build(struct ctx *ctx, const struct store_snapshot *snap, int year, s
 	in.n_orgs = ctx->roster.n;
 	in.planned = planned;
 	in.n_planned = ctx->sched.n;
-	if (!rc) {
+	if (!rc)
 		report_build(ret, &in);
-		/* the planned meetings are copied by value; their strings stay in ctx->sched */
-	}
 	for (size_t i = 0; i < in.n_meetings; i++) {
 		free(held[i].inv);
+		free(held[i].extra);
 		store_record_release(&held[i].rec);
+		store_attendance_release(&held[i].att);
 	}
 	free(held);
 	free(ms);

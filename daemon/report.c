@@ -204,7 +204,7 @@ static void add_held(struct report *r, const struct report_meeting *m)
 			colleague = m->inv[j].invited && has_org(m->extra[i].org) && has_org(m->inv[j].org) &&
 				    referat_org_cmp(m->extra[i].org, m->inv[j].org) == 0;
 		h->head_count++;
-		h->guests += !colleague;
+		h->guests += !colleague && !m->extra[i].organizer;
 	}
 }
 
@@ -480,7 +480,7 @@ static void add_meeting_lines(struct buf *b, const struct report *r)
 		char *day = day_long(r->held[i].date);
 
 		buf_adds(b, "  ");
-		add_col(b, day, 24);
+		add_col(b, day, 26);   /* "Torsdag d. 30. september" and a gap */
 		buf_adds(b, r->held[i].recorded ? "til stede = registreret fremmøde\n"
 						: "til stede = tilsagn (fremmødet er ikke registreret)\n");
 		free(day);
@@ -696,6 +696,7 @@ static const char html_style[] =
 	"table{border-collapse:collapse;margin:.8em 0}\n"
 	"th,td{border:1px solid #b8c4cc;padding:.25em .7em;text-align:left;vertical-align:top}\n"
 	"th{background:#e6eef3}\n"
+	"td:first-child{white-space:nowrap}\n"
 	".n{text-align:right}\n"
 	"svg{display:block;max-width:100%;height:auto;margin:.8em 0}\n"
 	".note{color:#555;font-size:.9em}\n"

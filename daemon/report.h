@@ -20,11 +20,12 @@ struct report_invitee {
 	enum report_presence presence; /* read only when the meeting's attendance is recorded */
 };
 
-/* A participant who was not invited (a Teams guest, a colleague): counted in the head count, and for their
- * organisation when it has one. */
+/* A participant who was not invited (a Teams guest, a colleague, the organizer): counted in the head count, and
+ * for their organisation when it has one. */
 struct report_extra {
 	const char *name;
 	const char *org;               /* NULL or "" when unknown */
+	int organizer;                 /* the tovholder: a participant, never a guest */
 };
 
 struct report_meeting {

@@ -40,8 +40,8 @@ static const struct report_invitee m2[] = {
 	SOEREN("tentativ", AWAY), JESPER("tilsagn", HERE), TUE("tilsagn", HERE),
 };
 static const struct report_extra m2_extra[] = {
-	{ "Gitte Gæst", "Socialtilsyn Øst" },
-	{ "Karl Kollega", "Køge Kommune" },
+	{ "Gitte Gæst", "Socialtilsyn Øst", 0 },
+	{ "Karl Kollega", "Køge Kommune", 0 },
 };
 /* 10 September, online, nothing recorded; Xenia's invitation was cancelled, so her tilsagn counts nowhere.
  * Head count: Bo, Frederik, Lise, Jesper = 4. */
@@ -50,12 +50,13 @@ static const struct report_invitee m3[] = {
 	SOEREN(NULL, REC), JESPER("tilsagn", REC),
 	{ "xenia@faxe.example", "Xenia Lund", "Faxe", 0, 0, "tilsagn", NULL, REC },
 };
-/* 12 November, online, recorded: Frederik sent afbud but came; Lise accepted, is not recorded present: absent.
- * Head count: Anne, Frederik, Jesper = 3. */
+/* 12 November, online, recorded: Frederik sent afbud but came; Lise accepted, is not recorded present: absent;
+ * the organizer, not an invitee, was there. Head count: Anne, Frederik, Jesper and the organizer = 4, no guest. */
 static const struct report_invitee m4[] = {
 	ANNE("tilsagn", HERE), BO("afbud", NULL, REC), FREDERIK("afbud", HERE), LISE("tilsagn", REC),
 	SOEREN("ukendt", REC), JESPER("tilsagn", HERE),
 };
+static const struct report_extra m4_extra[] = { { "Karin Lund", "", 1 } };
 /* Must not count: upcoming, cancelled, and last year. */
 static const struct report_invitee other[] = { ANNE("tilsagn", HERE), SOEREN("afbud", REC) };
 
@@ -63,7 +64,7 @@ static const struct report_invitee other[] = { ANNE("tilsagn", HERE), SOEREN("af
 
 /* date, place, cancelled, held, recorded, inv, n_inv, extra, n_extra — deliberately out of order */
 static const struct report_meeting meetings[] = {
-	{ "2027-11-12", "online", 0, 1, 1, m4, N(m4), NULL, 0 },
+	{ "2027-11-12", "online", 0, 1, 1, m4, N(m4), m4_extra, N(m4_extra) },
 	{ "2027-12-10", "online", 0, 0, 0, other, N(other), NULL, 0 },
 	{ "2027-03-05", "online", 0, 1, 0, m1, N(m1), NULL, 0 },
 	{ "2027-06-18", "online", 1, 1, 0, other, N(other), NULL, 0 },
@@ -131,7 +132,7 @@ static const struct {
 	{ "2027-03-05", 4, 0, 0 },
 	{ "2027-05-07", 6, 2, 1 },
 	{ "2027-09-10", 4, 0, 0 },
-	{ "2027-11-12", 3, 0, 1 },
+	{ "2027-11-12", 4, 0, 1 },
 };
 
 static void assert_tally(const struct report_tally *got, const struct report_tally *want, const char *who)
@@ -254,8 +255,8 @@ static void test_text(void **state)
 	t = report_absence_text(&r, "Netværksgruppe Børn og Unge");
 	assert_non_null(strstr(t, "Fravær i 2027 — Netværksgruppe Børn og Unge\n"));
 	assert_non_null(strstr(t, "Afholdte møder: 4\n"));
-	assert_non_null(strstr(t, "  Fredag d. 5. marts      til stede = tilsagn (fremmødet er ikke registreret)\n"));
-	assert_non_null(strstr(t, "  Fredag d. 7. maj        til stede = registreret fremmøde\n"));
+	assert_non_null(strstr(t, "  Fredag d. 5. marts        til stede = tilsagn (fremmødet er ikke registreret)\n"));
+	assert_non_null(strstr(t, "  Fredag d. 7. maj          til stede = registreret fremmøde\n"));
 	assert_non_null(strstr(t, "1 møde i 2027 er endnu ikke afholdt og tæller ikke med.\n"));
 	assert_non_null(strstr(t, "1 møde i 2027 er aflyst og tæller ikke med.\n"));
 	text_row(t, "Anne Mose Dahl (Faxe)", (int[]){ 4, 3, 1, 1, 0 });
@@ -307,7 +308,7 @@ static const char *const html_want[] = {
 	"<p>Der er afholdt 4 møder i 2027:</p>",
 	"<li>Fredag d. 5. marts (4 deltagere)</li>",
 	"<li>Fredag d. 7. maj (6 deltagere inkl. gæster)</li>",
-	"<li>Fredag d. 12. november (3 deltagere)</li>",
+	"<li>Fredag d. 12. november (4 deltagere)</li>",
 	"Deltagerne er talt ud fra det registrerede fremmøde ved 7. maj og 12. november og ud fra tilsagn ved "
 	"5. marts og 10. september, hvor fremmødet ikke er registreret.",
 	"3 af møderne i 2027 er blevet afholdt virtuelt, 1 med fysisk fremmøde.",
