@@ -196,7 +196,7 @@ int attendance_load(struct store *st, const struct store_meeting *mt, struct att
 		rp->substitute = p && rp->answer == REFERAT_DECLINED ? p->substitute : NULL;
 		ret->n++;
 	}
-	n_inv = ret->n;
+	n_inv = ret->n_invitees = ret->n;
 	for (size_t i = 0; i < ret->att.n_extra; i++) {
 		const struct store_attendance_extra *x = &ret->att.extra[i];
 		struct referat_person *rp = &ret->people[ret->n];

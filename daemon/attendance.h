@@ -39,6 +39,7 @@ struct attendance {
 	int confirmed;                 /* attendance was recorded: present/absent count, not the answers */
 	struct referat_person *people; /* the current invitees in invitation order, then the report's guests */
 	size_t n;
+	size_t n_invitees;             /* people[0 … n_invitees - 1] are the invitees */
 	struct store_record rec;       /* what the strings point into, with the meeting */
 	struct store_attendance_list att;
 };

@@ -12,6 +12,7 @@ int cmd_status(int argc, char **argv, struct ctx *ctx);
 int cmd_review(int argc, char **argv, struct ctx *ctx);
 int cmd_set(int argc, char **argv, struct ctx *ctx);
 int cmd_referat(int argc, char **argv, struct ctx *ctx);
+int cmd_fremmoede(int argc, char **argv, struct ctx *ctx);
 int cmd_run(int argc, char **argv, struct ctx *ctx);
 int cmd_overdrag(int argc, char **argv, struct ctx *ctx);
 int cmd_modtag(int argc, char **argv, struct ctx *ctx);

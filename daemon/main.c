@@ -55,13 +55,28 @@ static const struct command commands[] = {
 	  "record an answer by hand (a phone call, a reviewed mail)",
 	  "The manual answer wins over earlier automatic ones until a newer reply arrives. 'ukendt' clears\n"
 	  "the answer. --stedfortræder names the colleague who comes instead (with afbud).\n" },
+	{ "fremmøde", cmd_fremmoede, "fremmøde DATE [--teams FILE]... [--til-stede EMAIL...] [--fraværende EMAIL...]",
+	  "record who was at a meeting: the Teams attendance report, or by hand",
+	  "After the meeting, --teams FILE reads the attendance report Teams offers for download (the .csv,\n"
+	  "as it comes or saved again from Excel; several files for a meeting that was restarted). People are\n"
+	  "matched by e-mail address, then by name (any case, with or without æ/ø/å, \"Efternavn, Fornavn\").\n"
+	  "It prints whom each row was matched to, the guests who are not on the list, and every row it\n"
+	  "could not place: none is dropped. Importing a report again replaces the last one. A report of\n"
+	  "another day is refused unless --force.\n"
+	  "--til-stede EMAIL... and --fraværende EMAIL... record by hand (a meeting in a room, or a\n"
+	  "correction); what is set by hand wins over the report. Invitees not recorded as present count as\n"
+	  "absent: with afbud on the Afbud line of the referat, without it as Fraværende.\n"
+	  "Without options: what is recorded. 'fremmoede' is the same command.\n" },
 	{ "referat", cmd_referat, "referat DATE", "the attendance lines of the referat",
 	  "Prints the lines to paste at the top of the referat, in the usual form:\n"
 	  "  Afbud: Bo Aagaard (Greve), Frederik Hald (Køge)\n"
 	  "  Deltagere: Anne Mose Dahl (Faxe), Dennis Kragh og Lise Holm (Holbæk)\n"
 	  "  Referat: Jesper Vang (Solrød)\n"
 	  "  Ikke svaret: …\n"
-	  "Deltagere are those who accepted; a substitute is written \"NAME (Org) for MEMBER\".\n" },
+	  "Deltagere are those who accepted; a substitute is written \"NAME (Org) for MEMBER\".\n"
+	  "After the meeting, once 'fremmøde' has recorded who was there: Deltagere are those present (and\n"
+	  "the guests of the Teams report), Afbud those who sent afbud and did not come, and Fraværende the\n"
+	  "invitees who neither sent afbud nor came.\n" },
 	{ "fravær", cmd_fravaer,
 	  "fravær [YEAR] [--sorter navn|organisation|fravær] [--csv [--organisationer]] [-o FILE]",
 	  "absences per person and organisation over a year (default: this year)",
@@ -125,6 +140,7 @@ static const struct {
 	const char *alias, *name;
 } aliases[] = {
 	{ "fravaer", "fravær" },
+	{ "fremmoede", "fremmøde" },
 };
 
 static const struct command *find(const char *name)

@@ -1,0 +1,448 @@
+/* tovholder fremmøde DATE [--teams FILE]… [--til-stede EMAIL…] [--fraværende EMAIL…] [--force]: who was at a
+ * meeting, from the Teams attendance report or entered by hand; without options, what is recorded. */
+#include "attendance.h"
+#include "cmd.h"
+#include "dansk.h"
+#include "log.h"
+#include "referat.h"
+#include "teams.h"
+#include "tz.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sysexits.h>
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: tovholder fremmøde DATE [--teams FILE]... [--til-stede EMAIL...] [--fraværende EMAIL...]"
+			" [--force]\n");
+	return EX_USAGE;
+}
+
+struct manual {
+	char *email;
+	int present;
+};
+
+struct opts {
+	const char *date;
+	const char **files;
+	size_t n_files;
+	struct manual *manual;
+	size_t n_manual;
+	int force;
+};
+
+static void opts_release(struct opts *o)
+{
+	for (size_t i = 0; i < o->n_manual; i++)
+		free(o->manual[i].email);
+	free(o->manual);
+	free(o->files);
+}
+
+static int is_opt(const char *arg, const char *const *names)
+{
+	for (; *names; names++)
+		if (strcmp(arg, *names) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *const present_opts[] = { "--til-stede", "--tilstede", "--present", NULL };
+static const char *const absent_opts[] = { "--fraværende", "--fravaerende", "--absent", NULL };
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	int mode = -1;   /* after --til-stede 1, after --fraværende 0: the addresses that follow */
+
+	if (argc < 2 || argv[1][0] == '-')
+		return -1;
+	o->date = argv[1];
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--teams") == 0 && i + 1 < argc) {
+			o->files = xrealloc(o->files, (o->n_files + 1) * sizeof(*o->files));
+			o->files[o->n_files++] = argv[++i];
+			mode = -1;
+		} else if (strcmp(argv[i], "--force") == 0) {
+			o->force = 1;
+		} else if (is_opt(argv[i], present_opts)) {
+			mode = 1;
+		} else if (is_opt(argv[i], absent_opts)) {
+			mode = 0;
+		} else if (argv[i][0] != '-' && mode >= 0) {
+			o->manual = xrealloc(o->manual, (o->n_manual + 1) * sizeof(*o->manual));
+			o->manual[o->n_manual].email = util_lower(util_trim(xstrdup(argv[i])));
+			o->manual[o->n_manual++].present = mode;
+		} else {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* "2 t 55 min", "45 min", "" when not known. */
+static void format_duration(long s, char *out, size_t n)
+{
+	if (s < 0)
+		snprintf(out, n, "%s", "");
+	else if (s >= 3600)
+		snprintf(out, n, "%ld t %ld min", s / 3600, s / 60 % 60);
+	else
+		snprintf(out, n, "%ld min", (s + 30) / 60);
+}
+
+static const char *who(const struct store_invitation *inv, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s%s%s%s", inv->name, inv->org[0] ? " (" : "", inv->org, inv->org[0] ? ")" : "");
+	return buf;
+}
+
+/* ---- recording ---- */
+
+/* One invitee's total over every participant and report that was placed on them. */
+struct seen {
+	const struct store_invitation *inv;
+	long duration_s;
+	long join_tod;
+	const char *first_join;
+	const char *report_name;
+};
+
+static struct seen *seen_for(struct seen **v, size_t *n, const struct store_invitation *inv)
+{
+	for (size_t i = 0; i < *n; i++)
+		if ((*v)[i].inv == inv)
+			return &(*v)[i];
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[*n] = (struct seen){ inv, 0, -1, NULL, NULL };
+	return &(*v)[(*n)++];
+}
+
+static void seen_add(struct seen *s, const struct teams_participant *p)
+{
+	long tod = teams_time_of_day(p->first_join);
+
+	/* the same person on a laptop and a phone: the times add up; one unknown makes the total unknown */
+	s->duration_s = s->duration_s < 0 || p->duration_s < 0 ? -1 : s->duration_s + p->duration_s;
+	if (!s->report_name)
+		s->report_name = p->name;
+	if (p->first_join[0] && (!s->first_join || (tod >= 0 && (s->join_tod < 0 || tod < s->join_tod)))) {
+		s->first_join = p->first_join;
+		s->join_tod = tod;
+	}
+}
+
+static const char *const how_words[] = {
+	[ATTENDANCE_BY_EMAIL] = "by e-mail", [ATTENDANCE_BY_NAME] = "by name", [ATTENDANCE_ORGANIZER] = "organizer",
+	[ATTENDANCE_GUEST] = "guest", [ATTENDANCE_AMBIGUOUS] = "unmatched",
+};
+
+/* Prints how each participant was placed and stores the extras; adds the invitees to 'seen'. */
+static int record_report(struct ctx *ctx, const struct store_meeting *mt, const char *file,
+			 const struct teams_report *r, const struct attendance_match *m, struct seen **seen,
+			 size_t *n_seen, struct err *err)
+{
+	char buf[512];
+
+	printf("%s: %zu participant%s, %zu row%s not understood\n", file, r->n, r->n == 1 ? "" : "s", r->n_bad,
+	       r->n_bad == 1 ? "" : "s");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct teams_participant *p = &r->people[i];
+		struct store_attendance_extra x = { .source = "teams", .name = p->name, .org = "", .email = p->email,
+						    .duration_s = p->duration_s, .first_join = p->first_join,
+						    .line = p->line };
+
+		printf("  %-10s %s", how_words[m[i].how], p->name[0] ? p->name : p->email);
+		switch (m[i].how) {
+		case ATTENDANCE_BY_EMAIL:
+		case ATTENDANCE_BY_NAME:
+			printf(" → %s\n", who(m[i].inv, buf, sizeof(buf)));
+			seen_add(seen_for(seen, n_seen, m[i].inv), p);
+			continue;
+		case ATTENDANCE_ORGANIZER:
+			x.kind = "organizer";
+			break;
+		case ATTENDANCE_GUEST:
+			x.kind = "guest";
+			if (m[i].person) {
+				x.name = m[i].person->name;
+				x.org = m[i].person->org;
+				printf(" (on the roster: %s%s%s)", x.name, x.org[0] ? ", " : "", x.org);
+			}
+			break;
+		case ATTENDANCE_AMBIGUOUS:
+			x.kind = "unmatched";
+			x.detail = m[i].detail;
+			printf(": %s", m[i].detail);
+			break;
+		}
+		if (p->email[0] && p->name[0])
+			printf(" <%s>", p->email);
+		printf("\n");
+		if (store_attendance_extra_add(ctx->store, mt->id, &x, err) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < r->n_bad; i++) {
+		struct store_attendance_extra x = { .kind = "unmatched", .source = "teams", .name = r->bad[i].text,
+						    .org = "", .email = "", .duration_s = -1, .line = r->bad[i].line,
+						    .detail = r->bad[i].reason };
+		printf("  %-10s line %d: %s: %s\n", "unmatched", r->bad[i].line, r->bad[i].text, r->bad[i].reason);
+		if (store_attendance_extra_add(ctx->store, mt->id, &x, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int record(struct ctx *ctx, const struct store_meeting *mt, const struct opts *o, struct teams_report *rs,
+		  struct err *err)
+{
+	struct seen *seen = NULL;
+	size_t n_seen = 0;
+	int rc = -1;
+
+	if (store_begin(ctx->store, err) < 0)
+		return -1;
+	/* a report imported again replaces what the last one said; corrections by hand stay */
+	if (o->n_files && store_attendance_clear(ctx->store, mt->id, "teams", err) < 0)
+		goto out;
+	for (size_t f = 0; f < o->n_files; f++) {
+		struct attendance_match *m = xcalloc(rs[f].n + 1, sizeof(*m));
+		int r;
+
+		attendance_match(&rs[f], mt, &ctx->roster, ctx->cfg.organizer_email, m);
+		r = record_report(ctx, mt, o->files[f], &rs[f], m, &seen, &n_seen, err);
+		attendance_matches_free(m, rs[f].n);
+		if (r < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < n_seen; i++) {
+		struct store_attendance a = { .email = seen[i].inv->email, .present = 1, .source = "teams",
+					      .duration_s = seen[i].duration_s, .first_join = (char *)seen[i].first_join,
+					      .report_name = (char *)seen[i].report_name };
+		if (store_attendance_put(ctx->store, mt->id, &a, err) < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < o->n_manual; i++) {
+		struct store_attendance a = { .email = o->manual[i].email, .present = o->manual[i].present,
+					      .source = "manuel", .duration_s = -1 };
+		if (store_attendance_put(ctx->store, mt->id, &a, err) < 0)
+			goto out;
+	}
+	rc = store_commit(ctx->store, err);
+out:
+	if (rc < 0)
+		store_rollback(ctx->store);
+	free(seen);
+	return rc;
+}
+
+/* ---- showing ---- */
+
+static const struct store_attendance *row_of(const struct attendance *a, const char *email)
+{
+	for (size_t i = 0; i < a->att.n; i++)
+		if (strcmp(a->att.people[i].email, email) == 0)
+			return &a->att.people[i];
+	return NULL;
+}
+
+static int cmp_person(const void *pa, const void *pb)
+{
+	const struct referat_person *a = *(const struct referat_person *const *)pa;
+	const struct referat_person *b = *(const struct referat_person *const *)pb;
+	int c = referat_org_cmp(a->org, b->org);
+
+	return c ? c : dansk_collate(a->name, b->name);
+}
+
+/* Prints s left-aligned in 'width' columns, counting characters, not UTF-8 bytes. */
+static void print_col(const char *s, int width)
+{
+	int chars = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		chars += (*p & 0xC0) != 0x80;
+	fputs(s, stdout);
+	for (; chars < width; chars++)
+		putchar(' ');
+	putchar(' ');
+}
+
+static void show(const struct store_meeting *mt, const struct attendance *a)
+{
+	const struct referat_person **v = xcalloc(a->n + 1, sizeof(*v));
+	size_t n = 0, counts[3] = { 0 }, guests = 0, unmatched = 0;
+	int y, m, d;
+	char *when;
+
+	util_parse_date(mt->date, &y, &m, &d);
+	when = dansk_date_long(y, m, d);
+	printf("Fremmøde %s — %s\n", mt->summary, when);
+	free(when);
+	for (n = 0; n < a->n_invitees; n++)
+		v[n] = &a->people[n];
+	qsort(v, n, sizeof(*v), cmp_person);
+	for (size_t i = 0; i < n; i++) {
+		const struct referat_person *p = v[i];
+		const struct store_attendance *row = row_of(a, p->email);
+		const char *word = p->answer == REFERAT_PRESENT ? "til stede" :
+				   p->answer == REFERAT_DECLINED ? "afbud" : "fraværende";
+		char name[300], dur[32];
+
+		counts[p->answer == REFERAT_PRESENT ? 0 : p->answer == REFERAT_DECLINED ? 1 : 2]++;
+		snprintf(name, sizeof(name), "%s%s%s%s", p->name, p->org && *p->org ? " (" : "", p->org ? p->org : "",
+			 p->org && *p->org ? ")" : "");
+		format_duration(row ? row->duration_s : -1, dur, sizeof(dur));
+		printf("  ");
+		print_col(name, 40);
+		print_col(word, 11);
+		print_col(row ? row->source : "", 7);
+		printf("%s", dur);
+		if (row && row->report_name && strcmp(row->report_name, p->name) != 0)
+			printf("  i rapporten: %s", row->report_name);
+		if (p->answer == REFERAT_DECLINED && p->substitute)
+			printf("  stedfortræder: %s", p->substitute);
+		printf("\n");
+	}
+	for (size_t i = 0; i < a->att.n_extra; i++) {
+		const struct store_attendance_extra *x = &a->att.extra[i];
+		char dur[32];
+
+		format_duration(x->duration_s, dur, sizeof(dur));
+		if (strcmp(x->kind, "unmatched") == 0) {
+			printf("  ikke placeret: linje %d: %s: %s\n", x->line, x->name, x->detail ? x->detail : "");
+			unmatched++;
+			continue;
+		}
+		guests += strcmp(x->kind, "guest") == 0;
+		printf("  %s: %s%s%s%s", strcmp(x->kind, "guest") == 0 ? "gæst" : "arrangør", x->name[0] ? x->name : x->email,
+		       x->org[0] ? " (" : "", x->org, x->org[0] ? ")" : "");
+		if (x->email[0] && x->name[0])
+			printf(" <%s>", x->email);
+		printf("%s%s\n", dur[0] ? "  " : "", dur);
+	}
+	printf("I alt %zu inviterede: %zu til stede, %zu afbud, %zu fraværende; %zu gæst%s; %zu række%s ikke placeret\n", n,
+	       counts[0], counts[1], counts[2], guests, guests == 1 ? "" : "er", unmatched, unmatched == 1 ? "" : "r");
+	free(v);
+}
+
+/* ---- the command ---- */
+
+static int check_manual(const struct store_meeting *mt, const struct opts *o)
+{
+	for (size_t i = 0; i < o->n_manual; i++) {
+		size_t k;
+		for (k = 0; k < mt->n_inv && !(mt->inv[k].invited && strcmp(mt->inv[k].email, o->manual[i].email) == 0); k++)
+			;
+		if (k == mt->n_inv) {
+			log_error("%s is not invited to %s (see 'tovholder status %s')", o->manual[i].email, mt->date, mt->date);
+			return -1;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(o->manual[j].email, o->manual[i].email) == 0 && o->manual[j].present != o->manual[i].present) {
+				log_error("%s is both present and absent", o->manual[i].email);
+				return -1;
+			}
+	}
+	return 0;
+}
+
+/* Reads and parses every report; refuses one that is of another day unless --force. */
+static int read_reports(const struct store_meeting *mt, const struct opts *o, struct teams_report *rs)
+{
+	int y, m, d;
+
+	util_parse_date(mt->date, &y, &m, &d);
+	for (size_t f = 0; f < o->n_files; f++) {
+		struct err err = { "" };
+		size_t len;
+		char *data = util_read_file(o->files[f], TEAMS_MAX_INPUT, &len, &err);
+		int rc = data ? teams_parse(data, len, &rs[f], &err) : -1;
+
+		free(data);
+		if (rc < 0) {
+			log_error("%s: %s", o->files[f], err.msg);
+			return -1;
+		}
+		if (rs[f].start[0] && teams_date_matches(rs[f].start, y, m, d) == 0 && !o->force) {
+			log_error("%s: the report is of a meeting that started '%s', not of %s (--force imports it anyway)",
+				  o->files[f], rs[f].start, mt->date);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Attendance is a fact after the meeting has begun; before that it would only be a guess. */
+static int has_started(struct ctx *ctx, const struct store_meeting *mt)
+{
+	int y, m, d;
+	time_t start;
+
+	if (util_parse_date(mt->date, &y, &m, &d) < 0 ||
+	    tz_local_to_utc(ctx->cfg.timezone, y, m, d, mt->start_min, &start, NULL) < 0)
+		return 0;
+	return start <= util_now();
+}
+
+int cmd_fremmoede(int argc, char **argv, struct ctx *ctx)
+{
+	struct store_snapshot snap = { 0 };
+	struct attendance att = { 0 };
+	struct opts o = { 0 };
+	struct teams_report *rs = NULL;
+	struct err err = { "" };
+	const struct store_meeting *mt;
+	int rc;
+
+	if (parse_opts(argc, argv, &o) < 0) {
+		opts_release(&o);
+		return usage();
+	}
+	rs = xcalloc(o.n_files + 1, sizeof(*rs));
+	if ((rc = ctx_open_record(ctx, &snap)))
+		goto out;
+	rc = EX_DATAERR;
+	if (!(mt = ctx_pick_meeting(ctx, &snap, o.date)))
+		goto out;
+	if (o.n_files || o.n_manual) {
+		if (mt->cancelled) {
+			log_error("the meeting on %s was cancelled", mt->date);
+			goto out;
+		}
+		if (!has_started(ctx, mt)) {
+			log_error("the meeting on %s has not begun: attendance is recorded after it", mt->date);
+			goto out;
+		}
+		if (check_manual(mt, &o) < 0 || read_reports(mt, &o, rs) < 0)
+			goto out;
+		rc = EX_SOFTWARE;
+		if (record(ctx, mt, &o, rs, &err) < 0) {
+			log_error("%s", err.msg);
+			goto out;
+		}
+	}
+	rc = EX_SOFTWARE;
+	if (attendance_load(ctx->store, mt, &att, &err) < 0) {
+		log_error("%s", err.msg);
+		goto out;
+	}
+	if (!att.confirmed)
+		printf("no attendance recorded for %s: import the Teams report with --teams FILE, or name who was "
+		       "there with --til-stede EMAIL...\n", mt->date);
+	else
+		show(mt, &att);
+	rc = 0;
+out:
+	for (size_t f = 0; f < o.n_files; f++)
+		teams_report_release(&rs[f]);
+	free(rs);
+	attendance_release(&att);
+	opts_release(&o);
+	store_snapshot_release(&snap);
+	return rc;
+}
