@@ -67,7 +67,8 @@ static const struct command commands[] = {
 	  "correction); what is set by hand wins over the report. Invitees not recorded as present count as\n"
 	  "absent: with afbud on the Afbud line of the referat, without it as Fraværende.\n"
 	  "Without options: what is recorded. 'fremmoede' is the same command.\n" },
-	{ "referat", cmd_referat, "referat DATE", "the attendance lines of the referat",
+	{ "referat", cmd_referat, "referat DATE [--format txt|md|html|docx] [-o FILE]",
+	  "the attendance lines of the referat, or the whole draft",
 	  "Prints the lines to paste at the top of the referat, in the usual form:\n"
 	  "  Afbud: Bo Aagaard (Greve), Frederik Hald (Køge)\n"
 	  "  Deltagere: Anne Mose Dahl (Faxe), Dennis Kragh og Lise Holm (Holbæk)\n"
@@ -76,7 +77,13 @@ static const struct command commands[] = {
 	  "Deltagere are those who accepted; a substitute is written \"NAME (Org) for MEMBER\".\n"
 	  "After the meeting, once 'fremmøde' has recorded who was there: Deltagere are those present (and\n"
 	  "the guests of the Teams report), Afbud those who sent afbud and did not come, and Fraværende the\n"
-	  "invitees who neither sent afbud nor came.\n" },
+	  "invitees who neither sent afbud nor came.\n"
+	  "--format txt|md|html|docx: the whole draft instead, in the form of the network's minutes: the\n"
+	  "heading \"REFERAT - GROUP den 5. marts 2027 kl. 10.00-13.00\", the place, the lines above with the\n"
+	  "guests of an agenda item (schedule key guest_item) as \"Samt under punkt 2 NAME (Org)\", and the\n"
+	  "agenda with room for the minutes (a table Dagsordenspunkt | Referat in html and docx). -o FILE\n"
+	  "writes it there; without --format the name's ending (.txt, .md, .html, .docx) picks the format.\n"
+	  "docx opens in Word and LibreOffice; html prints on A4.\n" },
 	{ "fravær", cmd_fravaer,
 	  "fravær [YEAR] [--sorter navn|organisation|fravær] [--csv [--organisationer]] [-o FILE]",
 	  "absences per person and organisation over a year (default: this year)",
