@@ -1,32 +1,199 @@
-/* tovholder referat DATE: the attendance lines of the referat ("Afbud: … / Deltagere: … / Referat: …"). */
+/* tovholder referat DATE [--format txt|md|html|docx] [-o FILE]: the attendance lines of the referat ("Afbud: … /
+ * Deltagere: … / Referat: …"), or with --format or -o the whole draft (heading, place, attendance, guests per
+ * agenda item, the agenda with room for the minutes). */
 #include "attendance.h"
 #include "cmd.h"
 #include "log.h"
 #include "referat.h"
+#include "referatdoc.h"
 #include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
+#include <unistd.h>
+
+#define USAGE "usage: tovholder referat DATE [--format txt|md|html|docx] [-o FILE]\n"
+
+struct opts {
+	const char *date;
+	const char *out;
+	int draft;                     /* --format or -o: the whole draft; else the attendance lines alone */
+	enum referatdoc_format format;
+};
+
+/* The format a file name asks for, by its extension. */
+static int format_of_path(const char *path, enum referatdoc_format *ret)
+{
+	static const struct {
+		const char *ext;
+		enum referatdoc_format f;
+	} exts[] = {
+		{ ".txt", REFERATDOC_TXT }, { ".md", REFERATDOC_MD }, { ".html", REFERATDOC_HTML },
+		{ ".htm", REFERATDOC_HTML }, { ".docx", REFERATDOC_DOCX },
+	};
+	size_t len = strlen(path);
+
+	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		size_t el = strlen(exts[i].ext);
+		if (len > el && strcasecmp(path + len - el, exts[i].ext) == 0) {
+			*ret = exts[i].f;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	const char *format = NULL;
+
+	memset(o, 0, sizeof(*o));
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
+			format = argv[++i];
+		else if (strncmp(argv[i], "--format=", 9) == 0)
+			format = argv[i] + 9;
+		else if ((strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0) && i + 1 < argc)
+			o->out = argv[++i];
+		else if (argv[i][0] != '-' && !o->date)
+			o->date = argv[i];
+		else
+			goto usage;
+	}
+	if (!o->date)
+		goto usage;
+	if (format && referatdoc_format_parse(format, &o->format) < 0) {
+		log_error("--format '%s': use txt, md, html or docx", format);
+		return -1;
+	}
+	if (!format && o->out && format_of_path(o->out, &o->format) < 0) {
+		log_error("cannot tell the format of '%s' from its name: add --format txt, md, html or docx", o->out);
+		return -1;
+	}
+	o->draft = format || o->out;
+	return 0;
+usage:
+	fputs(USAGE, stderr);
+	return -1;
+}
+
+/* The store's agenda ("a\nb\nc") as items; the strings are the caller's to free with the array. */
+static char **split_agenda(const char *agenda, size_t *ret_n)
+{
+	char **v = NULL;
+	size_t n = 0;
+
+	for (const char *p = agenda ? agenda : ""; *p;) {
+		size_t len = strcspn(p, "\n");
+		if (len) {
+			v = xrealloc(v, (n + 1) * sizeof(*v));
+			v[n++] = xstrndup(p, len);
+		}
+		p += len + (p[len] == '\n');
+	}
+	*ret_n = n;
+	return v;
+}
+
+/* The draft's meeting facts: the schedule's (what the coordinator maintains, and what guest_item numbers
+ * count in), or what was last sent when the meeting has left the schedule. */
+static void fill_doc(struct referatdoc *d, const struct ctx *ctx, const struct store_meeting *mt,
+		     char ***ret_agenda, struct referatdoc_guest **ret_guests)
+{
+	const struct meeting *m = schedule_find(&ctx->sched, mt->date);
+	int y = 0, mo = 0, dd = 0;
+
+	util_parse_date(mt->date, &y, &mo, &dd);
+	d->group = ctx->cfg.group_name;
+	d->year = y;
+	d->month = mo;
+	d->day = dd;
+	d->secretary = ctx->cfg.secretary;
+	*ret_agenda = NULL;
+	*ret_guests = NULL;
+	if (m) {
+		d->start_min = m->start_min;
+		d->end_min = m->end_min;
+		d->place = m->place;
+		d->online_url = m->online_url;
+		d->agenda = (const char *const *)m->agenda;
+		d->n_agenda = m->n_agenda;
+		*ret_guests = xcalloc(m->n_guest_items + 1, sizeof(**ret_guests));
+		for (size_t i = 0; i < m->n_guest_items; i++)
+			(*ret_guests)[i] = (struct referatdoc_guest){ m->guest_items[i].email, m->guest_items[i].item };
+		d->guests = *ret_guests;
+		d->n_guests = m->n_guest_items;
+	} else {
+		d->start_min = mt->start_min;
+		d->end_min = mt->end_min;
+		d->place = mt->place;
+		d->online_url = mt->online_url;
+		*ret_agenda = split_agenda(mt->agenda, &d->n_agenda);
+		d->agenda = (const char *const *)*ret_agenda;
+	}
+}
+
+/* A guest_item whose guest did not get the invitation (the schedule changed after the last send) would
+ * silently be missing from "Samt under punkt …". */
+static void warn_uninvited(const struct referatdoc *d, const char *date)
+{
+	for (size_t i = 0; i < d->n_guests; i++) {
+		int found = 0;
+
+		for (size_t j = 0; j < d->n_people && !found; j++)
+			found = d->people[j].email && strcasecmp(d->people[j].email, d->guests[i].email) == 0;
+		if (!found)
+			log_warn("guest_item: '%s' has no invitation to %s yet, so the referat leaves them out: run "
+				 "'tovholder send'", d->guests[i].email, date);
+	}
+}
+
+static int write_out(const struct opts *o, const char *data, size_t len)
+{
+	struct err err = { "" };
+
+	if (o->out) {
+		if (util_write_file(o->out, data, len, 0644, &err) < 0) {
+			log_error("%s", err.msg);
+			return EX_CANTCREAT;
+		}
+		log_info("wrote '%s'", o->out);
+		return 0;
+	}
+	/* a ZIP on a terminal is noise and can upset it */
+	if (o->format == REFERATDOC_DOCX && isatty(STDOUT_FILENO)) {
+		log_error("docx is not text: write it to a file with -o referat.docx");
+		return EX_USAGE;
+	}
+	if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
+		log_error("cannot write the referat to standard output");
+		return EX_IOERR;
+	}
+	return 0;
+}
 
 int cmd_referat(int argc, char **argv, struct ctx *ctx)
 {
 	struct store_snapshot snap = { 0 };
 	struct attendance att = { 0 };
 	struct err err = { "" };
+	struct referatdoc_guest *guests = NULL;
+	struct referatdoc d = { 0 };
 	const struct store_meeting *mt;
-	char *lines = NULL;
+	char **agenda = NULL, *out = NULL;
+	size_t len = 0;
+	struct opts o;
 	int rc;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: tovholder referat DATE\n");
+	if (parse_opts(argc, argv, &o) < 0)
 		return EX_USAGE;
-	}
 	if ((rc = ctx_open_record(ctx, &snap)))
 		goto out;
 	rc = EX_DATAERR;
-	if (!(mt = ctx_pick_meeting(ctx, &snap, argv[1])))
+	if (!(mt = ctx_pick_meeting(ctx, &snap, o.date)))
 		goto out;
 	rc = EX_SOFTWARE;
 	/* after the meeting, who was there (fremmøde); before it, who answered what */
@@ -34,11 +201,30 @@ int cmd_referat(int argc, char **argv, struct ctx *ctx)
 		log_error("%s", err.msg);
 		goto out;
 	}
-	lines = referat_lines(ctx->cfg.secretary, att.people, att.n);
-	fputs(lines, stdout);
-	rc = 0;
+	if (!o.draft) {
+		/* the lines alone, in the form of the replies issue: scripts and the tests rely on them */
+		out = referat_lines(ctx->cfg.secretary, att.people, att.n);
+		len = strlen(out);
+	} else {
+		fill_doc(&d, ctx, mt, &agenda, &guests);
+		d.people = att.people;
+		d.n_people = att.n;
+		if (mt->cancelled)
+			log_warn("the meeting on %s is cancelled", mt->date);
+		warn_uninvited(&d, mt->date);
+		if (referatdoc_render(&d, o.format, &out, &len, &err) < 0) {
+			log_error("%s", err.msg);
+			goto out;
+		}
+	}
+	rc = write_out(&o, out, len);
 out:
-	free(lines);
+	if (agenda)
+		for (size_t i = 0; i < d.n_agenda; i++)
+			free(agenda[i]);
+	free(agenda);
+	free(guests);
+	free(out);
 	attendance_release(&att);
 	store_snapshot_release(&snap);
 	return rc;
