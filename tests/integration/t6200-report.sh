@@ -251,13 +251,22 @@ def want(what, got, exp):
     if got != exp: fails.append('%s: got %r, want %r' % (what, got, exp))
 
 want('external resources', p.external, [])
-want('meeting list', p.lists.get('moedeliste'), [
-    'Fredag d. 5. marts (6 deltagere)', 'Fredag d. 7. maj (5 deltagere inkl. gæster)',
-    'Fredag d. 10. september (4 deltagere)', 'Fredag d. 12. november (4 deltagere)'])
-want('meeting table', [r[2:4] for r in p.tables.get('moeder', [])[1:]], [['6', '0'], ['5', '1'], ['4', '0'], ['4', '0']])
+phase = sys.argv[2]
+if phase == 'answers':
+    heads = [('6', '0'), ('5', '1'), ('4', '0'), ('4', '0')]
+    kommuner = {'Faxe': 3, 'Greve': 3, 'Holbæk': 4, 'Køge': 3, 'Odsherred': 1, 'Solrød': 4, 'Sorø': 0}
+    basis = 'Fremmødet er ikke registreret: deltagerne er talt ud fra tilsagn til møderne.'
+else:
+    heads = [('6', '0'), ('5', '1'), ('4', '0'), ('6', '1')]
+    kommuner = {'Faxe': 3, 'Greve': 3, 'Holbæk': 3, 'Køge': 3, 'Odsherred': 2, 'Solrød': 4, 'Sorø': 0}
+    basis = ('Deltagerne er talt ud fra det registrerede fremmøde ved 7. maj og 12. november og ud fra tilsagn '
+             'ved 5. marts og 10. september, hvor fremmødet ikke er registreret.')
+days = ['Fredag d. 5. marts', 'Fredag d. 7. maj', 'Fredag d. 10. september', 'Fredag d. 12. november']
+want('meeting list', p.lists.get('moedeliste'),
+     ['%s (%s deltagere%s)' % (d, h, ' inkl. gæster' if g != '0' else '') for d, (h, g) in zip(days, heads)])
+want('meeting table', [tuple(r[2:4]) for r in p.tables.get('moeder', [])[1:]], heads)
 want('meeting places', [r[1] for r in p.tables.get('moeder', [])[1:]],
      ['Virtuelt', 'Rådhuspladsen 1, 4700 Næstved', 'Virtuelt', 'Virtuelt'])
-kommuner = {'Faxe': 3, 'Greve': 3, 'Holbæk': 4, 'Køge': 3, 'Odsherred': 1, 'Solrød': 4, 'Sorø': 0}
 want('chart', p.bars, kommuner)
 want('chart order', list(p.bars), list(kommuner))
 want('kommune table', {r[0]: int(r[1]) for r in p.tables.get('kommuner', [])[1:]}, kommuner)
@@ -268,7 +277,7 @@ for sentence in ['Der er afholdt 4 møder i 2027:',
     if sentence not in p.paras: fails.append('no paragraph %r in %r' % (sentence, p.paras))
 for part in ['7 kommuner er med i netværket (7 af de 17 kommuner i Region Sjælland).',
              '3 af møderne i 2027 er blevet afholdt virtuelt, 1 med fysisk fremmøde.',
-             'Fremmødet er ikke registreret: deltagerne er talt ud fra tilsagn til møderne.',
+             basis,
              'Udarbejdet af tovholder den 14. januar 2028']:
     if not any(part in q for q in p.paras): fails.append('no %r in %r' % (part, p.paras))
 for f in fails: print(f)
@@ -276,7 +285,7 @@ sys.exit(1 if fails else 0)
 EOF
 
 test_expect_success 'the page: its numbers equal the record, nothing external, and it says why there is no map' '
-	"$PYTHON" pagecheck.py out/rapport-2027.html &&
+	"$PYTHON" pagecheck.py out/rapport-2027.html answers &&
 	grep -q "<h2>Møder i netværket i 2027</h2>" out/rapport-2027.html &&
 	grep -q "<!-- Intet kort: " out/rapport-2027.html
 '
@@ -304,6 +313,86 @@ test_expect_success 'the page renders in headless Chromium (screenshot not blank
 	test -s shot.png || { cat chromium.log; false; } &&
 	"$PYTHON" shotcheck.py shot.png &&
 	if [ -n "${T6200_KEEP_SHOT:-}" ]; then cp shot.png "$T6200_KEEP_SHOT"; fi
+'
+
+# Now who was actually there. 7 May, in a room, by hand: Mette came without answering, Dennis accepted but
+# did not come. 12 November, a Teams report: Frederik (by name only) came after all despite his afbud, Lise
+# accepted but is not in the report, the organizer and a guest from outside the roster were there.
+printf '%s\r\n' \
+	'1. Summary,,,,,,,' \
+	'Meeting title,Netværksgruppe Børn og Unge,,,,,,' \
+	'Attended participants,6,,,,,,' \
+	'Start time,"12/11/2027, 08:58:00",,,,,,' \
+	'End time,"12/11/2027, 12:01:00",,,,,,' \
+	',,,,,,,' \
+	'2. Participants,,,,,,,' \
+	'Name,First join (UTC),Last leave (UTC),In-meeting duration,Email,Participant ID (UPN),Role,Engagement: Camera On' \
+	'Karin Lund,"12/11/2027, 08:58:00","12/11/2027, 12:01:00",3h 3m,tovholder@netvaerk.example,tovholder@netvaerk.example,Organizer,1' \
+	'"Dahl, Anne Mose","12/11/2027, 08:59:30","12/11/2027, 12:00:05",3h 35s,anne.dahl@faxe.example,anne.dahl@faxe.example,Presenter,1' \
+	'Dennis Kragh,"12/11/2027, 09:01:00","12/11/2027, 12:00:00",2h 59m,dennis.kragh@holbaek.example,dennis.kragh@holbaek.example,Attendee,0' \
+	'"Hald, Frederik","12/11/2027, 09:05:00","12/11/2027, 12:00:00",2h 55m,,,Attendee,0' \
+	'Jesper Vang,"12/11/2027, 08:59:00","12/11/2027, 12:00:00",3h 1m,jesper.vang@solroed.example,jesper.vang@solroed.example,Attendee,1' \
+	'Gitte Gæst (External),"12/11/2027, 10:00:00","12/11/2027, 10:45:00",45m,gitte@tilsyn.example,,Attendee,0' \
+	>teams-november.csv
+
+cat >want-people-2.csv <<'EOF'
+Navn;Organisation;E-mail;Inviteret;Til stede;Heraf efter tilsagn (fremmøde ikke registreret);Afbud;Fravær uden afbud
+Anne Mose Dahl;Faxe;anne.dahl@faxe.example;4;3;1;1;0
+Bo Aagaard;Greve;bo.aagaard@greve.example;4;2;1;2;0
+Dennis Kragh;Holbæk;dennis.kragh@holbaek.example;4;3;2;0;1
+Frederik Hald;Køge;frederik.hald@koege.example;4;3;2;1;0
+Jesper Vang;Solrød;jesper.vang@solroed.example;4;4;2;0;0
+Lise Holm;Køge;lise.holm@koege.example;4;0;0;2;2
+Mette Ravn;Odsherred;mette.ravn@odsherred.example;4;2;1;0;2
+Søren Ørsted;Sorø;soeren.oersted@soroe.example;4;0;0;0;4
+Tue Bilde;Region Sjælland;tue.bilde@region.example;1;1;0;0;0
+EOF
+cat >want-orgs-2.csv <<'EOF'
+Organisation;Kommune;Møder med deltagelse;Inviteret;Til stede;Heraf efter tilsagn (fremmøde ikke registreret);Afbud;Fravær uden afbud
+Faxe;ja;3;4;3;1;1;0
+Greve;ja;3;4;3;2;1;0
+Holbæk;ja;3;4;3;2;0;1
+Køge;ja;3;4;3;2;1;0
+Odsherred;ja;2;4;2;1;0;2
+Solrød;ja;4;4;4;2;0;0
+Sorø;ja;0;4;0;0;0;4
+Region Sjælland;nej;1;1;1;0;0;0
+EOF
+# 12 November: Anne, Dennis, Frederik, Jesper, the organizer and the guest Gitte.
+cat >want-meetings-2.csv <<'EOF'
+Dato;Dag;Sted;Deltagere inkl. gæster;Heraf gæster;Grundlag
+2027-03-05;Fredag d. 5. marts;Virtuelt;6;0;tilsagn
+2027-05-07;Fredag d. 7. maj;Rådhuspladsen 1, 4700 Næstved;5;1;registreret fremmøde
+2027-09-10;Fredag d. 10. september;Virtuelt;4;0;tilsagn
+2027-11-12;Fredag d. 12. november;Virtuelt;6;1;registreret fremmøde
+EOF
+
+test_expect_success 'attendance recorded: 7 May by hand, 12 November from the Teams report' '
+	GROUP_NOW=2027-05-07T12:30:00Z th fremmøde 2027-05-07 \
+		--til-stede anne.dahl@faxe.example bo.aagaard@greve.example jesper.vang@solroed.example \
+			tue.bilde@region.example mette.ravn@odsherred.example \
+		--fraværende dennis.kragh@holbaek.example >may.out &&
+	GROUP_NOW=2027-11-12T12:30:00Z th fremmøde 2027-11-12 --teams teams-november.csv >november.out &&
+	cat november.out
+'
+
+test_expect_success 'fravær counts confirmed attendance where recorded, tilsagn elsewhere, and says which' '
+	GROUP_NOW=2028-01-14T09:00:00Z th fravær 2027 >text-2.out &&
+	cat text-2.out &&
+	grep "^  Fredag d. 7. maj  *til stede = registreret fremmøde$" text-2.out &&
+	grep "^  Fredag d. 12. november  *til stede = registreret fremmøde$" text-2.out &&
+	grep "^  Fredag d. 10. september  *til stede = tilsagn (fremmødet er ikke registreret)$" text-2.out &&
+	GROUP_NOW=2028-01-14T09:00:00Z th fravær 2027 --csv >people-2.csv &&
+	csv_check people-2.csv want-people-2.csv &&
+	GROUP_NOW=2028-01-14T09:00:00Z th fravær 2027 --csv --organisationer >orgs-2.csv &&
+	csv_check orgs-2.csv want-orgs-2.csv
+'
+
+test_expect_success 'rapport with confirmed attendance: head counts with the organizer and the guest' '
+	GROUP_NOW=2028-01-14T09:00:00Z th rapport 2027 -o out2 >/dev/null &&
+	csv_check out2/rapport-2027-moeder.csv want-meetings-2.csv &&
+	csv_check out2/rapport-2027-organisationer.csv want-orgs-2.csv &&
+	"$PYTHON" pagecheck.py out2/rapport-2027.html confirmed
 '
 
 test_done
