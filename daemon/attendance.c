@@ -49,7 +49,7 @@ static const struct store_invitation *by_name(const struct store_meeting *mt, co
 				best = score;
 			else if (pass == 1 && score == best) {
 				hit = &mt->inv[i];
-				buf_addf(who, "%s%s", (*ret_n)++ ? " and " : "", mt->inv[i].name);
+				buf_addf(who, "%s%s <%s>", (*ret_n)++ ? " and " : "", mt->inv[i].name, mt->inv[i].email);
 			}
 		}
 	}

@@ -23,7 +23,7 @@ struct attendance_match {
 	enum attendance_how how;
 	const struct store_invitation *inv;   /* BY_EMAIL, BY_NAME: the invitee (points into the meeting) */
 	const struct person *person;          /* GUEST whom the roster knows (by address or name), else NULL */
-	char *detail;                         /* AMBIGUOUS: "fits A and B"; else NULL */
+	char *detail;                         /* AMBIGUOUS: "the name fits A <a> and B <b>"; else NULL */
 };
 
 /* Places every participant of r, in order, into ret[0 … r->n - 1]: by e-mail or UPN among the meeting's

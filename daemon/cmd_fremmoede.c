@@ -1,6 +1,7 @@
 /* tovholder fremmøde DATE [--teams FILE]… [--til-stede EMAIL…] [--fraværende EMAIL…] [--force]: who was at a
  * meeting, from the Teams attendance report or entered by hand; without options, what is recorded. */
 #include "attendance.h"
+#include "buf.h"
 #include "cmd.h"
 #include "dansk.h"
 #include "log.h"
@@ -259,27 +260,37 @@ static int cmp_person(const void *pa, const void *pb)
 	return c ? c : dansk_collate(a->name, b->name);
 }
 
-/* Prints s left-aligned in 'width' columns, counting characters, not UTF-8 bytes. */
-static void print_col(const char *s, int width)
+/* Appends s left-aligned in 'width' columns, counting characters, not UTF-8 bytes ("Holbæk" is 6 wide). */
+static void add_col(struct buf *b, const char *s, int width)
 {
 	int chars = 0;
 
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		chars += (*p & 0xC0) != 0x80;
-	fputs(s, stdout);
-	for (; chars < width; chars++)
-		putchar(' ');
-	putchar(' ');
+	buf_adds(b, s);
+	for (; chars <= width; chars++)
+		buf_addch(b, ' ');
+}
+
+/* Prints the line without its trailing blanks. */
+static void put_line(struct buf *b)
+{
+	while (b->len && b->data[b->len - 1] == ' ')
+		b->data[--b->len] = '\0';
+	puts(b->data);
+	buf_reset(b);
 }
 
 static void show(const struct store_meeting *mt, const struct attendance *a)
 {
 	const struct referat_person **v = xcalloc(a->n + 1, sizeof(*v));
+	struct buf line;
 	size_t n = 0, counts[3] = { 0 }, guests = 0, unmatched = 0;
 	int y, m, d;
 	char *when;
 
 	util_parse_date(mt->date, &y, &m, &d);
+	buf_init(&line);
 	when = dansk_date_long(y, m, d);
 	printf("Fremmøde %s — %s\n", mt->summary, when);
 	free(when);
@@ -297,16 +308,16 @@ static void show(const struct store_meeting *mt, const struct attendance *a)
 		snprintf(name, sizeof(name), "%s%s%s%s", p->name, p->org && *p->org ? " (" : "", p->org ? p->org : "",
 			 p->org && *p->org ? ")" : "");
 		format_duration(row ? row->duration_s : -1, dur, sizeof(dur));
-		printf("  ");
-		print_col(name, 40);
-		print_col(word, 11);
-		print_col(row ? row->source : "", 7);
-		printf("%s", dur);
+		buf_adds(&line, "  ");
+		add_col(&line, name, 40);
+		add_col(&line, word, 11);
+		add_col(&line, row ? row->source : "", 7);
+		add_col(&line, dur, 10);
 		if (row && row->report_name && strcmp(row->report_name, p->name) != 0)
-			printf("  i rapporten: %s", row->report_name);
+			buf_addf(&line, " i rapporten: %s", row->report_name);
 		if (p->answer == REFERAT_DECLINED && p->substitute)
-			printf("  stedfortræder: %s", p->substitute);
-		printf("\n");
+			buf_addf(&line, " stedfortræder: %s", p->substitute);
+		put_line(&line);
 	}
 	for (size_t i = 0; i < a->att.n_extra; i++) {
 		const struct store_attendance_extra *x = &a->att.extra[i];
@@ -327,6 +338,7 @@ static void show(const struct store_meeting *mt, const struct attendance *a)
 	}
 	printf("I alt %zu inviterede: %zu til stede, %zu afbud, %zu fraværende; %zu gæst%s; %zu række%s ikke placeret\n", n,
 	       counts[0], counts[1], counts[2], guests, guests == 1 ? "" : "er", unmatched, unmatched == 1 ? "" : "r");
+	buf_release(&line);
 	free(v);
 }
 
