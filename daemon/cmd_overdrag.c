@@ -47,6 +47,37 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* Appends 'text' wrapped at WRAP characters (UTF-8 aware), the first line after 'first', the others after
+ * 'rest': the letter is read in mail programs that do not wrap plain text. */
+#define WRAP 76
+static void add_wrapped(struct buf *b, const char *first, const char *rest, const char *text)
+{
+	size_t col = 0;
+	const char *p = text;
+
+	buf_adds(b, first);
+	col = strlen(first);
+	while (*p) {
+		const char *w = p;
+		size_t chars = 0;
+
+		while (*p && *p != ' ')
+			chars += ((unsigned char)*p++ & 0xC0) != 0x80;
+		if (col > strlen(rest) && col + 1 + chars > WRAP) {
+			buf_addf(b, "\n%s", rest);
+			col = strlen(rest);
+		} else if (w != text) {
+			buf_addch(b, ' ');
+			col++;
+		}
+		buf_add(b, w, (size_t)(p - w));
+		col += chars;
+		while (*p == ' ')
+			p++;
+	}
+	buf_addch(b, '\n');
+}
+
 static int meeting_start(const struct ctx *ctx, const char *date, int start_min, time_t *ret)
 {
 	int y, m, d;
@@ -181,7 +212,9 @@ static void letter_unanswered(struct overdrag *o, struct buf *b)
 			continue;
 		util_parse_date(m->date, &y, &mo, &d);
 		char *when = dansk_date(y, mo, d);
-		buf_addf(b, "- %s: ", when);
+		struct buf line;
+		buf_init(&line);
+		buf_addf(&line, "%s:", when);
 		free(when);
 		for (size_t k = 0; k < m->n_inv; k++) {
 			const struct store_invitation *inv = &m->inv[k];
@@ -189,10 +222,13 @@ static void letter_unanswered(struct overdrag *o, struct buf *b)
 			if (!inv->invited || (p && p->bounce) ||
 			    (p && p->answer && strcmp(p->answer, "ukendt") != 0))
 				continue;
-			buf_adds(b, n++ ? ", " : "");
-			add_person(b, inv);
+			buf_adds(&line, n++ ? ", " : " ");
+			add_person(&line, inv);
 		}
-		buf_adds(b, n ? "\n" : "alle har svaret\n");
+		if (!n)
+			buf_adds(&line, " alle har svaret");
+		add_wrapped(b, "- ", "  ", line.data);
+		buf_release(&line);
 		shown++;
 	}
 	if (!shown)
@@ -206,9 +242,9 @@ static void letter_bounces(struct overdrag *o, struct buf *b)
 
 	if (!o->n_bounced)
 		return;
-	buf_adds(b, "Adresser der er afvist\n"
-		    "Mails til disse adresser er kommet retur. De er markeret i kolonnen \"bemærkning\" i\n"
-		    "deltagerlisten. Find den rigtige adresse og ret den i deltagerlisten, før du sender:\n");
+	buf_adds(b, "Adresser der er afvist\n");
+	add_wrapped(b, "", "", "Mails til disse adresser er kommet retur. De er markeret i kolonnen \"bemærkning\" i "
+		    "deltagerlisten. Find den rigtige adresse og ret den i deltagerlisten, før du sender:");
 	for (size_t i = 0; i < r->n; i++)
 		if (o->remarks[i])
 			buf_addf(b, "- %s%s%s%s, %s\n", r->people[i].name, r->people[i].org[0] ? " (" : "",
@@ -223,47 +259,62 @@ static void letter_reviews(struct overdrag *o, struct buf *b)
 		buf_adds(b, "Der ligger ingen mails, som venter på at blive afgjort.\n\n");
 		return;
 	}
-	buf_addf(b, "Der ligger %zu %s i min mappe \"%s\", som tovholder ikke selv kunne afgøre.\n"
-		    "De følger ikke med i overdragelsen, så dem tager jeg stilling til, eller sender dem videre\n"
-		    "til dig:\n", o->n_reviews, o->n_reviews == 1 ? "mail" : "mails",
-		 o->ctx->cfg.imap.review ? o->ctx->cfg.imap.review : "Tovholder/Til gennemsyn");
+	char *text = xasprintf("Der ligger %zu %s i min mappe \"%s\", som tovholder ikke selv kunne afgøre. De "
+			       "følger ikke med i overdragelsen, så dem tager jeg stilling til, eller sender dem "
+			       "videre til dig:", o->n_reviews, o->n_reviews == 1 ? "mail" : "mails",
+			       o->ctx->cfg.imap.review ? o->ctx->cfg.imap.review : "Tovholder/Til gennemsyn");
+	add_wrapped(b, "", "", text);
+	free(text);
 	for (size_t i = 0; i < o->n_reviews; i++) {
 		const struct store_review *r = &o->reviews[i];
 		struct tm tm;
 
 		localtime_r(&r->date, &tm);
 		char *when = dansk_date(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-		buf_addf(b, "- %s fra %s: \"%s\"\n", when, r->sender, r->subject);
+		char *item = xasprintf("%s fra %s: \"%s\"", when, r->sender, r->subject);
+		add_wrapped(b, "- ", "  ", item);
+		free(item);
 		free(when);
 	}
 	buf_addch(b, '\n');
 }
 
+/* One numbered step: its text wrapped, then the command to type, if any, on a line of its own. */
+static void step(struct buf *b, int n, const char *text, const char *command)
+{
+	char first[8];
+
+	snprintf(first, sizeof(first), "%d. ", n);
+	add_wrapped(b, first, "   ", text);
+	if (command)
+		buf_addf(b, "     %s\n", command);
+}
+
 static void letter_steps(struct overdrag *o, struct buf *b)
 {
-	const char *file = base_name(o->out);
+	char *name = xasprintf("name = %s", o->ctx->cfg.group_name);
+	char *modtag = xasprintf("tovholder modtag %s", base_name(o->out));
 
-	buf_addf(b, "Sådan kommer du i gang\n"
-		    "1. Installer tovholder på din maskine.\n"
-		    "2. Skriv din egen tovholder.conf med dit navn og din adresse som organizer, dine mailservere\n"
-		    "   og din egen adgangskode. Brug samme navn på gruppen som jeg:\n"
-		    "     name = %s\n"
-		    "   ellers får møderne en ny titel i kalenderen. Min opsætning står nederst til\n"
-		    "   sammenligning, uden adgangskoder.\n"
-		    "3. Læs overdragelsen ind:\n"
-		    "     tovholder modtag %s\n"
-		    "   Mødeplanen og deltagerlisten bliver lagt der, hvor din tovholder.conf siger (schedule og\n"
-		    "   roster), og svarene indtil nu følger med.\n"
-		    "4. Tjek opsætningen med: tovholder check --online\n"
-		    "   og se hvad der vil blive sendt med: tovholder plan\n"
-		    "   Hvert kommende møde skal stå som en opdatering med dig som ny tovholder (\"update\"),\n"
-		    "   ikke som nye invitationer.\n"
-		    "5. Send med: tovholder send\n"
-		    "   Deltagerne får en opdatering af de møder, de allerede har i kalenderen, med dig som\n"
-		    "   afsender. Svar og afbud kommer herefter til dig.\n"
-		    "6. Hent svarene med: tovholder fetch, og se dem med: tovholder status\n\n"
-		    "Når du har sendt, stopper jeg tovholder på min maskine, så der kun bliver sendt fra din.\n\n",
-		 o->ctx->cfg.group_name, file);
+	buf_adds(b, "Sådan kommer du i gang\n");
+	step(b, 1, "Installer tovholder på din maskine.", NULL);
+	step(b, 2, "Skriv din egen tovholder.conf med dit navn og din adresse som organizer, dine mailservere og "
+		"din egen adgangskode. Brug samme navn på gruppen som jeg, ellers får møderne en ny titel i "
+		"kalenderen:", name);
+	add_wrapped(b, "   ", "   ", "Min opsætning står nederst til sammenligning, uden adgangskoder.");
+	step(b, 3, "Læs overdragelsen ind. Mødeplanen og deltagerlisten bliver lagt der, hvor din "
+		"tovholder.conf siger (schedule og roster), og svarene indtil nu følger med:", modtag);
+	step(b, 4, "Tjek opsætningen:", "tovholder check --online");
+	step(b, 5, "Se hvad der vil blive sendt. Hvert kommende møde skal stå som en opdatering (\"update\") med "
+		"dig som ny tovholder, ikke som nye invitationer:", "tovholder plan");
+	step(b, 6, "Send. Deltagerne får en opdatering af de møder, de allerede har i kalenderen, med dig som "
+		"afsender. Svar og afbud kommer herefter til dig:", "tovholder send");
+	step(b, 7, "Hent svarene og se, hvem der har svaret:", "tovholder fetch");
+	buf_adds(b, "     tovholder status\n\n");
+	add_wrapped(b, "", "", "Når du har sendt, stopper jeg tovholder på min maskine, så der kun bliver sendt "
+		    "fra din.");
+	buf_addch(b, '\n');
+	free(name);
+	free(modtag);
 }
 
 static char *letter(struct overdrag *o)
@@ -273,10 +324,13 @@ static char *letter(struct overdrag *o)
 	buf_init(&b);
 	buf_addf(&b, "Overdragelse af tovholderopgaven for %s\n\n", o->ctx->cfg.group_name);
 	buf_addf(&b, "Kære %s\n\n", o->til ? o->til : "nye tovholder");
-	buf_addf(&b, "Her er overdragelsen af tovholderopgaven for %s. Filen %s indeholder\n"
-		     "mødeplanen, den opdaterede deltagerliste, alle svar og afbud indtil nu, og det som\n"
-		     "tovholder skal bruge for at opdatere de møder, der allerede ligger i deltagernes kalendere,\n"
-		     "så ingen får dem to gange.\n\n", o->ctx->cfg.group_name, base_name(o->out));
+	char *intro = xasprintf("Her er overdragelsen af tovholderopgaven for %s. Filen %s indeholder "
+				"mødeplanen, den opdaterede deltagerliste, alle svar og afbud indtil nu, og det som "
+				"tovholder skal bruge for at opdatere de møder, der allerede ligger i deltagernes "
+				"kalendere, så ingen får dem to gange.", o->ctx->cfg.group_name, base_name(o->out));
+	add_wrapped(&b, "", "", intro);
+	buf_addch(&b, '\n');
+	free(intro);
 	letter_planned(o, &b);
 	letter_unanswered(o, &b);
 	letter_bounces(o, &b);
@@ -284,8 +338,10 @@ static char *letter(struct overdrag *o)
 	letter_steps(o, &b);
 	buf_addf(&b, "Venlig hilsen\n%s\n\n", o->ctx->cfg.organizer_name[0] ? o->ctx->cfg.organizer_name :
 		 o->ctx->cfg.organizer_email);
-	buf_adds(&b, "----\nMin tovholder.conf til sammenligning (uden adgangskoder; linjer med FILL IN skal du\n"
-		     "selv udfylde):\n\n");
+	buf_adds(&b, "----\n");
+	add_wrapped(&b, "", "", "Min tovholder.conf til sammenligning, uden adgangskoder. Linjerne med FILL IN skal "
+		    "du selv udfylde:");
+	buf_addch(&b, '\n');
 	for (const char *p = o->config_text; *p;) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
@@ -405,8 +461,8 @@ int cmd_overdrag(int argc, char **argv, struct ctx *ctx)
 		log_error("%s", err.msg);
 		goto out;
 	}
-	printf("wrote the handover '%s' (%zu meetings, %zu people, %zu bounced addresses marked) and the letter '%s'\n",
-	       o.out, o.snap.n, ctx->roster.n, o.n_bounced, o.letter_path);
+	printf("wrote the handover '%s' (%zu meetings, %zu people, %zu bounced address%s marked) and the letter "
+	       "'%s'\n", o.out, o.snap.n, ctx->roster.n, o.n_bounced, o.n_bounced == 1 ? "" : "es", o.letter_path);
 	printf("send both to the new tovholder; once they have run 'tovholder send', stop tovholder here\n"
 	       "(systemctl disable --now tovholder), so that only one machine sends for the group\n");
 	if (store_outbox_counts(ctx->store, &queued, &failed, &err) == 0 && queued)

@@ -372,17 +372,28 @@ enum handover_error handover_read(struct handover *h, const char *buf, size_t le
 	return e;
 }
 
-/* Key and comment lines that carry a secret: a password, a command that prints one, a token. */
+/* Key and comment lines that carry a secret: a password, a command that prints one, a token. By whole words
+ * ("password_file", "client secret"), so that "secretary" stays. */
 static int secret_word(const char *s)
 {
-	static const char *const words[] = { "password", "passwd", "token", "secret", "credential", "adgangskode" };
-	char *low = util_lower(xstrdup(s));
-	int hit = 0;
+	static const char *const words[] = { "password", "passwd", "pass", "token", "secret", "credential",
+					     "credentials", "adgangskode" };
+	char word[32];
 
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]) && !hit; i++)
-		hit = strstr(low, words[i]) != NULL;
-	free(low);
-	return hit;
+	for (const char *p = s; *p;) {
+		size_t n = 0;
+
+		while (*p && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+			p++;
+		for (; (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'); p++)
+			if (n + 1 < sizeof(word))
+				word[n++] = (char)(*p | 0x20);
+		word[n] = '\0';
+		for (size_t i = 0; n && i < sizeof(words) / sizeof(words[0]); i++)
+			if (strcmp(word, words[i]) == 0)
+				return 1;
+	}
+	return 0;
 }
 
 /* "scheme://user:pw@host/…" → "scheme://host/…" (curl would send the user info as a login). */

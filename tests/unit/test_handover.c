@@ -229,19 +229,20 @@ static void test_add_refuses(void **state)
 static const struct scrub_case {
 	const char *label, *in, *want;
 } scrub_cases[] = {
-	{ "password lines and the state path are replaced, the rest kept",
-	  "[group]\r\nname = Netværksgruppe Børn og Unge\r\nstate = /var/lib/tovholder/state.db\r\n"
+	{ "password lines and the state path are replaced, the rest kept (the secretary too)",
+	  "[group]\r\nname = Netværksgruppe Børn og Unge\r\nsecretary = Jesper Vang (Solrød)\r\nstate = /var/lib/tovholder/state.db\r\n"
 	  "[smtp]\r\nuser = tovholder@netvaerk.example\r\npassword_file = secret\r\n"
 	  "[imap]\r\nPassword_Command = pass show tovholder\r\n",
-	  "[group]\nname = Netværksgruppe Børn og Unge\n"
+	  "[group]\nname = Netværksgruppe Børn og Unge\nsecretary = Jesper Vang (Solrød)\n"
 	  "; FILL IN: state = (where this machine keeps its record, e.g. state.db)\n"
 	  "[smtp]\nuser = tovholder@netvaerk.example\n"
 	  "; FILL IN: password_file = (your own; the old one is not handed over)\n"
 	  "[imap]\n; FILL IN: password_command = (your own; the old one is not handed over)\n" },
 	{ "a token key, comments naming secrets, and an inline comment with one",
 	  "; password_command = pass show old\n# the secret is in /root\n; a harmless note\n"
+	  "; Who writes the minutes (the secretary)\n"
 	  "oauth_token = abc123\nurl = smtp://mail.example:587 ; password is hunter2\ntls = none ; loopback\n",
-	  "; a harmless note\n; FILL IN: oauth_token = (your own; the old one is not handed over)\n"
+	  "; a harmless note\n; Who writes the minutes (the secretary)\n; FILL IN: oauth_token = (your own; the old one is not handed over)\n"
 	  "url = smtp://mail.example:587\ntls = none ; loopback\n" },
 	{ "user:password@ is cut from a URL, an @ in the path is not",
 	  "url = smtps://karin:hunter2@mail.example:465\nurl = imap://mail.example/INBOX@x\n",
