@@ -370,6 +370,13 @@ static void fill(struct store *st)
 	assert_int_equal(store_bounce_put(st, "mette.ravn@odsherred.example", 1796000400, "550 5.1.1 unknown",
 					  &err), 0);
 	assert_int_equal(store_reminder_mark(st, m1.id, 604800, "sent", &err), 0);
+	/* confirmed attendance: an invitee and a guest from a Teams report */
+	struct store_attendance att = { "anne.dahl@faxe.example", 1, "teams", 5400, "3/5/27, 9:58:01 AM",
+					"Anne Dahl", 0 };
+	struct store_attendance_extra guest = { "guest", "teams", "Ulla Vest", "", "ulla@vest.example", 3600,
+						NULL, 12, NULL };
+	assert_int_equal(store_attendance_put(st, m1.id, &att, &err), 1);
+	assert_int_equal(store_attendance_extra_add(st, m1.id, &guest, &err), 0);
 	assert_int_equal(store_review_add(st, &rv, &err), 0);
 	assert_int_equal(store_mailbox_set(st, "INBOX", 7, 42, &err), 0);
 	o1.meeting_id = m1.id;
@@ -428,6 +435,23 @@ static void check_same_meetings(struct store *a, struct store *b)
 		}
 		assert_int_equal(store_reminder_status(a, x->id, 604800, &err),
 				 store_reminder_status(b, y->id, 604800, &err));
+		struct store_attendance_list la = { 0 }, lb = { 0 };
+		assert_int_equal(store_attendance_load(a, x->id, &la, &err), 0);
+		assert_int_equal(store_attendance_load(b, y->id, &lb, &err), 0);
+		assert_int_equal(la.n, lb.n);
+		assert_int_equal(la.n_extra, lb.n_extra);
+		for (size_t k = 0; k < la.n; k++) {
+			assert_string_equal(la.people[k].email, lb.people[k].email);
+			assert_int_equal(la.people[k].present, lb.people[k].present);
+			assert_int_equal(la.people[k].duration_s, lb.people[k].duration_s);
+			assert_string_equal(la.people[k].report_name, lb.people[k].report_name);
+		}
+		for (size_t k = 0; k < la.n_extra; k++) {
+			assert_string_equal(la.extra[k].name, lb.extra[k].name);
+			assert_string_equal(la.extra[k].email, lb.extra[k].email);
+		}
+		store_attendance_release(&la);
+		store_attendance_release(&lb);
 		store_record_release(&ra);
 		store_record_release(&rb);
 	}
@@ -457,6 +481,8 @@ static void test_store_round_trip(void **state)
 	assert_null(strstr(text, "BODY1"));          /* message bodies stay behind */
 	assert_null(strstr(text, "table\treview"));  /* so do the old mailbox's things */
 	assert_null(strstr(text, "table\tmailbox"));
+	assert_non_null(strstr(text, "table\tattendance\tmeeting_id\temail\tpresent"));
+	assert_non_null(strstr(text, "\ttulla@vest.example\t"));
 	assert_int_equal(store_import(b, text, len, 0, &err), 0);
 	check_same_meetings(a, b);
 	/* threading still works for a sent message; what is queued or belongs to the old mailbox did not travel */
