@@ -123,6 +123,14 @@ test_expect_success 'answers to organizer 1 are recorded: accept, afbud, a bounc
 	grep "Mette Ravn (Odsherred) .*adresse afvist" old-status
 '
 
+test_expect_success 'after the March meeting organizer 1 records who was there' '
+	GROUP_NOW=$LATER th fremmøde 2027-03-05 --til-stede anne.dahl@faxe.example dennis.kragh@holbaek.example \
+		--fraværende lise.holm@koege.example >out &&
+	GROUP_NOW=$LATER th referat 2027-03-05 >ref &&
+	cat ref &&
+	grep "^Fraværende: .*Lise Holm (Køge)" ref
+'
+
 test_expect_success 'overdrag writes one mailable file and a Danish letter beside it' '
 	GROUP_NOW=$LATER th overdrag -o "$HO" --til "Ole Sand" >out &&
 	cat out &&
@@ -151,6 +159,7 @@ test_expect_success 'the file: the schedule as written, the deltagerliste with t
 	ho "$HO" record >record &&
 	grep "^table	meeting	uid" record &&
 	grep "^table	answer	" record &&
+	grep "^table	attendance	meeting_id	email	present" record &&
 	! grep "^table	review" record &&
 	! grep "^table	mailbox" record
 '
@@ -192,7 +201,8 @@ test_expect_success 'the history came along: the March record is the same on bot
 	GROUP_NOW=$LATER th referat 2027-03-05 >ref.old &&
 	thn "$TEST_TMP/new" referat 2027-03-05 >ref.new &&
 	test_cmp ref.old ref.new &&
-	grep "^Afbud: Bo Aagaard (Greve)" ref.new
+	grep "^Afbud: Bo Aagaard (Greve)" ref.new &&
+	grep "^Fraværende: .*Lise Holm (Køge)" ref.new
 '
 
 test_expect_success 'plan on the new machine: one update per future meeting (the new organizer), no invitation' '
