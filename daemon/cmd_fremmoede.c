@@ -85,11 +85,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* "2 t 55 min", "45 min", "" when not known. */
+/* "2 t 55 min", "3 t", "45 min", "" when not known. */
 static void format_duration(long s, char *out, size_t n)
 {
 	if (s < 0)
 		snprintf(out, n, "%s", "");
+	else if (s >= 3600 && s / 60 % 60 == 0)
+		snprintf(out, n, "%ld t", s / 3600);
 	else if (s >= 3600)
 		snprintf(out, n, "%ld t %ld min", s / 3600, s / 60 % 60);
 	else
