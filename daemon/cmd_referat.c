@@ -74,6 +74,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		return -1;
 	}
 	o->draft = format || o->out;
+	/* a ZIP on a terminal is noise and can upset it; said before anything is loaded */
+	if (o->draft && o->format == REFERATDOC_DOCX && !o->out && isatty(STDOUT_FILENO)) {
+		log_error("docx is not text: write it to a file with -o referat.docx");
+		return -1;
+	}
 	return 0;
 usage:
 	fputs(USAGE, stderr);
@@ -162,11 +167,6 @@ static int write_out(const struct opts *o, const char *data, size_t len)
 		}
 		log_info("wrote '%s'", o->out);
 		return 0;
-	}
-	/* a ZIP on a terminal is noise and can upset it */
-	if (o->format == REFERATDOC_DOCX && isatty(STDOUT_FILENO)) {
-		log_error("docx is not text: write it to a file with -o referat.docx");
-		return EX_USAGE;
 	}
 	if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
 		log_error("cannot write the referat to standard output");

@@ -314,4 +314,17 @@ test_expect_success 'refusals: an unknown format, a file name without a format, 
 	test_expect_code 65 th referat 2027-04-01 --format md 2>err
 '
 
+test_expect_success 'docx to a terminal is refused (script(1) gives the command one)' '
+	if ! command -v script >/dev/null; then
+		say "skipped: script(1) is not installed"
+	else
+		TOVHOLDER_NOW=$GROUP_NOW script -qec "\"$TOVHOLDER\" -c \"$GROUP_DIR/tovholder.conf\" referat 2027-03-05 --format docx" \
+			/dev/null >tty.out </dev/null
+		rc=$? &&
+		test "$rc" = 64 &&
+		grep -F "docx is not text: write it to a file with -o referat.docx" tty.out &&
+		! grep -q "PK" tty.out
+	fi
+'
+
 test_done
