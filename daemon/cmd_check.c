@@ -17,10 +17,11 @@ static int check_smtp(const struct config *cfg)
 	char *password = NULL;
 	struct smtp *s;
 	enum smtp_result r;
+	int temporary = 0;
 
-	if (cfg->smtp.user && !(password = config_password(&cfg->smtp, &err))) {
+	if (cfg->smtp.user && !(password = config_secret(&cfg->smtp, &temporary, &err))) {
 		log_error("[smtp] %s", err.msg);
-		return EX_CONFIG;
+		return temporary ? EX_TEMPFAIL : EX_CONFIG;
 	}
 	s = smtp_new(&cfg->smtp, password, cfg->organizer_email, &err);
 	if (password) {
@@ -32,12 +33,17 @@ static int check_smtp(const struct config *cfg)
 		return EX_CONFIG;
 	}
 	r = smtp_probe(s, &err);
-	smtp_free(s);
 	if (r != SMTP_OK) {
 		log_error("[smtp] %s: %s", cfg->smtp.url, err.msg);
+		smtp_free(s);
 		return r == SMTP_REFUSED ? EX_UNAVAILABLE : EX_TEMPFAIL;
 	}
-	printf("smtp: logged in to %s%s\n", cfg->smtp.url, cfg->smtp.user ? "" : " (no login configured)");
+	if (!cfg->smtp.user)
+		printf("smtp: connected to %s (no login configured)\n", cfg->smtp.url);
+	else
+		printf("smtp: logged in to %s (%s)\n", cfg->smtp.url,
+		       smtp_login_mechanism(s) ? smtp_login_mechanism(s) : "no AUTH needed");
+	smtp_free(s);
 	return 0;
 }
 
@@ -49,14 +55,15 @@ static int check_imap(const struct config *cfg)
 	struct imap *im;
 	enum imap_result r;
 	uint32_t validity, next;
+	int temporary = 0;
 
 	if (!sc->present) {
 		printf("imap: no [imap] section: answers cannot be read\n");
 		return 0;
 	}
-	if (sc->user && !(password = config_password(sc, &err))) {
+	if (sc->user && !(password = config_secret(sc, &temporary, &err))) {
 		log_error("[imap] %s", err.msg);
-		return EX_CONFIG;
+		return temporary ? EX_TEMPFAIL : EX_CONFIG;
 	}
 	im = imap_new(sc, password, &err);
 	if (password) {
@@ -80,16 +87,16 @@ static int check_imap(const struct config *cfg)
 	return 0;
 }
 
-/* A password file that others can read is a config problem; check says so before anything is sent. */
+/* A password or token file that others can read is a config problem; check says so before anything is sent. */
 static void check_password_file(const struct server_config *sc, const char *section, const char *config_path,
 				struct diag *d)
 {
 	struct err err = { "" };
 	char *password;
 
-	if (!sc->present || !sc->user || !sc->password_file)
+	if (!sc->present || !sc->user || !(sc->auth == CONFIG_AUTH_PASSWORD ? sc->password_file : sc->token_file))
 		return;
-	if (!(password = config_password(sc, &err))) {
+	if (!(password = config_secret(sc, NULL, &err))) {
 		diag_add(d, config_path, 0, "[%s] %s", section, err.msg);
 		return;
 	}

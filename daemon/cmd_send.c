@@ -47,10 +47,11 @@ int cmd_send(int argc, char **argv, struct ctx *ctx)
 	/* A config that cannot log in is found before anything is recorded as waiting to be sent. */
 	if (ctx->cfg.smtp.user) {
 		struct err err = { "" };
-		char *password = config_password(&ctx->cfg.smtp, &err);
+		int temporary = 0;
+		char *password = config_secret(&ctx->cfg.smtp, &temporary, &err);
 		if (!password) {
 			log_error("[smtp] %s", err.msg);
-			return EX_CONFIG;
+			return temporary ? EX_TEMPFAIL : EX_CONFIG;
 		}
 		explicit_bzero(password, strlen(password));
 		free(password);

@@ -22,14 +22,17 @@ struct imap;
  * a part too large: retrying will not help until the config or the mail changes. */
 enum imap_result { IMAP_OK, IMAP_UNREACHABLE, IMAP_REFUSED };
 
-/* 'sc' and 'password' are copied. No I/O yet. NULL on a bad url (or no user), with the reason in 'err'. */
+/* 'sc' and 'password' are copied. With sc->auth = xoauth2 / oauthbearer 'password' is the access token
+ * (config_secret). No I/O yet. NULL on a bad url (or no user), with the reason in 'err'. */
 struct imap *imap_new(const struct server_config *sc, const char *password, struct err *err);
 /* LOGOUT when connected, then frees. NULL is a no-op. */
 void imap_free(struct imap *im);
 
 /* Connects (imaps:// or tls = implicit: TLS from the start; imap:// with tls = starttls: STARTTLS, refused when
  * the server does not offer it; tls = none: plain), verifies the server certificate against the system trust
- * store plus sc->ca_file and the host name of the url BEFORE the password is sent, and logs in with LOGIN.
+ * store plus sc->ca_file and the host name of the url BEFORE the password is sent, and logs in with LOGIN, or
+ * with AUTHENTICATE XOAUTH2 / OAUTHBEARER (RFC 7628) for auth = xoauth2 / oauthbearer: when the server refuses
+ * the token, a new one is asked of sc->token_file / token_command and the login tried once more.
  * A second call drops any earlier connection first. Every imap_ call ignores SIGPIPE while it talks to the
  * server and restores the caller's handler before it returns or calls back (a server that hangs up must not
  * kill the process). */
@@ -80,8 +83,9 @@ enum imap_result imap_idle_done(struct imap *im, struct err *err);
 /* The connection's socket, or -1 when not connected. */
 int imap_fd(const struct imap *im);
 
-/* For `check --online`: the login mechanism used ("LOGIN", or "PREAUTH" when the server logged us in at
- * once), NULL before a login; the server's capabilities after login, space-separated ("" before). */
+/* For `check --online`: the login mechanism used ("LOGIN", "XOAUTH2", "OAUTHBEARER", or "PREAUTH" when the
+ * server logged us in at once), NULL before a login; the server's capabilities after login, space-separated
+ * ("" before). */
 const char *imap_login_mechanism(const struct imap *im);
 const char *imap_capabilities(const struct imap *im);
 

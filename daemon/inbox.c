@@ -252,12 +252,13 @@ int inbox_connect(struct ctx *ctx, struct imap **ret, struct err *err)
 	char *password = NULL;
 	struct imap *im;
 	enum imap_result r;
+	int temporary = 0;
 
 	if (!sc->present)
 		return err_set(err, "%s has no [imap] section: answers cannot be read without it", ctx->config_path),
 		       EX_CONFIG;
-	if (sc->user && !(password = config_password(sc, err)))
-		return EX_CONFIG;
+	if (sc->user && !(password = config_secret(sc, &temporary, err)))
+		return temporary ? EX_TEMPFAIL : EX_CONFIG;
 	im = imap_new(sc, password, err);
 	if (password) {
 		explicit_bzero(password, strlen(password));

@@ -16,7 +16,8 @@ struct inbox_result {
 	int state_error;
 };
 
-/* Password, connect, verify, log in. 0, or EX_CONFIG / EX_TEMPFAIL / EX_UNAVAILABLE with err set. */
+/* Password (or OAuth2 token), connect, verify, log in. 0, or EX_CONFIG / EX_TEMPFAIL / EX_UNAVAILABLE with err
+ * set. */
 int inbox_connect(struct ctx *ctx, struct imap **ret, struct err *err);
 /* One pass over the configured mailbox on an open connection: SELECT, read every mail above the remembered
  * UID, record, move. 'stop' (may be NULL) is asked between mails. -1 on a state error (logged), else 0 with

@@ -43,12 +43,14 @@ int sender_deliver(struct ctx *ctx, time_t now, int all, int (*stop)(void *arg),
 	struct err err = { "" };
 	char *password = NULL;
 	struct smtp *smtp;
-	int rc;
+	int rc, temporary = 0;
 
 	memset(res, 0, sizeof(*res));
-	if (ctx->cfg.smtp.user && !(password = config_password(&ctx->cfg.smtp, &err))) {
+	/* the password, or a fresh OAuth2 access token (a token helper that cannot reach its provider now is a
+	 * passing problem: EX_TEMPFAIL, and every message stays queued) */
+	if (ctx->cfg.smtp.user && !(password = config_secret(&ctx->cfg.smtp, &temporary, &err))) {
 		log_error("[smtp] %s", err.msg);
-		return EX_CONFIG;
+		return temporary ? EX_TEMPFAIL : EX_CONFIG;
 	}
 	smtp = smtp_new(&ctx->cfg.smtp, password, ctx->cfg.organizer_email, &err);
 	if (password) {

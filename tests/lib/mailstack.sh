@@ -16,6 +16,10 @@
 #   mailstack_restart_dovecot, maildir_of ADDR, mailstack_count ADDR [FOLDER],
 #   mailstack_wait_count ADDR N [SECONDS], mailstack_wait_idle [SECONDS], mailstack_smtp_connections,
 #   mailstack_inject FILE [ADDR].
+# OAuth2, opt-in: MS_OAUTH2=1 mailstack_start also offers AUTH XOAUTH2 and OAUTHBEARER (IMAP and SMTP AUTH)
+#   against a local token introspection endpoint (MS_OAUTH_PORT); mailstack_oauth2_issue ADDR,
+#   mailstack_oauth2_revoke TOKEN, mailstack_oauth2_expire_next, mailstack_oauth2_requests,
+#   mailstack_oauth2_token_command FILE ADDR.
 
 _MS_STARTED=()	# every dir mailstack_start used in this shell, for mailstack_stop_all
 MS_PY=/usr/bin/python3	# the system python: a pyenv 'python3' on PATH may lack modules we rely on
@@ -410,16 +414,19 @@ _ms_write_env() {
 		MS_CA MS_CERT_HOST MS_PASSWORD; do
 		printf 'export %s=%q\n' "$v" "${!v}" >> "$MS_DIR/env"
 	done
+	if [ "${MS_OAUTH2:-0}" = 1 ]; then
+		printf 'export MS_OAUTH2=1 MS_OAUTH_PORT=%q\n' "$MS_OAUTH_PORT" >> "$MS_DIR/env"
+	fi
 }
 
 _ms_kill_stale() {
-	_ms_stop_masters "$(_ms_pf_spec)" "$(_ms_dc_spec)"
+	_ms_stop_masters "$(_ms_pf_spec)" "$(_ms_dc_spec)" "$(_ms_oa_spec)"
 }
 
 # mailstack_start [DIR]: makes and starts a fresh stack in DIR (default: a new temp dir). Stale daemons left
 # in DIR by an earlier run are killed by their pid files first. Exports the MS_* variables.
 mailstack_start() {
-	local dir=${1:-} ports lockfd rc=0
+	local dir=${1:-} ports nports lockfd rc=0
 	[ "$(id -u)" = 0 ] || { _ms_die "must run as root (postfix and dovecot drop privileges themselves)"; return 1; }
 	if [ -z "$dir" ]; then
 		dir=$(mktemp -d "${TMPDIR:-/tmp}/mailstack.XXXXXX") || return 1
@@ -430,7 +437,7 @@ mailstack_start() {
 	export MS_DIR=$dir
 	_MS_STARTED+=("$dir")
 	_ms_kill_stale
-	rm -rf "$dir/postfix" "$dir/dovecot" "$dir/mail" "$dir/log" "$dir/tls" "$dir/env" "$dir/smtp-probes"
+	rm -rf "$dir/postfix" "$dir/dovecot" "$dir/mail" "$dir/log" "$dir/tls" "$dir/env" "$dir/smtp-probes" "$dir/oauth"
 	chmod 755 "$dir" && _ms_traversable "$dir" || return 1
 	mkdir -p "$dir/log" "$dir/mail" && chmod 755 "$dir/log" && chown 65534:65534 "$dir/mail" || return 1
 
@@ -440,12 +447,23 @@ mailstack_start() {
 
 	exec {lockfd}>>"$MS_LOCK"
 	flock -w 120 "$lockfd" || { exec {lockfd}>&-; _ms_die "another mail stack holds $MS_LOCK for too long"; return 1; }
-	ports=$(_ms_pick_ports 6) || rc=1
+	nports=6
+	[ "${MS_OAUTH2:-0}" = 1 ] && nports=7
+	ports=$(_ms_pick_ports "$nports") || rc=1
 	if [ "$rc" = 0 ]; then
-		read -r MS_SMTP_PORT MS_SUBMISSION_PORT MS_SMTPS_PORT MS_IMAP_PORT MS_IMAPS_PORT MS_LMTP_PORT <<< "$ports"
+		read -r MS_SMTP_PORT MS_SUBMISSION_PORT MS_SMTPS_PORT MS_IMAP_PORT MS_IMAPS_PORT MS_LMTP_PORT MS_OAUTH_PORT \
+			<<< "$ports"
 		export MS_SMTP_PORT MS_SUBMISSION_PORT MS_SMTPS_PORT MS_IMAP_PORT MS_IMAPS_PORT MS_LMTP_PORT
-		_ms_write_postfix && _ms_make_queue && _ms_write_dovecot && _ms_write_env &&
-			_ms_start_dovecot && _ms_start_postfix || rc=1
+		if [ "${MS_OAUTH2:-0}" = 1 ]; then
+			export MS_OAUTH2 MS_OAUTH_PORT
+		else
+			unset MS_OAUTH_PORT
+		fi
+		_ms_write_postfix && _ms_make_queue && _ms_write_dovecot && _ms_write_env || rc=1
+		if [ "$rc" = 0 ] && [ "${MS_OAUTH2:-0}" = 1 ]; then
+			_ms_write_oauth2 && _ms_start_oauth2 || rc=1
+		fi
+		[ "$rc" = 0 ] && _ms_start_dovecot && _ms_start_postfix || rc=1
 	fi
 	exec {lockfd}>&-
 	if [ "$rc" != 0 ]; then
@@ -453,6 +471,159 @@ mailstack_start() {
 		_ms_kill_stale
 		return 1
 	fi
+}
+
+# ---- OAuth2 (opt-in: MS_OAUTH2=1 mailstack_start) ---------------------------------------------------------
+# Dovecot gets the oauth2 passdb for AUTH XOAUTH2 and OAUTHBEARER (IMAP, and SMTP AUTH through Postfix's
+# Dovecot SASL), with RFC 7662 token introspection answered by a small python http.server on 127.0.0.1
+# ($MS_OAUTH_PORT). A token is valid while it is listed in $MS_DIR/oauth/tokens ("TOKEN ADDRESS" lines);
+# anything else is rejected. The server never logs a token. Password logins work as before.
+
+# The introspection endpoint: POST token=... (Dovecot's introspection_mode = post). Every answer is counted
+# in $MS_DIR/oauth/requests. When $MS_DIR/oauth/expire-next exists, the next valid token asked about is
+# struck from the list and reported inactive, as an expired one would be.
+_ms_write_oauth2_server() {
+	cat > "$MS_DIR/oauth/introspect.py" <<-'PYEOF'
+	import http.server, json, os, sys, urllib.parse
+	d, port = sys.argv[1], int(sys.argv[2])
+	tokens, flag, count = (os.path.join(d, n) for n in ("tokens", "expire-next", "requests"))
+
+	def lines():
+	    try:
+	        with open(tokens) as f:
+	            return [l.split() for l in f if len(l.split()) == 2]
+	    except FileNotFoundError:
+	        return []
+
+	def bump():
+	    try:
+	        n = int(open(count).read() or 0)
+	    except (FileNotFoundError, ValueError):
+	        n = 0
+	    with open(count + ".tmp", "w") as f:
+	        f.write("%d\n" % (n + 1))
+	    os.replace(count + ".tmp", count)
+
+	class Introspect(http.server.BaseHTTPRequestHandler):
+	    def do_POST(self):
+	        n = int(self.headers.get("Content-Length") or 0)
+	        form = urllib.parse.parse_qs(self.rfile.read(n).decode("ascii", "replace"))
+	        tok = (form.get("token") or [""])[0]
+	        valid = dict(lines())
+	        user = valid.get(tok)
+	        if user and os.path.exists(flag):
+	            os.unlink(flag)
+	            with open(tokens + ".tmp", "w") as f:
+	                f.writelines("%s %s\n" % (t, u) for t, u in lines() if t != tok)
+	            os.replace(tokens + ".tmp", tokens)
+	            user = None
+	        bump()
+	        body = json.dumps({"active": True, "username": user} if user else {"active": False}).encode()
+	        self.send_response(200)
+	        self.send_header("Content-Type", "application/json")
+	        self.send_header("Content-Length", str(len(body)))
+	        self.end_headers()
+	        self.wfile.write(body)
+
+	    def log_message(self, *args):
+	        pass  # requests carry tokens: nothing is logged
+
+	srv = http.server.HTTPServer(("127.0.0.1", port), Introspect)
+	# a daemon like the others: detach, then say who we are in the pid file _ms_stop_masters reads
+	if os.fork():
+	    os._exit(0)
+	os.setsid()
+	if os.fork():
+	    os._exit(0)
+	with open(os.path.join(d, "pid"), "w") as f:
+	    f.write("%d\n" % os.getpid())
+	srv.serve_forever()
+	PYEOF
+}
+
+_ms_oa_spec() { echo "$MS_DIR/oauth/pid:python3"; }
+
+_ms_write_oauth2() {
+	local d=$MS_DIR/dovecot o=$MS_DIR/oauth
+	mkdir -p "$o" && chmod 755 "$o" && : > "$o/tokens" || return 1
+	_ms_write_oauth2_server || return 1
+	cat > "$d/dovecot-oauth2.conf.ext" <<-EOF
+	introspection_mode = post
+	introspection_url = http://127.0.0.1:$MS_OAUTH_PORT/introspect
+	force_introspection = yes
+	username_attribute = username
+	active_attribute = active
+	active_value = true
+	EOF
+	# The static passdb answers passwords only; the oauth2 one tokens only.
+	sed -i -e 's/^auth_mechanisms = plain login$/auth_mechanisms = plain login xoauth2 oauthbearer/' \
+		-e '/^passdb {$/,/^}$/s/^  driver = static$/  driver = static\n  mechanisms = plain login/' \
+		"$d/dovecot.conf" || return 1
+	cat >> "$d/dovecot.conf" <<-EOF
+	passdb {
+	  driver = oauth2
+	  mechanisms = xoauth2 oauthbearer
+	  args = $d/dovecot-oauth2.conf.ext
+	}
+	EOF
+}
+
+_ms_start_oauth2() {
+	: > "$MS_DIR/log/oauth.err"
+	_ms_daemon "$MS_DIR/log/oauth.err" "$MS_PY" "$MS_DIR/oauth/introspect.py" "$MS_DIR/oauth" "$MS_OAUTH_PORT" ||
+		{ cat "$MS_DIR/log/oauth.err" >&2; return 1; }
+	_ms_wait_listen "$MS_OAUTH_PORT" || { cat "$MS_DIR/log/oauth.err" >&2; return 1; }
+}
+
+# mailstack_oauth2_issue ADDR: prints a new access token, valid for ADDR from now on.
+mailstack_oauth2_issue() {
+	local tok
+	[ -f "$MS_DIR/oauth/tokens" ] || { _ms_die "no OAuth2 here: start the stack with MS_OAUTH2=1"; return 1; }
+	tok="ms-at-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+	printf '%s %s\n' "$tok" "${1,,}" >> "$MS_DIR/oauth/tokens"
+	echo "$tok"
+}
+
+# mailstack_oauth2_revoke TOKEN: the token is rejected from now on (as an expired one is).
+mailstack_oauth2_revoke() {
+	local t u out=$MS_DIR/oauth/tokens.tmp
+	: > "$out"
+	while read -r t u; do
+		[ "$t" = "$1" ] || printf '%s %s\n' "$t" "$u" >> "$out"
+	done < "$MS_DIR/oauth/tokens"
+	mv "$out" "$MS_DIR/oauth/tokens"
+}
+
+# mailstack_oauth2_expire_next: the next valid token a login presents is rejected and struck off, as if it
+# had expired on the way (the client must fetch a new one to get in).
+mailstack_oauth2_expire_next() { : > "$MS_DIR/oauth/expire-next"; }
+
+# mailstack_oauth2_requests: how many introspection requests Dovecot has made.
+mailstack_oauth2_requests() { cat "$MS_DIR/oauth/requests" 2>/dev/null || echo 0; }
+
+# mailstack_oauth2_token_command FILE ADDR: writes an executable token helper to FILE, for token_command: each
+# run issues a fresh token for ADDR, prints it, counts itself in FILE.count and adds the token to
+# FILE.issued. When FILE.fail holds "STATUS [FROM]" it exits with STATUS instead, printing nothing (a helper
+# that cannot reach its provider): from its FROMth run on when FROM is given, else at once.
+mailstack_oauth2_token_command() {
+	local f=$1 addr=${2,,}
+	cat > "$f" <<-EOF
+	#!/bin/sh
+	n=\$(( \$(cat '$f.count' 2>/dev/null || echo 0) + 1 ))
+	echo \$n > '$f.count'
+	if [ -f '$f.fail' ]; then
+	    read -r st from < '$f.fail'
+	    if [ -z "\$from" ] || [ "\$n" -ge "\$from" ]; then
+	        echo "token helper: cannot reach the provider" >&2
+	        exit "\$st"
+	    fi
+	fi
+	tok="ms-at-\$(od -An -N12 -tx1 /dev/urandom | tr -d ' \\n')"
+	printf '%s %s\\n' "\$tok" '$addr' >> '$MS_DIR/oauth/tokens'
+	printf '%s\\n' "\$tok" >> '$f.issued'
+	printf '%s\\n' "\$tok"
+	EOF
+	chmod 755 "$f"
 }
 
 # Makes this shell use a stack started elsewhere (e.g. by scripts/mailstack start DIR).
