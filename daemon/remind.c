@@ -28,6 +28,10 @@ int remind_due(const struct config *cfg, const struct store_snapshot *sent, time
 			time_t when = start - offset;
 			int is_done;
 
+			/* the offsets are sorted, largest first; the same one twice ("1d, 24h") is one reminder,
+			 * the later (it may be the last, practical one): both would be queued before either is marked */
+			if (k + 1 < cfg->n_reminders && cfg->reminders[k + 1] == offset)
+				continue;
 			if (when > now) {
 				if (!next || when < next)
 					next = when;
@@ -35,8 +39,13 @@ int remind_due(const struct config *cfg, const struct store_snapshot *sent, time
 			}
 			if ((is_done = done(mt->id, offset, arg)) < 0)
 				return -1;
-			if (is_done || n == max)
+			if (is_done)
 				continue;
+			if (n == max) {
+				/* no room this time: the caller comes back at once for the rest */
+				next = now;
+				continue;
+			}
 			out[n].mt = mt;
 			out[n].offset = offset;
 			out[n].last = k == cfg->n_reminders - 1;

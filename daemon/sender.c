@@ -5,6 +5,7 @@
 #include "remind.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -91,16 +92,29 @@ static const struct store_person_record *record_of(const struct store_record *re
 	return NULL;
 }
 
+/* "3 d", "2 h" or "90 min": a reminder's offset as the config writes it, for the log. */
+static const char *offset_text(long secs, char *buf, size_t size)
+{
+	if (secs % 86400 == 0)
+		snprintf(buf, size, "%ld d", secs / 86400);
+	else if (secs % 3600 == 0)
+		snprintf(buf, size, "%ld h", secs / 3600);
+	else
+		snprintf(buf, size, "%ld min", secs / 60);
+	return buf;
+}
+
 /* Queues one reminder's messages and marks it; inside the caller's transaction. Returns the count or -1. */
 static int queue_reminder(struct ctx *ctx, struct compose **c, const struct remind_due *r, time_t now,
 			  struct err *err)
 {
 	struct store_record rec = { 0 };
+	char when[32];
 	int n = 0;
 
+	offset_text(r->offset, when, sizeof(when));
 	if (r->skip) {
-		log_warn("reminder %ld h before %s skipped: its time passed more than a day ago", r->offset / 3600,
-			 r->mt->date);
+		log_warn("reminder %s before %s skipped: its time passed more than a day ago", when, r->mt->date);
 		return store_reminder_mark(ctx->store, r->mt->id, r->offset, "skipped", err) < 0 ? -1 : 0;
 	}
 	if (store_record_load(ctx->store, r->mt->id, &rec, err) < 0)
@@ -137,8 +151,8 @@ static int queue_reminder(struct ctx *ctx, struct compose **c, const struct remi
 	if (n >= 0 && store_reminder_mark(ctx->store, r->mt->id, r->offset, "sent", err) < 0)
 		return -1;
 	if (n >= 0)
-		log_info("reminder %s %ld h before %s: %d message%s", r->last ? "(practical details)" : "",
-			 r->offset / 3600, r->mt->date, n, n == 1 ? "" : "s");
+		log_info("reminder%s %s before %s: %d message%s", r->last ? " (practical details)" : "", when,
+			 r->mt->date, n, n == 1 ? "" : "s");
 	return n;
 }
 
