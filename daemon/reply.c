@@ -44,24 +44,30 @@ static int invitee(const struct reply_env *env, const char *email)
 	return 0;
 }
 
-static const struct inmail_part *find_type(const struct inmail_part *p, const char *type, const char *subtype)
+/* 1 with *ret set to the first part of type/subtype in tree order, else 0. (A flag, not a NULL test on
+ * the returned pointer: scan-build then took &p->children[i] for a possible NULL.) */
+static int find_type(const struct inmail_part *p, const char *type, const char *subtype,
+		     const struct inmail_part **ret)
 {
-	if (inmail_part_is(p, type, subtype))
-		return p;
-	for (size_t i = 0; i < p->n_children; i++) {
-		const struct inmail_part *f = find_type(&p->children[i], type, subtype);
-		if (f)
-			return f;
+	if (inmail_part_is(p, type, subtype)) {
+		*ret = p;
+		return 1;
 	}
-	return NULL;
+	for (size_t i = 0; i < p->n_children; i++)
+		if (find_type(&p->children[i], type, subtype, ret))
+			return 1;
+	return 0;
 }
 
 /* The machine-readable part of a delivery status notification (RFC 3464 / RFC 6533). */
 static const struct inmail_part *dsn_status_part(const struct inmail *m)
 {
-	const struct inmail_part *p = find_type(&m->root, "message", "delivery-status");
+	const struct inmail_part *p = NULL;
 
-	return p ? p : find_type(&m->root, "message", "global-delivery-status");
+	if (find_type(&m->root, "message", "delivery-status", &p) ||
+	    find_type(&m->root, "message", "global-delivery-status", &p))
+		return p;
+	return NULL;
 }
 
 static int relevant(const struct inmail *m, const struct reply_env *env)
