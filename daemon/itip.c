@@ -162,7 +162,8 @@ static icalproperty *person_prop(int attendee, const char *name, const char *ema
 	if (name && *name)
 		icalproperty_add_parameter(p, icalparameter_new_cn(name));
 	if (attendee) {
-		icalproperty_add_parameter(p, icalparameter_new_role(role_values[role]));
+		/* check_attendees refused an unknown role before we got here; REQ-PARTICIPANT is RFC 5545's default */
+		icalproperty_add_parameter(p, icalparameter_new_role(role_values[role < 0 ? 0 : role]));
 		icalproperty_add_parameter(p, icalparameter_new_partstat(ICAL_PARTSTAT_NEEDSACTION));
 		icalproperty_add_parameter(p, icalparameter_new_rsvp(ICAL_RSVP_TRUE));
 		icalproperty_add_parameter(p, icalparameter_new_cutype(ICAL_CUTYPE_INDIVIDUAL));
