@@ -234,7 +234,7 @@ static long lookup(const char *key)
 /* The index of the municipality 'org' names, or -1. */
 static long find(const char *org)
 {
-	char key[KOMMUNE_MAX_INPUT * 2 + 4];
+	char key[KOMMUNE_MAX_INPUT * 2 + 4] = "";
 	char *k = key;
 
 	if (!org || strlen(org) > KOMMUNE_MAX_INPUT || fold(org, key, sizeof(key)) < 0)
