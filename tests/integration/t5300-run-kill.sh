@@ -149,7 +149,7 @@ inject_replies() {
 	        time.sleep(0.02)
 	    with open(manifest, "a") as m:
 	        m.write("%s %s %s %s %s %s\n" % (msgid, fixture, who, date, answer, source))
-	    time.sleep(rng.uniform(0, 0.6))
+	    time.sleep(rng.uniform(0.2, 1.0))
 	PY
 }
 
@@ -314,6 +314,8 @@ test_expect_success 'every injected mail is in the mailbox tree exactly once, in
 	print("ok: %d mails, each once, in its folder" % len(where))
 	PY
 '
+
+say "$(grep -c "an older answer changes nothing" "$SVC_LOG") replies read a second time after a kill"
 
 test_expect_success 'the service log shows no crash, and nothing left half done' '
 	! grep -E "AddressSanitizer|LeakSanitizer|runtime error:|Assertion|Segmentation|double free|stack smashing" "$SVC_LOG" &&
