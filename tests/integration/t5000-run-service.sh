@@ -22,7 +22,8 @@ stop_service() {
 	SVC_PID=
 	return $rc
 }
-trap 'test -n "$SVC_PID" && kill -9 $SVC_PID 2>/dev/null' EXIT
+# our trap must keep test-lib's cleanup (it stops the mail stack and removes TEST_TMP)
+trap '_rc=$?; test -n "$SVC_PID" && kill -9 $SVC_PID 2>/dev/null; (exit $_rc); _test_cleanup' EXIT
 
 test_expect_success 'started on a new group, the service sends every invitation by itself within seconds' '
 	start_service &&

@@ -763,7 +763,7 @@ mailstack_smtp_connections() {
 }
 
 # mailstack_inject FILE [ADDR]: submits a raw RFC 5322 message to Postfix on loopback, envelope recipient
-# ADDR (default: the first To: address), and waits (up to 20 s) until it is in ADDR's INBOX. Line ends
+# ADDR (default: the first To: address), and waits (up to 20 s) until it is in ADDR's mailbox tree. Line ends
 # are made CRLF first. One python process does it all: this runs many times per test script.
 mailstack_inject() {
 	[ -r "$1" ] || { _ms_die "cannot read '$1'"; return 1; }
@@ -784,7 +784,11 @@ mailstack_inject() {
 	local, _, domain = rcpt.lower().rpartition("@")
 	md = os.path.join(msdir, "mail", domain, local, "Maildir")
 	def count():
-	    return sum(len(os.listdir(os.path.join(md, d))) for d in ("new", "cur") if os.path.isdir(os.path.join(md, d)))
+	    # every folder, not only INBOX: a running tovholder moves a reply out of INBOX within milliseconds,
+	    # and a move never lowers the total
+	    dirs = [md] + [os.path.join(md, f) for f in (os.listdir(md) if os.path.isdir(md) else []) if f.startswith(".")]
+	    return sum(len(os.listdir(os.path.join(f, d))) for f in dirs for d in ("new", "cur")
+	               if os.path.isdir(os.path.join(f, d)))
 	before = count()
 	frm = [a for _, a in getaddresses(m.get_all("From", [])) if a]
 	opts = []

@@ -64,6 +64,12 @@ trap 'exit 129' HUP
 
 say() { echo "# $*"; }
 
+# The body runs inside a function, so a `return N` in it (e.g. `|| return 1` in a loop) ends the body with N
+# instead of leaving test_expect_success itself, which would drop the test from the count unseen.
+_test_eval() {
+	eval "$1"
+}
+
 # test_expect_success 'description' 'commands': runs the commands in this shell (variables persist) and
 # reports ok/not ok. The commands should be an &&-chain: the result is the exit status of the last one.
 test_expect_success() {
@@ -73,11 +79,11 @@ test_expect_success() {
 	_out=$TEST_TMP/.out.$test_count
 	if [ "$test_verbose" = 1 ]; then
 		echo "# running: $_desc"
-		eval "$_body" 2>&1
+		_test_eval "$_body" 2>&1
 		_rc=$?
 		: > "$_out"
 	else
-		eval "$_body" > "$_out" 2>&1
+		_test_eval "$_body" > "$_out" 2>&1
 		_rc=$?
 	fi
 	if [ "$_rc" = 0 ]; then
