@@ -1,7 +1,17 @@
 /* Queue and deliver. The order of the two writes around each SMTP transaction is the crash-safety argument:
  * the message is in the store (queued) before the transaction starts, and marked sent only after the 250.
  * A crash between the 250 and the mark sends that one message again on the next run: at most one duplicate
- * per recipient, never a loss. */
+ * per recipient, never a loss.
+ *
+ * The marks are cheap: the queued records are made durable (fsync) before the first transaction, but the mark
+ * after each 250 is committed without an fsync of its own (SQLite WAL, synchronous=NORMAL). Such a commit
+ * survives the death of the process, so the guarantee above holds as it is for a crash, a kill or an OOM.
+ * Only a power cut (or a kernel crash) can lose marks: those since the last durable one. So every
+ * OUTBOX_SYNC_EVERY-th mark, and any mark OUTBOX_SYNC_MS after the last durable one, is itself durable (its
+ * fsync covers the earlier ones), and the run ends with store_sync. A power cut then resends at most that many
+ * messages, each once, and each message has one recipient: still at most one duplicate per recipient and
+ * message, never a loss. Measured on loopback Postfix (bench/): an fsync per mark cost about as much as the
+ * server's own work per message, so this nearly halves the time of a 200-invitation send. */
 #include "outbox.h"
 #include "log.h"
 #include "util.h"
@@ -9,6 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#define OUTBOX_SYNC_EVERY 32    /* marks per durable mark, at most */
+#define OUTBOX_SYNC_MS    1000  /* and at most this long after the last durable one */
 
 static const char *kind_name(enum plan_msg msg)
 {
@@ -97,10 +111,60 @@ time_t outbox_backoff(int attempts)
 	return delay > 3600 ? 3600 : delay;
 }
 
+/* Which marks are durable (see the top of the file). */
+struct marks {
+	struct store *st;
+	int durable;          /* the store's current mode */
+	int unsynced;         /* marks written since the last durable one */
+	long long synced_ms;  /* when that was */
+};
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Before the marks of one message: durable when enough marks or time have passed without one. */
+static int marks_prepare(struct marks *mk, struct err *err)
+{
+	int want = mk->unsynced + 1 >= OUTBOX_SYNC_EVERY || mono_ms() - mk->synced_ms >= OUTBOX_SYNC_MS;
+
+	if (want != mk->durable && store_set_durable(mk->st, want, err) < 0)
+		return -1;
+	mk->durable = want;
+	return 0;
+}
+
+static void marks_done(struct marks *mk)
+{
+	if (mk->durable) {
+		mk->unsynced = 0;
+		mk->synced_ms = mono_ms();
+	} else {
+		mk->unsynced++;
+	}
+}
+
+/* Back to durable commits for everything after; the marks not yet durable are made so. */
+static int marks_finish(struct marks *mk, struct err *err)
+{
+	if (!mk->durable && store_set_durable(mk->st, 1, err) < 0)
+		return -1;
+	mk->durable = 1;
+	if (mk->unsynced && store_sync(mk->st, err) < 0)
+		return -1;
+	mk->unsynced = 0;
+	return 0;
+}
+
 int outbox_deliver(struct store *st, struct smtp *smtp, time_t now, int all, int (*stop)(void *arg), void *arg,
 		   struct outbox_result *res, struct err *err)
 {
 	struct store_outmsg *q = NULL;
+	struct marks mk = { st, 1, 0, mono_ms() };
 	size_t n = 0;
 	int rc = 0;
 
@@ -115,6 +179,10 @@ int outbox_deliver(struct store *st, struct smtp *smtp, time_t now, int all, int
 		if (stop && stop(arg)) {
 			res->stopped = 1;
 			res->waiting += (int)(n - i);
+			goto out;
+		}
+		if (marks_prepare(&mk, err) < 0) {
+			rc = -1;
 			goto out;
 		}
 		r = smtp_send(smtp, m->email, m->message, m->len, &serr);
@@ -161,15 +229,25 @@ int outbox_deliver(struct store *st, struct smtp *smtp, time_t now, int all, int
 			res->stop = r;
 			snprintf(res->stop_reason, sizeof(res->stop_reason), "%s", serr.msg);
 			res->waiting += (int)(n - i);
-			for (size_t j = i; j < n && strcmp(serr.msg, "stopped") != 0; j++)
+			for (size_t j = i; j < n && strcmp(serr.msg, "stopped") != 0; j++) {
 				if (store_mark_retry(st, q[j].id, now + outbox_backoff(q[j].attempts), serr.msg, err) < 0) {
 					rc = -1;
 					goto out;
 				}
+				marks_done(&mk);
+			}
 			goto out;
 		}
+		marks_done(&mk);
 	}
 out:
+	if (rc == 0) {
+		if (marks_finish(&mk, err) < 0)
+			rc = -1;
+	} else {
+		struct err later = { "" };  /* the first error is the one to report */
+		marks_finish(&mk, &later);
+	}
 	store_outmsgs_free(q, n);
 	return rc;
 }

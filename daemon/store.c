@@ -218,6 +218,25 @@ void store_rollback(struct store *st)
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int store_set_durable(struct store *st, int durable, struct err *err)
+{
+	/* WAL with synchronous=NORMAL writes the commit to the log without an fsync: it survives the death of the
+	 * process (the kernel has it), not a power cut. The next FULL commit or store_sync makes it durable. */
+	return exec(st, durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", err);
+}
+
+int store_sync(struct store *st, struct err *err)
+{
+	int log_frames = -1, done = -1;
+
+	/* A checkpoint fsyncs the log before it copies it into the database, and the database after. FULL, not
+	 * PASSIVE: a passive one skips the fsync when a reader holds back every frame; this one waits for them
+	 * (busy timeout) until all can be copied. */
+	if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_FULL, &log_frames, &done) != SQLITE_OK)
+		return db_err(st, err, "sync");
+	return 0;
+}
+
 void store_meeting_release(struct store_meeting *m)
 {
 	free(m->uid);

@@ -68,6 +68,12 @@ void store_free(struct store *st);
 int store_begin(struct store *st, struct err *err);
 int store_commit(struct store *st, struct err *err);
 void store_rollback(struct store *st);
+/* Durability of the commits that follow: 1 (the default) = synchronous=FULL, a commit that returned is on
+ * disk; 0 = NORMAL, it survives a crash of the process but not of the machine until the next durable commit or
+ * store_sync. For runs of small writes whose loss only repeats work (outbox marks, the mailbox position). */
+int store_set_durable(struct store *st, int durable, struct err *err);
+/* Makes every earlier commit durable (a WAL checkpoint: fsync of the log, then of the database). */
+int store_sync(struct store *st, struct err *err);
 
 /* Every stored meeting with its invitations, by date. Release with store_snapshot_release. */
 int store_load(struct store *st, struct store_snapshot *ret, struct err *err);
