@@ -604,6 +604,10 @@ static void cfg_reminders(struct cfg_parse *p, struct config *cfg)
 	}
 	free(copy);
 	qsort(cfg->reminders, cfg->n_reminders, sizeof(long), cmp_desc);
+	for (size_t i = 1; i < cfg->n_reminders; i++)
+		if (cfg->reminders[i] == cfg->reminders[i - 1])
+			cfg_problem(p, SEC_GROUP, K_REMINDERS, "the same reminder time twice (%ld minutes before): "
+				    "give each time once", cfg->reminders[i] / 60);
 }
 
 int config_duration(const char *s, long *ret)

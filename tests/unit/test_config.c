@@ -205,6 +205,8 @@ static const struct bad_case {
 	      "or none",
 	    F ":8: bad reminder 'uge' in reminders: write e.g. reminders = 7d, 1d (d days, h hours, m minutes), "
 	      "or none" } },
+	{ "the same reminder twice", "state = state.db ; keep it", "state = state.db\nreminders = 1d, 24h",
+	  { F ":8: the same reminder time twice (1440 minutes before): give each time once" } },
 	{ "a bad retry_for", "password_file = secret\n", "password_file = secret\nretry_for = 3 dage\n",
 	  { F ":13: bad retry_for '3 dage': write a number and a unit, e.g. 3d, 12h, 90m, 30s" } },
 	{ "poll_interval belongs to [imap]", "password_file = secret\n", "password_file = secret\npoll_interval = 5m\n",
