@@ -1786,11 +1786,30 @@ static enum imap_result add_flag(struct imap *im, struct mailimap_set *set, stru
 	return r == MAILIMAP_NO_ERROR ? IMAP_OK : fail(im, r, "UID STORE", err);
 }
 
-static enum imap_result move_once(struct imap *im, uint32_t uid, const char *wire, struct err *err)
+/* "1:5,7,9": the UIDs (sorted, unique) as the text of a sequence set, for UID EXPUNGE. */
+static char *uid_set_text(const uint32_t *uids, size_t n)
 {
-	struct mailimap_set *set = need(mailimap_set_new_single(uid));
+	struct buf b;
+
+	buf_init(&b);
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+
+		while (j + 1 < n && uids[j + 1] == uids[j] + 1)
+			j++;
+		buf_addf(&b, i ? ",%u" : "%u", uids[i]);
+		if (j > i)
+			buf_addf(&b, ":%u", uids[j]);
+		i = j + 1;
+	}
+	return buf_detach(&b, NULL);
+}
+
+static enum imap_result move_once(struct imap *im, const uint32_t *uids, size_t n, const char *wire,
+				  struct err *err)
+{
+	struct mailimap_set *set = uid_set(uids, n);
 	enum imap_result res = IMAP_OK;
-	char cmd[32];
 	int r;
 
 	if (has_cap(im, "MOVE")) {
@@ -1805,18 +1824,23 @@ static enum imap_result move_once(struct imap *im, uint32_t uid, const char *wir
 			/* without UID EXPUNGE the original stays; \Seen marks it as dealt with for the reader */
 			res = add_flag(im, set, mailimap_flag_new_seen(), err);
 		else if ((res = add_flag(im, set, mailimap_flag_new_deleted(), err)) == IMAP_OK) {
-			/* UID EXPUNGE (RFC 4315) removes this message only, never other \Deleted mail */
-			snprintf(cmd, sizeof(cmd), "UID EXPUNGE %u", uid);
+			/* UID EXPUNGE (RFC 4315) removes these messages only, never other \Deleted mail */
+			char *text = uid_set_text(uids, n);
+			char *cmd = xasprintf("UID EXPUNGE %s", text);
+
 			r = mailimap_custom_command(im->s, cmd);
 			if (r != MAILIMAP_NO_ERROR)
 				res = fail(im, r, "UID EXPUNGE", err);
+			free(cmd);
+			free(text);
 		}
 	}
 	mailimap_set_free(set);
 	return res;
 }
 
-static enum imap_result do_move(struct imap *im, uint32_t uid, const char *folder, struct err *err)
+static enum imap_result do_move(struct imap *im, const uint32_t *uids, size_t n, const char *folder,
+				struct err *err)
 {
 	enum imap_result res;
 	struct folder f;
@@ -1830,30 +1854,47 @@ static enum imap_result do_move(struct imap *im, uint32_t uid, const char *folde
 	was_known = is_known(im, f.wire);
 	res = ensure_folder(im, &f, folder, err);
 	if (res == IMAP_OK)
-		res = move_once(im, uid, f.wire, err);
+		res = move_once(im, uids, n, f.wire, err);
 	/* a folder remembered from earlier may have been deleted by a person since: look again, once */
 	if (res == IMAP_REFUSED && was_known && im->s) {
 		forget(im, f.wire);
 		res = ensure_folder(im, &f, folder, err);
 		if (res == IMAP_OK)
-			res = move_once(im, uid, f.wire, err);
+			res = move_once(im, uids, n, f.wire, err);
 	}
 	if (res == IMAP_OK)
-		log_debug("imap: moved message %u to '%s' on %s", uid, folder, im->host);
+		log_debug("imap: moved %zu message(s) (UIDs %u to %u) to '%s' on %s", n, uids[0], uids[n - 1], folder,
+			  im->host);
 	free(f.wire);
 	return res;
 }
 
 enum imap_result imap_move(struct imap *im, uint32_t uid, const char *folder, struct err *err)
 {
+	return imap_move_uids(im, &uid, 1, folder, err);
+}
+
+enum imap_result imap_move_uids(struct imap *im, const uint32_t *uids, size_t n, const char *folder,
+				struct err *err)
+{
 	struct pipe_guard g;
 	enum imap_result res = not_ready(im, 1, err);
+	uint32_t *sorted;
+	size_t m = 0;
 
-	if (res != IMAP_OK)
+	if (res != IMAP_OK || n == 0)
 		return res;
+	/* one command for the lot: on a Maildir server each MOVE costs a rescan of the mailbox, whatever its size */
+	sorted = xmalloc(sizeof(*sorted) * n);
+	memcpy(sorted, uids, sizeof(*sorted) * n);
+	qsort(sorted, n, sizeof(*sorted), cmp_u32);
+	for (size_t i = 0; i < n; i++)
+		if (!m || sorted[i] != sorted[m - 1])
+			sorted[m++] = sorted[i];
 	pipe_ignore(&g);
-	res = do_move(im, uid, folder, err);
+	res = do_move(im, sorted, m, folder, err);
 	pipe_restore(&g);
+	free(sorted);
 	return res;
 }
 

@@ -70,6 +70,10 @@ enum imap_result imap_fetch_part(struct imap *im, struct imap_msg *msg, struct i
  * EXPUNGE of that UID only (UIDPLUS, RFC 4315); without UIDPLUS: UID COPY and set \Seen, leaving the original
  * (a plain EXPUNGE could remove someone else's deleted mail). */
 enum imap_result imap_move(struct imap *im, uint32_t uid, const char *folder, struct err *err);
+/* The same for n messages (any order, duplicates ignored) in one command: a Maildir server rescans the
+ * mailbox after each MOVE, so moving a batch at once costs about what moving one does. */
+enum imap_result imap_move_uids(struct imap *im, const uint32_t *uids, size_t n, const char *folder,
+				struct err *err);
 
 /* IMAP IDLE (RFC 2177), for the service. imap_has_idle: the server offers it (after login). imap_idle_start
  * sends IDLE on the selected mailbox; then the caller polls imap_fd() (and first checks imap_idle_pending(),

@@ -2,8 +2,12 @@
  * structure first, then only the parts that decide it), records its meaning, and moves the mail to the processed
  * or review folder; mail that is not ours stays in the inbox untouched and unread. Nothing is deleted.
  *
- * Order per mail, for crash safety: record (idempotent: newest wins, review keyed by Message-ID) → move →
- * remember the UID. A crash in between reads the same mail again next time and changes nothing twice. */
+ * Order, for crash safety: record (idempotent: newest wins, review keyed by Message-ID) → move → remember the
+ * UID. A crash in between reads the same mail again next time and changes nothing twice. The steps go by groups
+ * of up to INBOX_GROUP mails, not one by one: the records of a group are one transaction (one fsync), its mail
+ * goes in one UID MOVE per folder, and the UID is remembered once. Measured on Dovecot with a 10,000-mail
+ * Maildir (bench/): each MOVE costs a rescan of the mailbox (about 0.3 s, whatever the number of UIDs) and each
+ * commit an fsync, which per mail made a first fetch take minutes. A crash now repeats at most one group. */
 #include "inbox.h"
 #include "compose.h"
 #include "log.h"
@@ -15,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+
+#define INBOX_GROUP 5000  /* mails per group: records, moves, remembered UID (see the top) */
 
 /* Only these header fields are fetched for every new mail: what decides whether it is ours and what it is. */
 static const char *const header_fields[] = {
@@ -34,6 +40,13 @@ struct fetch_run {
 	int (*stop)(void *arg);
 	void *stop_arg;
 	struct inbox_result *res;
+	/* the group in progress */
+	int in_tx;               /* its records are in an open transaction */
+	uint32_t *moves[2];      /* UIDs for the processed [0] and review [1] folder, INBOX_GROUP each */
+	size_t n_moves[2];
+	size_t n_handled;
+	uint32_t last_uid;       /* the highest UID handled */
+	uint32_t saved_uid;      /* the highest UID remembered in the store */
 };
 
 /* The meeting our invitation was about, when the mail answers one of our messages. */
@@ -107,6 +120,16 @@ static const char *record(struct fetch_run *run, const struct reply_decision *d)
 	struct err err = { "" };
 	int rc = 0;
 
+	if (d->outcome == REPLY_NOT_OURS)
+		return NULL;
+	if (!run->in_tx) {
+		if (store_begin(st, &err) < 0) {
+			log_error("%s", err.msg);
+			run->res->state_error = 1;
+			return "";
+		}
+		run->in_tx = 1;
+	}
 	switch (d->outcome) {
 	case REPLY_NOT_OURS:
 		return NULL;
@@ -181,6 +204,66 @@ static void log_decision(struct fetch_run *run, uint32_t uid, const struct reply
 	}
 }
 
+/* Forgets the group in progress: its records (if still open), its moves, its UIDs (read again next time). */
+static void drop_group(struct fetch_run *run)
+{
+	if (run->in_tx)
+		store_rollback(run->ctx->store);
+	run->in_tx = 0;
+	run->n_moves[0] = run->n_moves[1] = 0;
+	run->n_handled = 0;
+	run->last_uid = run->saved_uid;
+}
+
+/* Ends a group: its records committed (on disk before any of its mail leaves the inbox), its mail moved, its
+ * last UID remembered. -1 when it stopped on the way (state error or server: in res); what was done stays
+ * done, and the rest is read again next time. */
+static int flush(struct fetch_run *run)
+{
+	const char *folders[2] = { run->ctx->cfg.imap.processed, run->ctx->cfg.imap.review };
+	struct err err = { "" };
+
+	if (run->res->state_error) {
+		drop_group(run);
+		return -1;
+	}
+	if (run->in_tx) {
+		if (store_commit(run->ctx->store, &err) < 0) {
+			log_error("%s", err.msg);
+			run->res->state_error = 1;
+			drop_group(run);
+			return -1;
+		}
+		run->in_tx = 0;
+	}
+	for (int f = 0; f < 2; f++) {
+		enum imap_result r;
+
+		if (!run->n_moves[f])
+			continue;
+		r = imap_move_uids(run->imap, run->moves[f], run->n_moves[f], folders[f], &err);
+		if (r != IMAP_OK) {
+			run->res->stop = r;
+			snprintf(run->res->stop_reason, sizeof(run->res->stop_reason),
+				 "cannot move %zu message(s) (UIDs %u to %u) to '%s': %s", run->n_moves[f], run->moves[f][0],
+				 run->moves[f][run->n_moves[f] - 1], folders[f], err.msg);
+			drop_group(run);
+			return -1;
+		}
+		run->n_moves[f] = 0;
+	}
+	run->n_handled = 0;
+	if (run->last_uid > run->saved_uid) {
+		if (store_mailbox_set(run->ctx->store, run->mailbox, run->uidvalidity, run->last_uid, &err) < 0) {
+			log_error("%s", err.msg);
+			run->res->state_error = 1;
+			return -1;
+		}
+		run->saved_uid = run->last_uid;
+	}
+	return 0;
+}
+
 static int handle(struct imap_msg *msg, void *arg)
 {
 	struct fetch_run *run = arg;
@@ -221,19 +304,14 @@ static int handle(struct imap_msg *msg, void *arg)
 	if (run->res->state_error)
 		return 1;
 	if (folder) {
-		enum imap_result r = imap_move(run->imap, msg->uid, folder, &err);
-		if (r != IMAP_OK) {
-			run->res->stop = r;
-			snprintf(run->res->stop_reason, sizeof(run->res->stop_reason), "cannot move uid %u to '%s': %s", msg->uid,
-				 folder, err.msg);
-			return 1;
-		}
+		int f = strcmp(folder, run->ctx->cfg.imap.processed) != 0;
+
+		/* at most one per mail handled, and a group ends after INBOX_GROUP mails */
+		run->moves[f][run->n_moves[f]++] = msg->uid;
 	}
-	if (store_mailbox_set(run->ctx->store, run->mailbox, run->uidvalidity, msg->uid, &err) < 0) {
-		log_error("%s", err.msg);
-		run->res->state_error = 1;
-		return 1;
-	}
+	run->last_uid = msg->uid;
+	if (++run->n_handled >= INBOX_GROUP)
+		return flush(run) < 0;
 	return 0;
 }
 
@@ -320,16 +398,33 @@ int inbox_pass(struct ctx *ctx, struct imap *imap, time_t now, int (*stop)(void 
 		res->no_new = 1;
 		goto out;
 	}
+	run.saved_uid = run.last_uid = (uint32_t)last_uid;
+	run.moves[0] = xmalloc(sizeof(*run.moves[0]) * INBOX_GROUP);
+	run.moves[1] = xmalloc(sizeof(*run.moves[1]) * INBOX_GROUP);
 	r = imap_fetch_new(imap, (uint32_t)last_uid, header_fields, handle, &run, &err);
 	if (r != IMAP_OK && res->stop == IMAP_OK) {
 		res->stop = r;
 		snprintf(res->stop_reason, sizeof(res->stop_reason), "%s", err.msg);
+	}
+	/* the last group; when the server went away its records are kept and its mail is read again next time */
+	if (res->stop == IMAP_UNREACHABLE) {
+		struct err cerr = { "" };
+
+		if (run.in_tx && store_commit(ctx->store, &cerr) < 0) {
+			log_error("%s", cerr.msg);
+			res->state_error = 1;
+		}
+		drop_group(&run);
+	} else {
+		flush(&run);
 	}
 	if (res->refreshes)
 		deliver_refreshes(&run);
 	if (res->state_error)
 		rc = -1;
 out:
+	free(run.moves[0]);
+	free(run.moves[1]);
 	compose_free(run.compose);
 	store_snapshot_release(&run.snap);
 	return rc;
