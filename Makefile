@@ -41,7 +41,7 @@ LIB_OBJS  := $(LIB_SRCS:daemon/%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all deps check unit demo install sanitize lint clean
+.PHONY: all deps check unit demo install sanitize lint clean fuzz fuzz-build fuzz-smoke
 all: $(BUILD)/tovholder
 
 $(BUILD)/obj/%.o: daemon/%.c $(wildcard daemon/*.h) $(BUILD)/flags | $(BUILD)/obj
@@ -77,14 +77,65 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo $(BUILD)/tovholder
 
-sanitize:
-	@$(MAKE) --no-print-directory BUILD=build-san \
-	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    LDFLAGS="-fsanitize=address,undefined" check
+# The whole suite with AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer, into build-san/. The
+# integration scripts run build-san/tovholder (tests/run-all takes TOVHOLDER from the build directory). Every
+# report aborts the process and is also written to build-san/sanitizer/, so one that a test ignored (a command
+# expected to fail, stderr thrown away) still fails the run. tests/sanitize.supp: reports inside libraries.
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_LOGS  := $(CURDIR)/build-san/sanitizer
+SAN_ENV   := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1:strict_string_checks=1:log_path=$(SAN_LOGS)/asan \
+             LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitize.supp:print_suppressions=0 \
+             UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1:log_path=$(SAN_LOGS)/ubsan \
+             TOVHOLDER=$(CURDIR)/build-san/tovholder
 
+sanitize:
+	@rm -rf $(SAN_LOGS) && mkdir -p $(SAN_LOGS)
+	@$(SAN_ENV) $(MAKE) --no-print-directory BUILD=build-san \
+	    CFLAGS="-O1 -g $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" check; rc=$$?; \
+	if [ -n "$$(ls -A $(SAN_LOGS))" ]; then \
+	    echo "sanitizer reports (build-san/sanitizer/):"; cat $(SAN_LOGS)/*; exit 1; \
+	fi; exit $$rc
+
+# Static checks; both must be clean. cppcheck over the sources, the unit tests and the fuzz targets, with
+# the few findings we accept listed and justified in .cppcheck/suppressions (.cppcheck/cmocka.cfg tells it
+# that cmocka's fail() does not return). Then the clang static analyzer over a full build into build-lint/.
 lint:
-	cppcheck --std=c11 --enable=warning,performance,portability --error-exitcode=1 \
-	    --inline-suppr --quiet -Idaemon daemon
+	cppcheck --std=c11 --library=posix --library=gnu --library=libcurl --library=.cppcheck/cmocka.cfg \
+	    --enable=warning,performance,portability --error-exitcode=1 --inline-suppr \
+	    --suppressions-list=.cppcheck/suppressions --quiet -D_GNU_SOURCE -Idaemon \
+	    daemon tests/fuzz tests/unit $(wildcard tests/integration/*.c)
+	rm -rf build-lint
+	scan-build --status-bugs -o build-lint/scan-build $(MAKE) --no-print-directory BUILD=build-lint all unit
+
+# libFuzzer targets, one per parser of outside input (tests/fuzz/README.md): built with clang into
+# build-fuzz/, each run FUZZ_SECONDS from its corpus in tests/fuzz/corpus/. Any crash, leak or hang fails.
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 15
+FUZZ_TARGETS ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/libtovholder.a | $(BUILD)/fuzz
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(BUILD)/libtovholder.a \
+	    $(filter-out -specs=%,$(LDLIBS))
+
+# The same target without libFuzzer, for any compiler: replays the files it is given (gdb, valgrind).
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(BUILD)/libtovholder.a | $(BUILD)/fuzz
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(BUILD)/libtovholder.a $(LDLIBS)
+
+$(BUILD)/fuzz:
+	mkdir -p $@
+
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
+	    CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" LDFLAGS="$(FUZZ_SAN)" \
+	    $(FUZZ_TARGETS:%=build-fuzz/fuzz/fuzz_%)
+
+fuzz: fuzz-build
+	@tests/fuzz/run build-fuzz/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# A short run of every target, for make check and CI.
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 
 # make install [PREFIX=/usr/local] [DESTDIR=] [SYSCONFDIR=/etc] [UNITDIR=$(PREFIX)/lib/systemd/system]
 # The binary, the systemd units (ExecStart and the config paths rewritten to PREFIX and SYSCONFDIR), the

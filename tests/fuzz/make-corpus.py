@@ -1,0 +1,126 @@
+#!/usr/bin/python3
+"""Seeds tests/fuzz/corpus/TARGET/ from the repository's own inputs: tests/fixtures/*.eml, config/*,
+templates/*, and a few hand-made inputs that reach corners the fixtures do not (Windows-1252 rosters,
+moved and cancelled meetings, nested template sections, quoted Danish replies). Seeds written here are
+named seed-*; the rest is never touched: regression inputs (crash-*, named after the bug) and inputs made
+another way (hand-*: corpus/handover/hand-record.txt is store_export of a small record with every table).
+
+    tests/fuzz/make-corpus.py          # from the top of the repository
+"""
+import email
+import email.policy
+import glob
+import os
+import re
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CORPUS = os.path.join(TOP, "tests", "fuzz", "corpus")
+
+
+def put(target, name, data):
+    d = os.path.join(CORPUS, target)
+    os.makedirs(d, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    with open(os.path.join(d, "seed-" + name), "wb") as f:
+        f.write(data)
+
+
+def read(path):
+    with open(os.path.join(TOP, path), "rb") as f:
+        return f.read()
+
+
+def clear_seeds():
+    for p in glob.glob(os.path.join(CORPUS, "*", "seed-*")):
+        os.remove(p)
+
+
+def mails():
+    for path in sorted(glob.glob(os.path.join(TOP, "tests", "fixtures", "*.eml"))):
+        name = os.path.basename(path)[:-4]
+        raw = read(path)
+        put("inmail", name, raw)
+        put("reply", name, raw)
+        msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+        subject = str(msg.get("Subject", "")).replace("\n", " ")
+        for i, part in enumerate(msg.walk()):
+            ctype = part.get_content_type()
+            body = part.get_payload(decode=True)
+            if body is None:
+                continue
+            if ctype in ("text/calendar", "application/ics"):
+                put("itip", "%s-%d" % (name, i), body)
+            elif ctype in ("text/plain", "text/html"):
+                cs = part.get_content_charset() or "utf-8"
+                try:
+                    text = body.decode(cs, "replace")
+                except LookupError:
+                    text = body.decode("utf-8", "replace")
+                put("afbud", "%s-%d" % (name, i), subject + "\n" + text)
+
+
+def files():
+    put("config", "tovholder.conf", read("config/tovholder.conf"))
+    put("schedule", "schedule.ini", read("config/schedule.ini"))
+    put("roster", "roster.csv", read("config/roster.csv"))
+    for path in sorted(glob.glob(os.path.join(TOP, "tests", "fixtures", "teams", "*.csv"))):
+        put("teams", os.path.basename(path), read(os.path.relpath(path, TOP)))
+    for path in sorted(glob.glob(os.path.join(TOP, "templates", "*.txt")) +
+                       glob.glob(os.path.join(TOP, "templates", "*.html"))):
+        put("tmpl", os.path.basename(path), read(os.path.relpath(path, TOP)))
+
+
+def hand_made():
+    put("config", "minimal.conf",
+        "[group]\nname = Gruppen\norganizer = Karin Lund <tovholder@netvaerk.example>\n"
+        "secretary = Jesper Vang (Solrød)\n[smtp]\nurl = smtps://mail.example:465\ntls = implicit\n"
+        "user = u\npassword_command = pass show \"tovholder smtp\"\n[imap]\nurl = imap://127.0.0.1:143\n"
+        "tls = none\nuser = u\npassword_file = secret\nmailbox = INBOX\nreview = Tovholder/Til gennemsyn\n")
+    put("config", "errors.conf",
+        "key = before section\n[grupe]\nnamee = x\n[group\nno equals here\n[group]\ntimezone = Mars/Olympus\n"
+        "name = a ; comment\r\norganizer = not an address\n\xff\xfe\n")
+    put("schedule", "moved-cancelled.ini",
+        "[2027-05-14]\nmoved_from = 2027-05-07\ntime = 09:30-12:00\nplace = Rådhuset, Torvet 1, 4600 Køge\n"
+        "guests = a@region.example, b@region.example c@region.example\nguests = d@region.example\n"
+        "[2027-02-29]\ntime = 25:00-10:00\nplace =\n[2027-12-10]\nstatus = aflyst\ntime = 10:00-24:00\n"
+        "place = online\n[2027-12-10]\nstatus = maybe\n")
+    put("roster", "cp1252-comma.csv",
+        b"\"Navn\",\"E-mail\",\"Organisation\",\"Rolle\"\r\n\"Bo Ry\xe6\",bo@greve.example,Greve,Medlem\r\n"
+        b"\"Lund, Karin\",\"karin@x.example\",\"K\xf8ge \"\"Nord\"\"\",sekret\xe6r\r\n,,,\r\n"
+        b"Tue,tue@region.example,Region,g\xe6st\r\n")
+    put("roster", "bom-quotes.csv",
+        "\ufeffnavn;organisation;email;rolle\nAnne \"A\" Dahl;Faxe;ANNE@FAXE.EXAMPLE;medlem\n"
+        "\"Multi\nline\";Lejre;m@lejre.example;gaest\nDup;X;anne@faxe.example;medlem\nbad;;bad;chef\n")
+    put("tmpl", "sections.txt",
+        "{{! comment }}\n{{#dagsorden}}\n{{nr}}. {{.}}\n{{/dagsorden}}\n{{^svarfrist}}ingen frist{{/svarfrist}}\n"
+        "{{#link}}Link: {{link}}{{/link}}\n{{#aendringer}}{{#dagsorden}}{{.}}{{/dagsorden}}{{/aendringer}}\n"
+        "{{ navn }} {{unknown}} {{#open}} {{/close}} {{\n")
+    put("afbud", "substitute.txt",
+        "SV: Netværksmøde fredag d. 5. marts 2027\nHej Karin\n\nJeg må desværre melde afbud, men min kollega "
+        "Birte Holm deltager i stedet.\n\nMvh\nBo\n\nFra: Karin Lund <karin@x.example>\nSendt: 1. marts 2027\n"
+        "Til: Bo\nEmne: Netværksmøde\n\nHusk at melde afbud\n")
+    put("afbud", "unclear.txt",
+        "Re: Møde 7/3 og 2/10-2027\nJeg kan deltage til kl. 11, men ikke efter frokost? Kan jeg deltage online?\n"
+        "\n> Kan du deltage?\n\nDen fre. 5. mar. 2027 kl. 10.00 skrev Karin Lund <k@x.example>:\n> tekst\n-- \nsig\n")
+    put("itip", "counter.ics",
+        "BEGIN:VCALENDAR\r\nMETHOD:COUNTER\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x@y.example\r\n"
+        "DTSTART;TZID=Europe/Copenhagen:20270305T110000\r\nDTEND:20270305T130000Z\r\nSEQUENCE:3\r\n"
+        "DTSTAMP:20270222T091500Z\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:a@x.example\r\n"
+        "ATTENDEE;PARTSTAT=DECLINED;CN=\"B\":MAILTO:B@X.EXAMPLE\r\nCOMMENT:Kan ikke\\, desværre\r\n"
+        "X-CALENDARSERVER-PRIVATE-COMMENT:privat\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+
+
+def main():
+    clear_seeds()
+    mails()
+    files()
+    hand_made()
+    for t in sorted(os.listdir(CORPUS)):
+        n = len(os.listdir(os.path.join(CORPUS, t)))
+        size = sum(os.path.getsize(p) for p in glob.glob(os.path.join(CORPUS, t, "*")))
+        print("%-10s %4d files %8d bytes" % (t, n, size))
+
+
+if __name__ == "__main__":
+    main()
