@@ -14,6 +14,8 @@
 #define IMAP_TIMEOUT     60          /* seconds for the TCP connect, the TLS handshake and each command */
 #define IMAP_BATCH       500         /* UIDs per UID FETCH in imap_fetch_new */
 #define IMAP_HEADER_MAX  (64 * 1024) /* octets of header fields fetched per message (a partial FETCH) */
+#define IMAP_AHEAD_PARTS 4           /* parts a plan callback may name per message */
+#define IMAP_AHEAD_BYTES (8u << 20)  /* octets of parts fetched ahead per batch, at most */
 
 struct imap;
 
@@ -59,8 +61,17 @@ struct imap_msg {
 enum imap_result imap_fetch_new(struct imap *im, uint32_t after_uid, const char *const *fields,
 				int (*cb)(struct imap_msg *msg, void *arg), void *arg, struct err *err);
 
+/* The same, and before cb sees the messages of a batch, plan (given each message's headers and structure)
+ * names up to IMAP_AHEAD_PARTS parts that cb will want; they are fetched for the whole batch in one UID FETCH
+ * per section (at most IMAP_AHEAD_BYTES per batch), so cb's imap_fetch_part finds them there. plan returns how
+ * many it wrote to ret_parts (0 or less: none); it must not talk to the server. */
+enum imap_result imap_fetch_new_planned(struct imap *im, uint32_t after_uid, const char *const *fields,
+					int (*plan)(const struct imap_msg *msg, void *arg,
+						    const struct inmail_part **ret_parts),
+					int (*cb)(struct imap_msg *msg, void *arg), void *arg, struct err *err);
+
 /* BODY.PEEK[section] of one part of msg (a non-multipart message root is fetched as its body, "1" or "S.1"),
- * stored in the part with inmail_part_set_body. Parts larger than INMAIL_MAX_SIZE are refused, by their
+ * stored in the part with inmail_part_set_body; a part that already has its body (fetched ahead) is left. Parts larger than INMAIL_MAX_SIZE are refused, by their
  * BODYSTRUCTURE size and again by what arrives (a partial FETCH, so a lying server cannot send more). */
 enum imap_result imap_fetch_part(struct imap *im, struct imap_msg *msg, struct inmail_part *p, struct err *err);
 

@@ -264,6 +264,16 @@ static int flush(struct fetch_run *run)
 	return 0;
 }
 
+/* Before the mails of a batch are handled: the parts handle will fetch, so they come in a few commands. */
+static int plan(const struct imap_msg *msg, void *arg, const struct inmail_part **ret_parts)
+{
+	_Static_assert(REPLY_MAX_PARTS <= IMAP_AHEAD_PARTS, "a plan names every part reply_decide needs");
+	struct fetch_run *run = arg;
+	struct reply_env env = { &run->snap, thread_meeting(run, &msg->mail), msg->size, run->now, NULL };
+
+	return reply_parts_needed(&msg->mail, &env, ret_parts);
+}
+
 static int handle(struct imap_msg *msg, void *arg)
 {
 	struct fetch_run *run = arg;
@@ -401,7 +411,7 @@ int inbox_pass(struct ctx *ctx, struct imap *imap, time_t now, int (*stop)(void 
 	run.saved_uid = run.last_uid = (uint32_t)last_uid;
 	run.moves[0] = xmalloc(sizeof(*run.moves[0]) * INBOX_GROUP);
 	run.moves[1] = xmalloc(sizeof(*run.moves[1]) * INBOX_GROUP);
-	r = imap_fetch_new(imap, (uint32_t)last_uid, header_fields, handle, &run, &err);
+	r = imap_fetch_new_planned(imap, (uint32_t)last_uid, header_fields, plan, handle, &run, &err);
 	if (r != IMAP_OK && res->stop == IMAP_OK) {
 		res->stop = r;
 		snprintf(res->stop_reason, sizeof(res->stop_reason), "%s", err.msg);
