@@ -137,6 +137,15 @@ fuzz: fuzz-build
 fuzz-smoke:
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 
+# make bench: tovholder against mbsync, msmtp and smtp-source on one private loopback Postfix + Dovecot,
+# as root (bench/README.md). Installs the peers, builds, prints the table and writes bench/results.json.
+# BENCH_RUNS, BENCH_FAST_RUNS, BENCH_IDLE_SECONDS, BENCH_REPLIES tune it (bench/run).
+.PHONY: bench
+bench:
+	@scripts/install-deps --bench
+	@$(MAKE) --no-print-directory all
+	@bench/run $(BUILD)
+
 # make install [PREFIX=/usr/local] [DESTDIR=] [SYSCONFDIR=/etc] [UNITDIR=$(PREFIX)/lib/systemd/system]
 # The binary, the systemd units (ExecStart and the config paths rewritten to PREFIX and SYSCONFDIR), the
 # sysusers.d entry for the user 'tovholder', the man pages, the default templates, and the example

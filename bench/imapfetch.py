@@ -1,0 +1,32 @@
+#!/usr/bin/python3
+"""One bare IMAP FETCH over a whole mailbox, timed: the floor a header-and-structure scan cannot go below.
+
+  imapfetch.py PORT USER PASSWORD 'ITEMS'      e.g. '(ENVELOPE BODYSTRUCTURE)'
+
+Logs in (plain, loopback), SELECTs INBOX, sends UID FETCH 1:* ITEMS and prints one JSON line: seconds for
+the FETCH alone, and the octets of its response. Also used to warm Dovecot's cache. Standard library only.
+"""
+
+import imaplib
+import json
+import sys
+import time
+
+
+def main():
+    port, user, password, items = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+    m = imaplib.IMAP4("127.0.0.1", port)
+    m.login(user, password)
+    m.select("INBOX", readonly=True)
+    t = time.monotonic()
+    typ, data = m.uid("FETCH", "1:*", items)
+    took = time.monotonic() - t
+    if typ != "OK":
+        sys.exit("imapfetch: %s %s" % (typ, data))
+    octets = sum(len(d[0]) + len(d[1]) if isinstance(d, tuple) else len(d or b"") for d in data)
+    m.logout()
+    print(json.dumps({"seconds": round(took, 4), "octets": octets}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+# shellcheck shell=bash
+# Helpers for bench/run. Needs the mail stack's variables (tests/lib/mailstack.sh, mailstack_start).
+
+BENCH_ORGANIZER=tovholder@netvaerk.example
+BENCH_PY=/usr/bin/python3
+
+# bench_group DIR IMAP_USER: a group of 20 invitees (19 members and the secretary, invented people) and 10
+# meetings in 2027, so one `send` is 10 x 20 = 200 invitations. The IMAP login may differ from the organizer
+# (Dovecot's static passdb takes any user), which gives each mailbox of the bench its own group directory.
+bench_group() {
+	local dir=$1 user=$2 i
+	local orgs=(Faxe Greve Holbæk Køge Lejre Odsherred Ringsted Roskilde Slagelse Solrød Sorø Stevns
+		Vordingborg Næstved Kalundborg Lolland Guldborgsund "Region Sjælland" Bornholm)
+	mkdir -p "$dir"
+	printf '%s\n' "$MS_PASSWORD" >"$dir/secret"
+	chmod 600 "$dir/secret"
+	cat >"$dir/tovholder.conf" <<-CONF
+	; bench group — invented people only
+	[group]
+	name = Netværksgruppe Børn og Unge
+	organizer = Karin Lund <$BENCH_ORGANIZER>
+	secretary = Jesper Vang (Solrød)
+	timezone = Europe/Copenhagen
+	schedule = schedule.ini
+	roster = roster.csv
+	state = state.db
+
+	[smtp]
+	url = smtp://127.0.0.1:$MS_SMTP_PORT
+	tls = none
+
+	[imap]
+	url = imap://127.0.0.1:$MS_IMAP_PORT
+	tls = none
+	user = $user
+	password_file = secret
+	CONF
+	: >"$dir/schedule.ini"
+	for i in 01 02 03 04 05 06 08 09 10 11; do
+		cat >>"$dir/schedule.ini" <<-SCHED
+		[2027-$i-05]
+		time = 10:00-13:00
+		place = online
+		online_url = https://teams.example/l/meetup-join/bench-$i
+		agenda = Velkommen og godkendelse af dagsorden
+		agenda = Nyt fra kommunerne
+		agenda = Eventuelt
+
+		SCHED
+	done
+	{
+		printf '%s\r\n' 'navn;organisation;email;rolle'
+		for i in $(seq 1 19); do
+			printf 'Medlem Nummer%d;%s;medlem%d@kommune%d.example;medlem\r\n' "$i" "${orgs[i - 1]}" "$i" "$i"
+		done
+		printf '%s\r\n' 'Jesper Vang;Solrød;jesper.vang@solroed.example;sekretær'
+	} >"$dir/roster.csv"
+}
+
+now_ns() { date +%s%N; }
+
+# calc EXPR: arithmetic with decimals (awk), 4 places.
+calc() { awk "BEGIN { printf \"%.4f\n\", $1 }"; }
+
+# ms_since NS: milliseconds since a now_ns value.
+ms_since() { echo $(( ($(now_ns) - $1) / 1000000 )); }
+
+# snap_copy SRC DST: a copy of a Maildir tree in a moment. The mail files are hard links (Dovecot never
+# changes one in place: flags are renames, moves are links and unlinks); Dovecot's own files (index, cache,
+# uidlist, some appended to in place) are real copies.
+snap_copy() {
+	local src=$1 dst=$2 f
+	rm -rf "$dst"
+	cp -al "$src" "$dst" || return 1
+	while IFS= read -r -d '' f; do
+		rm -f "$dst/$f" && cp -p "$src/$f" "$dst/$f" || return 1
+	done < <(cd "$src" && find . -type f ! -path '*/cur/*' ! -path '*/new/*' ! -path '*/tmp/*' -print0)
+}
+
+# The Dovecot log position, then the session totals logged after it: "IN OUT" bytes of every IMAP session
+# of USER that logged out since (Dovecot logs "Logged out in=N out=N" at the end of each session; the log
+# process writes it a moment later, so wait for it).
+dovecot_log_pos() { stat -c %s "$MS_DIR/log/dovecot.log"; }
+dovecot_bytes_since() {
+	local pos=$1 user=$2 i line
+	for i in $(seq 100); do
+		line=$(tail -c +$((pos + 1)) "$MS_DIR/log/dovecot.log" |
+			awk -v u="imap($user)" 'index($0, u) && /Logged out in=/ {
+				for (i = 1; i <= NF; i++) { if ($i ~ /^in=/) a += substr($i, 4); if ($i ~ /^out=/) b += substr($i, 5) }
+				n++ } END { if (n) print a, b }')
+		[ -n "$line" ] && { echo "$line"; return 0; }
+		sleep 0.05
+	done
+	echo "bench: no 'Logged out' line for $user in the Dovecot log" >&2
+	echo "0 0"
+	return 1
+}
+
+# time_v FILE: from the output of /usr/bin/time -v, "WALL_S USER_S SYS_S MAXRSS_KB".
+time_v() {
+	awk -F': ' '
+		/Elapsed \(wall clock\)/ { n = split($2, p, ":"); w = 0; for (i = 1; i <= n; i++) w = w * 60 + p[i] }
+		/User time/ { u = $2 } /System time/ { s = $2 } /Maximum resident/ { r = $2 }
+		END { print w, u, s, r }' "$1"
+}
+
+# raw ROW METRIC WHO VALUE [UNIT]: one measurement, a JSON line in $RAW.
+raw() {
+	printf '{"row": "%s", "metric": "%s", "who": "%s", "value": %s, "unit": "%s"}\n' "$1" "$2" "$3" "$4" "${5:-}" >>"$RAW"
+}
+
+note() { printf 'bench: %s\n' "$*" >&2; }
+
+# proc_ctx PID: voluntary + involuntary context switches of every thread of PID so far.
+proc_ctx() {
+	local t sum=0 v
+	for t in /proc/"$1"/task/*/status; do
+		v=$(awk '/^(voluntary|nonvoluntary)_ctxt_switches:/ { s += $2 } END { print s + 0 }' "$t" 2>/dev/null)
+		sum=$((sum + ${v:-0}))
+	done
+	echo "$sum"
+}
+
+proc_rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
