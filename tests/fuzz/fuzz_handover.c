@@ -17,15 +17,24 @@ static struct store *open_memory(void)
 	return st;
 }
 
+static struct store *st, *again;
+
+/* So that a replay under valgrind ends with nothing allocated. */
+static void close_stores(void)
+{
+	store_free(st);
+	store_free(again);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct store *st, *again;
 	struct err err = { "" };
 	char *buf = xmalloc(size ? size : 1);
 
 	if (!st) {
 		st = open_memory();
 		again = open_memory();
+		atexit(close_stores);
 	}
 	if (size)
 		memcpy(buf, data, size);
