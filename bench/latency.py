@@ -16,7 +16,8 @@ the server first says "* N EXISTS" after each file landed. That is when any IDLE
 the service's latency; the difference is tovholder's own work.
 
 The replies are of every client family whose reply is an answer (a calendar REPLY or a clear Danish mail),
-each to an invitation in STATE.DB, each newer than anything recorded before (the newest answer wins).
+each to another invitation in STATE.DB while there are (200 for the bench group), each newer than anything
+recorded before (the newest answer wins).
 """
 
 import argparse
@@ -30,6 +31,7 @@ import sys
 import threading
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the work tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mailgen  # noqa: E402
 
@@ -63,6 +65,9 @@ def main():
     if len(fams) != len(ANSWERING):
         sys.exit("latency: fixture families changed: %s" % sorted(set(ANSWERING) - {n for n, _ in fams}))
     invs = mailgen.invitations(a.state)
+    # each reply to another invitation while they last: a second answer of the same person to the same
+    # meeting replaces the first row (newest wins), whose Message-ID would then never be seen
+    pick = rnd.sample(range(len(invs)), len(invs))
     t0 = datetime.datetime.fromisoformat(a.since)
     md = os.path.join(a.maildir, "tmp"), os.path.join(a.maildir, "new")
 
@@ -125,7 +130,7 @@ def main():
         time.sleep(rnd.uniform(a.min, a.max))
         seq = a.first + i
         name, fn = fams[i % len(fams)]
-        inv = invs[rnd.randrange(len(invs))]
+        inv = invs[pick[i % len(pick)]]
         data = mailgen.reply(inv, fn, seq, t0 + datetime.timedelta(seconds=60 * i), mailgen.DEFAULT_ORGANIZER)
         msgid = "bench-reply-%d@%s" % (seq, inv[6].split("@")[1])
         base = "%d.M%dP%d.bench,S=%d,W=%d" % (1800000000 + seq, seq, os.getpid(), len(data), len(data))
