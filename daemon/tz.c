@@ -63,7 +63,7 @@ static int name_valid(const char *name)
 	return 1;
 }
 
-int tz_valid(const char *tzname)
+int tz_valid(const char *zone)
 {
 	const char *dir = getenv("TZDIR");
 	char magic[4];
@@ -72,9 +72,9 @@ int tz_valid(const char *tzname)
 	FILE *f;
 	int ok = 0;
 
-	if (!name_valid(tzname))
+	if (!name_valid(zone))
 		return 0;
-	path = xasprintf("%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", tzname);
+	path = xasprintf("%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", zone);
 	/* glibc silently falls back to UTC for a file it cannot load, so check the TZif magic ourselves */
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (f = fopen(path, "rb"))) {
 		ok = fread(magic, 1, sizeof(magic), f) == sizeof(magic) && memcmp(magic, "TZif", 4) == 0;
@@ -108,14 +108,14 @@ static void tz_leave(char *saved)
 	free(saved);
 }
 
-int tz_local_to_utc(const char *tzname, int y, int m, int d, int minutes, time_t *ret, struct err *err)
+int tz_local_to_utc(const char *zone, int y, int m, int d, int minutes, time_t *ret, struct err *err)
 {
 	struct tm tm = { 0 };
 	char *saved;
 	time_t t;
 
-	if (!tz_valid(tzname))
-		return err_set(err, "unknown time zone '%s'", tzname ? tzname : "");
+	if (!tz_valid(zone))
+		return err_set(err, "unknown time zone '%s'", zone ? zone : "");
 	if (y < TZ_YEAR_MIN || y > TZ_YEAR_MAX || m < 1 || m > 12 || d < 1 || d > util_days_in_month(y, m))
 		return err_set(err, "bad date %04d-%02d-%02d", y, m, d);
 	if (minutes < 0 || minutes > 24 * 60)
@@ -126,11 +126,11 @@ int tz_local_to_utc(const char *tzname, int y, int m, int d, int minutes, time_t
 	tm.tm_hour = minutes / 60;
 	tm.tm_min = minutes % 60;
 	tm.tm_isdst = -1;   /* let the zone decide; in the autumn overlap mktime picks one of the two */
-	saved = tz_enter(tzname);
+	saved = tz_enter(zone);
 	t = mktime(&tm);
 	tz_leave(saved);
 	if (t == (time_t)-1)
-		return err_set(err, "cannot convert %04d-%02d-%02d in '%s'", y, m, d, tzname);
+		return err_set(err, "cannot convert %04d-%02d-%02d in '%s'", y, m, d, zone);
 	*ret = t;
 	return 0;
 }
@@ -273,7 +273,7 @@ static void add_rule(struct buf *b, const char *kind, const struct tz_rule *r)
 
 /* Fills std/dst from the transitions of every year in the range. Returns 1 with DST, 0 without, -1 when the
  * zone cannot be written as one yearly rule per direction. Runs inside tz_enter. */
-static int find_rules(const char *tzname, int year_from, int year_to, struct tz_rule *std, struct tz_rule *dst,
+static int find_rules(const char *zone, int year_from, int year_to, struct tz_rule *std, struct tz_rule *dst,
 		      struct err *err)
 {
 	unsigned std_mask = 0, dst_mask = 0;
@@ -285,12 +285,12 @@ static int find_rules(const char *tzname, int year_from, int year_to, struct tz_
 		if (n == 0)
 			continue;
 		if (n != 2 || (tr[0].off_after > tr[0].off_before) == (tr[1].off_after > tr[1].off_before))
-			return err_set(err, "time zone '%s' has irregular offset changes in %d", tzname, y);
+			return err_set(err, "time zone '%s' has irregular offset changes in %d", zone, y);
 		for (int i = 0; i < 2; i++) {
 			int up = tr[i].off_after > tr[i].off_before;
 			if (rule_add(up ? dst : std, up ? &dst_mask : &std_mask, &tr[i], years_with == 0) < 0)
 				return err_set(err, "time zone '%s' changes its rules in %d; cannot write a yearly rule",
-					       tzname, y);
+					       zone, y);
 		}
 		years_with++;
 	}
@@ -298,32 +298,32 @@ static int find_rules(const char *tzname, int year_from, int year_to, struct tz_
 		return 0;
 	if (years_with != year_to - year_from + 1 || std->off_to != dst->off_from || dst->off_to != std->off_from)
 		return err_set(err, "time zone '%s' does not observe daylight saving time every year from %d to %d",
-			       tzname, year_from, year_to);
+			       zone, year_from, year_to);
 	rule_finish(std, std_mask);
 	rule_finish(dst, dst_mask);
 	return 1;
 }
 
 /* A zone without offset changes in the range: one offset, checked at the start of each year. */
-static int fixed_rule(const char *tzname, int year_from, int year_to, struct tz_rule *std, struct err *err)
+static int fixed_rule(const char *zone, int year_from, int year_to, struct tz_rule *std, struct err *err)
 {
 	memset(std, 0, sizeof(*std));
 	std->off_from = std->off_to = offset_at(year_start_utc(year_from), std->abbr, sizeof(std->abbr));
 	for (int y = year_from + 1; y <= year_to + 1; y++)
 		if (offset_at(year_start_utc(y), NULL, 0) != std->off_to)
-			return err_set(err, "time zone '%s' changes its offset around %d", tzname, y);
+			return err_set(err, "time zone '%s' changes its offset around %d", zone, y);
 	return 0;
 }
 
-char *tz_vtimezone(const char *tzname, int year_from, int year_to, struct err *err)
+char *tz_vtimezone(const char *zone, int year_from, int year_to, struct err *err)
 {
 	struct tz_rule std = { 0 }, dst = { 0 };
 	struct buf b;
 	char *saved;
 	int has_dst;
 
-	if (!tz_valid(tzname)) {
-		err_set(err, "unknown time zone '%s'", tzname ? tzname : "");
+	if (!tz_valid(zone)) {
+		err_set(err, "unknown time zone '%s'", zone ? zone : "");
 		return NULL;
 	}
 	if (year_from < TZ_YEAR_MIN || year_to > TZ_YEAR_MAX || year_to < year_from ||
@@ -331,16 +331,16 @@ char *tz_vtimezone(const char *tzname, int year_from, int year_to, struct err *e
 		err_set(err, "bad year range %d-%d for a time zone", year_from, year_to);
 		return NULL;
 	}
-	saved = tz_enter(tzname);
-	has_dst = find_rules(tzname, year_from, year_to, &std, &dst, err);
-	if (has_dst == 0 && fixed_rule(tzname, year_from, year_to, &std, err) < 0)
+	saved = tz_enter(zone);
+	has_dst = find_rules(zone, year_from, year_to, &std, &dst, err);
+	if (has_dst == 0 && fixed_rule(zone, year_from, year_to, &std, err) < 0)
 		has_dst = -1;
 	tz_leave(saved);
 	if (has_dst < 0)
 		return NULL;
 
 	buf_init(&b);
-	buf_addf(&b, "BEGIN:VTIMEZONE\r\nTZID:%s\r\n", tzname);
+	buf_addf(&b, "BEGIN:VTIMEZONE\r\nTZID:%s\r\n", zone);
 	if (has_dst) {
 		add_rule(&b, "STANDARD", &std);
 		add_rule(&b, "DAYLIGHT", &dst);

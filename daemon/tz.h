@@ -9,14 +9,14 @@
 /* tz_local_to_utc and tz_vtimezone switch the process TZ for the duration of the call and restore it after:
  * not thread-safe (the daemon is single-threaded). */
 
-/* 1 when 'tzname' ("Europe/Copenhagen") is a zone of the system tz database. */
-int tz_valid(const char *tzname);
-/* Local wall time y-m-d + minutes after midnight in zone tzname → UTC time_t. -1 with err on a bad zone. */
-int tz_local_to_utc(const char *tzname, int y, int m, int d, int minutes, time_t *ret, struct err *err);
+/* 1 when 'zone' ("Europe/Copenhagen") is a zone of the system tz database. */
+int tz_valid(const char *zone);
+/* Local wall time y-m-d + minutes after midnight in zone zone → UTC time_t. -1 with err on a bad zone. */
+int tz_local_to_utc(const char *zone, int y, int m, int d, int minutes, time_t *ret, struct err *err);
 /* A VTIMEZONE component as iCalendar text (CRLF lines, BEGIN:VTIMEZONE … END:VTIMEZONE), TZID exactly
- * 'tzname' (no libical prefix), with one STANDARD and (if the zone has DST) one DAYLIGHT sub-component whose
+ * 'zone' (no libical prefix), with one STANDARD and (if the zone has DST) one DAYLIGHT sub-component whose
  * yearly RRULE reproduces the zone's transitions for every year from year_from to year_to. NULL with err when
  * the zone is unknown or its rules cannot be written as a yearly rule. Caller frees. */
-char *tz_vtimezone(const char *tzname, int year_from, int year_to, struct err *err);
+char *tz_vtimezone(const char *zone, int year_from, int year_to, struct err *err);
 
 #endif
