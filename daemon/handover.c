@@ -430,7 +430,9 @@ static void scrub_key_line(struct buf *out, const char *line, const char *eq)
 	else if (strcmp(key, "state") == 0)
 		buf_addf(out, "; FILL IN: state = (where this machine keeps its record, e.g. state.db)\n");
 	else {
-		buf_addf(out, "%s = ", key);
+		/* not "%s = ": gcc -O1 cannot see that key is set here and calls it a NULL format argument */
+		buf_adds(out, key);
+		buf_adds(out, " = ");
 		if (strcmp(key, "url") == 0)
 			cut_userinfo(out, value);
 		else
