@@ -12,7 +12,7 @@ struct inbox_result {
 	int refreshes;           /* invitations asked for again (queued, and sent when the server is there) */
 	int no_new;              /* nothing above the remembered UID: no per-message work was done */
 	enum imap_result stop;   /* IMAP_OK, or why the pass stopped early */
-	char stop_reason[256];
+	char stop_reason[512];   /* room for a server reply (err.msg) and its context */
 	int state_error;
 };
 
