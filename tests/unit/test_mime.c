@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mime.h"
+#include "util.h"
 
 #define SUBJECT_DA "Indkaldelse: Netværksgruppe Børn og Unge fredag den 5. marts 2027"
 
@@ -531,8 +532,7 @@ static void test_encode_header(void **state)
 	free(s);
 	s = mime_encode_header(SUBJECT_DA);
 	/* after a "Subject: " of 9 characters, no line passes 76 */
-	char *line = malloc(strlen(s) + 16);
-	sprintf(line, "Subject: %s\r\n", s);
+	char *line = xasprintf("Subject: %s\r\n", s);
 	assert_lines(line, strlen(line), 76);
 	dec = decode_header(s);
 	assert_string_equal(dec, SUBJECT_DA);
