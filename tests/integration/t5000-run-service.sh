@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run-all: alone (it measures the time from delivery to referat)
 test_description='run: the service sends by itself, records replies within a second, reloads, and stops cleanly'
 . "$(dirname "$0")/../lib/test-lib.sh"
 . "$TOP/tests/lib/group.sh"
