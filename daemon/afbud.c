@@ -652,6 +652,7 @@ struct doc {
 	size_t nt;
 	struct sent *s;
 	size_t ns;
+	size_t t_cap, s_cap;
 };
 
 static const char *tw(const struct doc *d, size_t k)
@@ -699,11 +700,16 @@ static size_t add_token(struct doc *d, size_t i, struct tstate *st)
 						j + 1 < d->len && is_alpha(p[j + 1]))))
 		j++;
 	if (st->new_sent || d->ns == 0) {
+		if (d->ns == d->s_cap)
+			d->s = xrealloc(d->s, (d->s_cap = d->s_cap ? 2 * d->s_cap : 16) * sizeof *d->s);
 		memset(&d->s[d->ns], 0, sizeof d->s[d->ns]);
 		d->s[d->ns++].first = d->nt;
 		st->new_clause = 1;
 	}
+	if (d->nt == d->t_cap)
+		d->t = xrealloc(d->t, (d->t_cap = d->t_cap ? 2 * d->t_cap : 64) * sizeof *d->t);
 	t = &d->t[d->nt++];
+	memset(t, 0, sizeof *t);
 	t->off = i;
 	t->len = j - i;
 	t->sent = d->ns - 1;
@@ -818,9 +824,10 @@ static void doc_init(struct doc *d, const char *text, size_t len)
 	d->orig = text;
 	d->len = len;
 	d->low = lower_copy(text, len);
-	d->t = xcalloc(len / 2 + 2, sizeof *d->t);
-	d->s = xcalloc(len / 2 + 2, sizeof *d->s);
-	d->nt = d->ns = 0;
+	/* Grown as tokens come (add_token): a 8 KB text has at most 4 K tokens, but a real one about 1 K. */
+	d->t = NULL;
+	d->s = NULL;
+	d->nt = d->ns = d->t_cap = d->s_cap = 0;
 	tokenize(d);
 	finish(d);
 }
@@ -1247,13 +1254,46 @@ static void note_match(const struct doc *d, const struct pattern *pt, size_t a, 
 	ty->n[cat]++;
 }
 
+/* The bytes a token can start with to match the first element of pattern p: a quick test that spares
+ * pat_match the tokens that cannot start a match (most of them). All bytes when p starts with an operator. */
+static void first_bytes(const char *p, unsigned char may[256])
+{
+	const char *e;
+
+	while (*p == ' ')
+		p++;
+	e = p + strcspn(p, " ");
+
+	if (strchr("^_!?", *p)) {
+		memset(may, 1, 256);
+		return;
+	}
+	memset(may, 0, 256);
+	while (p < e) {
+		const char *bar = memchr(p, '|', (size_t)(e - p));
+		const char *alt_end = bar ? bar : e;
+
+		if (alt_end - p == 1 && *p == '#')
+			memset(&may['0'], 1, 10);
+		else if (alt_end > p)
+			may[(unsigned char)*p] = 1;
+		p = alt_end + 1;
+	}
+}
+
 static void run_patterns(const struct doc *d, int is_subject, struct tally *ty)
 {
 	size_t pi, ti;
+	unsigned char may[256];
 
 	for (pi = 0; pi < sizeof patterns / sizeof patterns[0]; pi++) {
+		first_bytes(patterns[pi].pat, may);
 		for (ti = 0; ti < d->nt; ti++) {
-			long end = pat_match(d, patterns[pi].pat, ti, d->t[ti].cend);
+			long end;
+
+			if (!may[(unsigned char)*tw(d, ti)])
+				continue;
+			end = pat_match(d, patterns[pi].pat, ti, d->t[ti].cend);
 
 			if (end > (long)ti)
 				note_match(d, &patterns[pi], ti, (size_t)end, is_subject, ty);
