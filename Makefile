@@ -134,8 +134,10 @@ fuzz-build:
 	    CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" LDFLAGS="$(FUZZ_SAN)" \
 	    $(FUZZ_TARGETS:%=build-fuzz/fuzz/fuzz_%)
 
+# FUZZ_RUNS=N stops each target after N executions; FUZZ_RECORD=1 adds the runs to bench/results.json.
 fuzz: fuzz-build
-	@tests/fuzz/run build-fuzz/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	@FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_RECORD=$(if $(filter 1,$(FUZZ_RECORD)),$(CURDIR)/bench/results.json) \
+	    tests/fuzz/run build-fuzz/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # A short run of every target, for make check and CI.
 fuzz-smoke:
