@@ -8,6 +8,7 @@ The "bench" key, which bench/report.py writes, is left as it is. Standard librar
 """
 
 import datetime
+import fcntl
 import json
 import os
 import subprocess
@@ -20,6 +21,9 @@ def main():
         sys.exit("usage: record.py RESULTS.json TARGET EXECUTIONS SECONDS CRASHES")
     path, target = sys.argv[1], sys.argv[2]
     execs, seconds, crashes = (int(a) for a in sys.argv[3:6])
+    # Two fuzzing runs may end at once: the read-modify-replace holds a lock on the file's directory.
+    lock = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY)
+    fcntl.flock(lock, fcntl.LOCK_EX)
     try:
         with open(path) as f:
             doc = json.load(f)
@@ -43,6 +47,7 @@ def main():
         json.dump(doc, f, indent=2, ensure_ascii=False)
         f.write("\n")
     os.replace(tmp, path)
+    os.close(lock)
 
 
 if __name__ == "__main__":
