@@ -608,7 +608,8 @@ static int known_has(const char *const *known, const char *name, size_t len)
 int tmpl_check(const char *src, size_t len, const char *filename, const char *const *known, struct diag *d)
 {
 	struct parse p;
-	size_t before = d->n, depth = 0;
+	size_t before = d->n, depth = 0, repeating = 0;
+	int opened[TMPL_MAX_DEPTH + 1];   /* per open section: 1 for {{#x}}, which may repeat a list */
 
 	parse_init(&p, src, len, filename, d);
 	if (p.len > TMPL_MAX_OUTPUT) {
@@ -621,16 +622,23 @@ int tmpl_check(const char *src, size_t len, const char *filename, const char *co
 		if (t->kind == TOK_TEXT)
 			continue;
 		if (t->kind == TOK_CLOSE) {
-			depth -= depth > 0;
+			if (depth)
+				repeating -= (size_t)opened[--depth];
 			continue;
 		}
+		/* {{.}} and {{nr}} are the current item of a list: only inside a {{#x}}, never in a {{^x}}
+		 * alone, which is rendered when x is empty */
 		if (name_is(&p, t, ".")) {
-			if (!depth)
-				diag_add(d, p.file, t->line, "'{{.}}' outside a section");
-		} else if (!(depth && name_is(&p, t, "nr")) && known && !known_has(known, p.src + t->off, t->len)) {
+			if (!repeating)
+				diag_add(d, p.file, t->line, "'{{.}}' outside a {{#list}} section");
+		} else if (!(repeating && name_is(&p, t, "nr")) && known &&
+			   !known_has(known, p.src + t->off, t->len)) {
 			diag_add(d, p.file, t->line, "unknown variable '%.*s'", (int)t->len, p.src + t->off);
 		}
-		depth += t->kind != TOK_VAR;
+		if (t->kind != TOK_VAR && depth <= TMPL_MAX_DEPTH) {
+			opened[depth++] = t->kind == TOK_OPEN;
+			repeating += t->kind == TOK_OPEN;
+		}
 	}
 	free(p.toks);
 	return d->n > before ? -1 : 0;

@@ -38,8 +38,9 @@ extern const char *const tmpl_mail_vars[];
 char *tmpl_render(const char *src, size_t len, const char *filename, const struct tmpl_vars *v,
 		  enum tmpl_escape esc, struct err *err);
 /* Checks the syntax only (no variables needed), with known variable names given as a NULL-terminated list
- * (NULL: any name; {{.}} and {{nr}} are always allowed inside a section). Every problem goes into d
- * (appended). 0, or -1 when there was any. */
+ * (NULL: any name; {{.}} and {{nr}} are allowed inside a {{#x}} section, not in a {{^x}} alone). It knows
+ * names, not which are lists: "{{#online}}{{.}}{{/online}}" passes and then fails to render. Every problem
+ * goes into d (appended). 0, or -1 when there was any. */
 int tmpl_check(const char *src, size_t len, const char *filename, const char *const *known, struct diag *d);
 
 #endif

@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char *out = tmpl_render(src, size, "indkaldelse.txt", vars, (enum tmpl_escape)esc, &err);
 
 		/* Bad syntax never renders. (The converse does not hold: tmpl_check knows names, not which are
-		 * lists, so "{{^dagsorden}}{{.}}{{/dagsorden}}" passes it and fails to render, loudly.) */
+		 * lists, so "{{#online}}{{.}}{{/online}}" passes it and fails to render, loudly.) */
 		if (out && !syntax_ok)
 			abort();
 		if (out && strlen(out) > TMPL_MAX_OUTPUT)
