@@ -41,7 +41,7 @@ LIB_OBJS  := $(LIB_SRCS:daemon/%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all deps check unit demo install sanitize lint clean fuzz fuzz-build fuzz-smoke
+.PHONY: all deps check unit demo install sanitize san-build lint clean fuzz fuzz-build fuzz-smoke
 all: $(BUILD)/tovholder
 
 $(BUILD)/obj/%.o: daemon/%.c $(wildcard daemon/*.h) $(BUILD)/flags | $(BUILD)/obj
@@ -67,37 +67,36 @@ unit: $(UNIT_BINS)
 deps:
 	@scripts/install-deps
 
-# The whole suite: unit tests, then integration tests against a real Postfix + Dovecot
-# started on 127.0.0.1. Ends with one line "N passed, N failed".
-# FUZZ_SMOKE_SECONDS=0 leaves the fuzz targets out (e.g. inside make sanitize, which runs check again).
+# The whole suite, twice: unit tests, then integration tests against a real Postfix + Dovecot started on
+# 127.0.0.1, with the build that ships (build/) and again with AddressSanitizer, LeakSanitizer and
+# UndefinedBehaviorSanitizer (build-san/); then a short run of every fuzz target. Ends with one line
+# "N passed, N failed". CHECK_SANITIZE=0 leaves the sanitized suite out, FUZZ_SMOKE_SECONDS=0 the fuzzing.
+CHECK_SANITIZE ?= 1
+# The builds inside check and sanitize use every core, unless make was given its own -j.
+PAR := $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc 2>/dev/null || echo 2))
 check: deps
-	@$(MAKE) --no-print-directory all unit
-	@if [ "$(FUZZ_SMOKE_SECONDS)" != 0 ]; then $(MAKE) --no-print-directory fuzz-build >/dev/null; fi
+	@$(MAKE) --no-print-directory $(PAR) all unit
+	@if [ "$(CHECK_SANITIZE)" != 0 ]; then $(MAKE) --no-print-directory $(PAR) san-build; fi
+	@if [ "$(FUZZ_SMOKE_SECONDS)" != 0 ]; then $(MAKE) --no-print-directory $(PAR) fuzz-build >/dev/null; fi
 	@FUZZ_DIR=$(if $(filter-out 0,$(FUZZ_SMOKE_SECONDS)),build-fuzz/fuzz) FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) \
-	    FUZZ_TARGETS="$(FUZZ_TARGETS)" tests/run-all $(BUILD)
+	    FUZZ_TARGETS="$(FUZZ_TARGETS)" SAN_FLAGS="$(SAN_FLAGS)" \
+	    tests/run-all $(BUILD) $(if $(filter-out 0,$(CHECK_SANITIZE)),--sanitized build-san)
 
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo $(BUILD)/tovholder
 
-# The whole suite with AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer, into build-san/. The
-# integration scripts run build-san/tovholder (tests/run-all takes TOVHOLDER from the build directory). Every
-# report aborts the process and is also written to build-san/sanitizer/, so one that a test ignored (a command
-# expected to fail, stderr thrown away) still fails the run. tests/sanitize.supp: reports inside libraries.
+# Only the sanitized half of make check: the whole suite (unit and integration tests) against build-san/,
+# built with -O1 and the flags below. Every report aborts the process and also lands in
+# build-san/sanitizer/, which must stay empty (tests/run-all); tests/sanitize.supp: leaks inside libraries.
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-SAN_LOGS  := $(CURDIR)/build-san/sanitizer
-SAN_ENV   := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1:strict_string_checks=1:log_path=$(SAN_LOGS)/asan \
-             LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitize.supp:print_suppressions=0 \
-             UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1:log_path=$(SAN_LOGS)/ubsan \
-             TOVHOLDER=$(CURDIR)/build-san/tovholder
 
-sanitize:
-	@rm -rf $(SAN_LOGS) && mkdir -p $(SAN_LOGS)
-	@$(SAN_ENV) $(MAKE) --no-print-directory BUILD=build-san \
-	    CFLAGS="-O1 -g $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" FUZZ_SMOKE_SECONDS=0 check; rc=$$?; \
-	if [ -n "$$(ls -A $(SAN_LOGS))" ]; then \
-	    echo "sanitizer reports (build-san/sanitizer/):"; cat $(SAN_LOGS)/*; exit 1; \
-	fi; exit $$rc
+san-build:
+	@$(MAKE) --no-print-directory BUILD=build-san CFLAGS="-O1 -g $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" all unit
+
+sanitize: deps
+	@$(MAKE) --no-print-directory $(PAR) san-build
+	@SAN_FLAGS="$(SAN_FLAGS)" tests/run-all --sanitized build-san
 
 # Static checks; both must be clean. cppcheck over the sources, the unit tests and the fuzz targets, with
 # the few findings we accept listed and justified in .cppcheck/suppressions (.cppcheck/cmocka.cfg tells it
@@ -116,7 +115,7 @@ lint:
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 10
 FUZZ_TARGETS ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
-FUZZ_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SAN  := $(SAN_FLAGS)
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/libtovholder.a | $(BUILD)/fuzz
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(BUILD)/libtovholder.a \
