@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """Adds one fuzzing run of one target to the "fuzz" key of bench/results.json (the ledger of long runs).
+SECONDS are the fuzzer's CPU seconds (user + sys), so a run that shared the machine is not made to look slow.
 
   record.py RESULTS.json TARGET EXECUTIONS SECONDS CRASHES
+  record.py --table RESULTS.json      the ledger as a Markdown table (for tests/fuzz/RESULTS.md)
 
-Each target keeps its runs (date, commit, executions, seconds, crashes, sanitizers) and the totals over them.
+Each target keeps its runs (date, commit, executions, CPU seconds, crashes) and the totals over them.
 The "bench" key, which bench/report.py writes, is left as it is. Standard library only.
 """
 
@@ -16,9 +18,29 @@ import sys
 import tempfile
 
 
+def table(path):
+    """The ledger as a Markdown table: per target, the runs, executions, hours and crashes in all."""
+    with open(path) as f:
+        targets = json.load(f).get("fuzz", {}).get("targets", {})
+    print("| target | runs | executions | CPU hours | exec/s | crashes |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name in sorted(targets):
+        t = targets[name]
+        rate = t["executions"] / t["seconds"] if t["seconds"] else 0
+        print("| %s | %d | %s | %.2f | %.0f | %d |" % (name, len(t["runs"]), format(t["executions"], ","),
+                                                    t["seconds"] / 3600, rate, t["crashes"]))
+    total = sum(t["executions"] for t in targets.values())
+    print("| all | %d | %s | %.2f | | %d |" % (sum(len(t["runs"]) for t in targets.values()), format(total, ","),
+                                             sum(t["seconds"] for t in targets.values()) / 3600,
+                                             sum(t["crashes"] for t in targets.values())))
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--table":
+        table(sys.argv[2])
+        return
     if len(sys.argv) != 6:
-        sys.exit("usage: record.py RESULTS.json TARGET EXECUTIONS SECONDS CRASHES")
+        sys.exit("usage: record.py RESULTS.json TARGET EXECUTIONS SECONDS CRASHES | record.py --table RESULTS.json")
     path, target = sys.argv[1], sys.argv[2]
     execs, seconds, crashes = (int(a) for a in sys.argv[3:6])
     # Two fuzzing runs may end at once: the read-modify-replace holds a lock on the file's directory.
@@ -33,7 +55,7 @@ def main():
     commit = subprocess.run(["git", "-C", top, "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True).stdout.strip() or "unknown"
     fuzz = doc.setdefault("fuzz", {
-        "about": "libFuzzer runs of tests/fuzz/fuzz_<target> built with clang -fsanitize=fuzzer,address,undefined "
+        "about": "libFuzzer runs of tests/fuzz/fuzz_<target> built with clang -fsanitize=fuzzer,address,undefined; seconds are CPU seconds "
                  "(make fuzz FUZZ_RECORD=1); executions include the corpus replay at the start of each run",
         "targets": {}})
     t = fuzz["targets"].setdefault(target, {"executions": 0, "seconds": 0, "crashes": 0, "runs": []})
@@ -44,7 +66,7 @@ def main():
     t["crashes"] = sum(r["crashes"] for r in t["runs"])
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".results.")
     with os.fdopen(fd, "w") as f:
-        json.dump(doc, f, indent=2, ensure_ascii=False)
+        json.dump(doc, f, indent=1, ensure_ascii=False)
         f.write("\n")
     os.replace(tmp, path)
     os.close(lock)
