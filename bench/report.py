@@ -9,6 +9,7 @@ RESULTS.json is rewritten under its "bench" key only: other keys (the fuzzing re
 Standard library only.
 """
 
+import fcntl
 import json
 import os
 import statistics
@@ -77,6 +78,8 @@ ROWS = [
      ("2", "time", "on100k"), ("2", "time", "on10k"), "on 10,000", "ratio_le", 1.2, "ratio ≤ 1.2"),
     ("2.incr_cpu", "2 fetch 10 new mails: tovholder CPU, on 100,000 vs on 10,000",
      ("2", "cpu", "on100k"), ("2", "cpu", "on10k"), "on 10,000", None, None, ""),
+    ("2.floor", "2 (floor) bare SELECT + FETCH of 10 new mails: on 100,000 vs on 10,000",
+     ("2", "floor", "on100k"), ("2", "floor", "on10k"), "on 10,000", None, None, ""),
     ("2.cold100k", "2 (set-up) cold scan of 100,000 small mails",
      ("2", "cold100k", "tovholder"), None, "", None, None, ""),
     ("3.p50", "3 reply → answer row (IDLE): p50",
@@ -136,6 +139,9 @@ def main():
         print("  ".join(x[i].ljust(w[i]) for i in range(5)))
     print("(median of the runs [min–max]; ratio = tovholder / peer, medians)")
 
+    # tests/fuzz/record.py may be adding a fuzzing run to the same file: both lock its directory.
+    lock = os.open(os.path.dirname(os.path.abspath(out)), os.O_RDONLY)
+    fcntl.flock(lock, fcntl.LOCK_EX)
     doc = {}
     if os.path.exists(out):
         try:
@@ -149,6 +155,7 @@ def main():
         json.dump(doc, f, indent=1, ensure_ascii=False)
         f.write("\n")
     os.replace(tmp, out)
+    os.close(lock)
 
 
 if __name__ == "__main__":
