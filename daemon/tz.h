@@ -16,7 +16,8 @@ int tz_local_to_utc(const char *zone, int y, int m, int d, int minutes, time_t *
 /* A VTIMEZONE component as iCalendar text (CRLF lines, BEGIN:VTIMEZONE … END:VTIMEZONE), TZID exactly
  * 'zone' (no libical prefix), with one STANDARD and (if the zone has DST) one DAYLIGHT sub-component whose
  * yearly RRULE reproduces the zone's transitions for every year from year_from to year_to. NULL with err when
- * the zone is unknown or its rules cannot be written as a yearly rule. Caller frees. */
+ * the zone is unknown or its rules cannot be written as a yearly rule. Caller frees. The last few are kept
+ * (while the zone's file is unchanged), held for the life of the process. */
 char *tz_vtimezone(const char *zone, int year_from, int year_to, struct err *err);
 
 #endif

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "tz.h"
 
@@ -272,6 +274,58 @@ static void test_tz_restored(void **state)
 	assert_null(getenv("TZ"));
 }
 
+static void copy_file(const char *from, const char *to)
+{
+	char tmp[4096], buf[8192];
+	FILE *in = fopen(from, "rb"), *out;
+	size_t n;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", to);
+	assert_non_null(in);
+	assert_non_null(out = fopen(tmp, "wb"));
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		assert_int_equal(fwrite(buf, 1, n, out), n);
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
+	assert_int_equal(rename(tmp, to), 0);   /* a new file, as a tzdata update installs it */
+}
+
+/* A VTIMEZONE is made once per zone and years, and made again when the zone's file changes (tzdata
+ * updated under a running service). */
+static void test_vtimezone_cache(void **state)
+{
+	char dir[] = "/tmp/test_tz.XXXXXX", sub[4096], zone[4096];
+	struct err err = { "" };
+	char *a, *b, *c;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/Test", dir);
+	snprintf(zone, sizeof(zone), "%s/Test/Zone", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	copy_file("/usr/share/zoneinfo/Europe/Copenhagen", zone);
+	setenv("TZDIR", dir, 1);
+
+	assert_non_null(a = tz_vtimezone("Test/Zone", 2027, 2027, &err));
+	assert_non_null(b = tz_vtimezone("Test/Zone", 2027, 2027, &err));
+	assert_string_equal(a, b);
+	assert_ptr_not_equal(a, b);                 /* each caller owns its copy */
+	assert_non_null(strstr(a, "TZOFFSETTO:+0200"));
+
+	copy_file("/usr/share/zoneinfo/America/New_York", zone);
+	assert_non_null(c = tz_vtimezone("Test/Zone", 2027, 2027, &err));
+	assert_non_null(strstr(c, "TZOFFSETTO:-0400"));
+	assert_null(strstr(c, "+0200"));
+
+	unsetenv("TZDIR");
+	free(a);
+	free(b);
+	free(c);
+	unlink(zone);
+	rmdir(sub);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +335,7 @@ int main(void)
 		cmocka_unit_test(test_local_to_utc),
 		cmocka_unit_test(test_local_to_utc_refused),
 		cmocka_unit_test(test_tz_restored),
+		cmocka_unit_test(test_vtimezone_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
