@@ -9,11 +9,14 @@ RESULTS.json is rewritten under its "bench" key only: other keys (the fuzzing re
 Standard library only.
 """
 
-import fcntl
 import json
 import os
 import statistics
 import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ in the work tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import results_file  # noqa: E402
 
 
 def load(path):
@@ -139,24 +142,11 @@ def main():
         print("  ".join(x[i].ljust(w[i]) for i in range(5)))
     print("(median of the runs [min–max]; ratio = tovholder / peer, medians)")
 
-    # tests/fuzz/record.py may be adding a fuzzing run to the same file: both lock its directory.
-    lock = os.open(os.path.dirname(os.path.abspath(out)), os.O_RDONLY)
-    fcntl.flock(lock, fcntl.LOCK_EX)
-    doc = {}
-    if os.path.exists(out):
-        try:
-            with open(out) as f:
-                doc = json.load(f)
-        except (OSError, ValueError):
-            doc = {}
-    doc["bench"] = {"setup": info, "rows": rows}
-    tmp = out + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(doc, f, indent=1, ensure_ascii=False)
-        f.write("\n")
-    os.replace(tmp, out)
-    os.close(lock)
+    def set_bench(doc):
+        doc["bench"] = {"setup": info, "rows": rows}
 
+    # tests/fuzz/record.py may be adding a fuzzing run to the same file: results_file locks
+    results_file.update(out, set_bench)
 
 if __name__ == "__main__":
     main()

@@ -10,12 +10,14 @@ The "bench" key, which bench/report.py writes, is left as it is. Standard librar
 """
 
 import datetime
-import fcntl
 import json
 import os
 import subprocess
 import sys
-import tempfile
+
+sys.dont_write_bytecode = True  # no __pycache__ in the work tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench"))
+import results_file  # noqa: E402
 
 
 def table(path):
@@ -43,33 +45,24 @@ def main():
         sys.exit("usage: record.py RESULTS.json TARGET EXECUTIONS SECONDS CRASHES | record.py --table RESULTS.json")
     path, target = sys.argv[1], sys.argv[2]
     execs, seconds, crashes = (int(a) for a in sys.argv[3:6])
-    # Two fuzzing runs may end at once: the read-modify-replace holds a lock on the file's directory.
-    lock = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY)
-    fcntl.flock(lock, fcntl.LOCK_EX)
-    try:
-        with open(path) as f:
-            doc = json.load(f)
-    except FileNotFoundError:
-        doc = {}
     top = os.path.dirname(os.path.abspath(__file__))
     commit = subprocess.run(["git", "-C", top, "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True).stdout.strip() or "unknown"
-    fuzz = doc.setdefault("fuzz", {
-        "about": "libFuzzer runs of tests/fuzz/fuzz_<target> built with clang -fsanitize=fuzzer,address,undefined; seconds are CPU seconds "
-                 "(make fuzz FUZZ_RECORD=1); executions include the corpus replay at the start of each run",
-        "targets": {}})
-    t = fuzz["targets"].setdefault(target, {"executions": 0, "seconds": 0, "crashes": 0, "runs": []})
-    t["runs"].append({"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-                      "commit": commit, "executions": execs, "seconds": seconds, "crashes": crashes})
-    t["executions"] = sum(r["executions"] for r in t["runs"])
-    t["seconds"] = sum(r["seconds"] for r in t["runs"])
-    t["crashes"] = sum(r["crashes"] for r in t["runs"])
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".results.")
-    with os.fdopen(fd, "w") as f:
-        json.dump(doc, f, indent=1, ensure_ascii=False)
-        f.write("\n")
-    os.replace(tmp, path)
-    os.close(lock)
+
+    def add_run(doc):
+        fuzz = doc.setdefault("fuzz", {
+            "about": "libFuzzer runs of tests/fuzz/fuzz_<target> built with clang -fsanitize=fuzzer,address,undefined; "
+                     "seconds are CPU seconds (make fuzz FUZZ_RECORD=1); executions include the corpus replay at "
+                     "the start of each run",
+            "targets": {}})
+        t = fuzz["targets"].setdefault(target, {"executions": 0, "seconds": 0, "crashes": 0, "runs": []})
+        t["runs"].append({"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+                          "commit": commit, "executions": execs, "seconds": seconds, "crashes": crashes})
+        for key in ("executions", "seconds", "crashes"):
+            t[key] = sum(r[key] for r in t["runs"])
+
+    # two fuzzing runs, or a fuzzing run and make bench, may end at once: results_file locks
+    results_file.update(path, add_run)
 
 
 if __name__ == "__main__":
