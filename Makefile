@@ -108,7 +108,7 @@ lint:
 	    --suppressions-list=.cppcheck/suppressions --quiet -D_GNU_SOURCE -Idaemon \
 	    daemon tests/fuzz tests/unit $(wildcard tests/integration/*.c)
 	rm -rf build-lint
-	scan-build --status-bugs -o build-lint/scan-build $(MAKE) --no-print-directory BUILD=build-lint all
+	scan-build --status-bugs -o build-lint/scan-build $(MAKE) --no-print-directory $(PAR) BUILD=build-lint all
 
 # libFuzzer targets, one per parser of outside input (tests/fuzz/README.md): built with clang into
 # build-fuzz/, each run FUZZ_SECONDS from its corpus in tests/fuzz/corpus/. Any crash, leak or hang fails.

@@ -553,8 +553,8 @@ static int has_cap(const struct imap *im, const char *name)
 
 static void caps_string(struct imap *im)
 {
-	struct mailimap_capability_data *cd = im->s->imap_connection_info ? im->s->imap_connection_info->imap_capability
-									 : NULL;
+	struct mailimap_capability_data *cd = im->s && im->s->imap_connection_info ?
+						      im->s->imap_connection_info->imap_capability : NULL;
 	struct buf b;
 
 	buf_init(&b);
@@ -917,9 +917,9 @@ enum imap_result imap_connect(struct imap *im, struct err *err)
 struct imap *imap_new(const struct server_config *sc, const char *password, struct err *err)
 {
 	struct imap *im;
-	char *host;
-	uint16_t port;
-	int implicit;
+	char *host = NULL;
+	uint16_t port = 0;
+	int implicit = 0;
 
 	if (!sc->url)
 		return err_set(err, "no [imap] url in the config"), NULL;
@@ -1104,8 +1104,10 @@ static void forget(struct imap *im, const char *wire)
 static enum imap_result folder_exists(struct imap *im, const char *wire, int *ret_exists, struct err *err)
 {
 	clist *l = NULL;
-	int r = mailimap_list(im->s, "", wire, &l), found = 0;
+	int r, found = 0;
 
+	*ret_exists = 0;
+	r = mailimap_list(im->s, "", wire, &l);
 	if (r != MAILIMAP_NO_ERROR)
 		return fail(im, r, "LIST", err);
 	/* the name is a pattern: '*' or '%' in it may list others, so compare exactly */

@@ -273,12 +273,11 @@ static int files_changed(struct loop *l)
 static void reload(struct loop *l)
 {
 	struct ctx next;
-	int rc;
 
 	l->reload_ms = 0;
 	sd_notify(0, "RELOADING=1");
 	ctx_init(&next, l->config_path, l->verbose);
-	if ((rc = ctx_load_all(&next)) || (rc = ctx_open_store(&next))) {
+	if (ctx_load_all(&next) || ctx_open_store(&next)) {
 		log_error("the changed files have problems (above): still running with the previous ones");
 		ctx_release(&next);
 		sd_notify(0, "READY=1");

@@ -784,6 +784,7 @@ static int query_int(struct store *st, const char *sql, long long *ret, int *ret
 {
 	sqlite3_stmt *s = prep(st, sql, err);
 
+	*ret = 0;
 	if (!s)
 		return -1;
 	if (sqlite3_step(s) != SQLITE_ROW) {

@@ -554,14 +554,14 @@ static const char *skip_space(const char *s)
 
 static int parse_stamp(const char *s, struct stamp *st)
 {
-	int h, mi, se = 0, n;
+	int h, mi, se = 0;
 	const char *p;
 
 	memset(st, 0, sizeof(*st));
 	s = skip_space(s);
 	p = s;
 	/* a date: three numbers with the same separator, "/" "." or "-" */
-	if ((n = digits(&p, 4, &st->a)) && (*p == '/' || *p == '.' || *p == '-')) {
+	if (digits(&p, 4, &st->a) && (*p == '/' || *p == '.' || *p == '-')) {
 		char sep = *p++;
 		if (digits(&p, 2, &st->b) && *p == sep && (p++, digits(&p, 4, &st->c))) {
 			st->has_date = 1;
@@ -903,7 +903,8 @@ struct event_state {
 static void action_rows(struct teams_report *r, const struct rows *rs, size_t from, size_t to, const int *col,
 			long end_tod)
 {
-	struct event_state *st = NULL;
+	struct event_state *st = NULL;   /* one per person of r, st_n of them */
+	size_t st_n = 0;
 	long first_tod = -1, last_tod = -1;
 
 	for (int pass = 0; pass < 2; pass++) {
@@ -955,9 +956,10 @@ static void action_rows(struct teams_report *r, const struct rows *rs, size_t fr
 			}
 			int is_new;
 			p = person_for(r, name, "", row->line, &is_new);
-			if (is_new) {
+			if (st_n < r->n) {
 				st = xrealloc(st, r->n * sizeof(*st));
-				st[r->n - 1].open = -1;
+				while (st_n < r->n)
+					st[st_n++].open = -1;
 			}
 			struct event_state *e = &st[p - r->people];
 			if (join && e->open < 0) {
@@ -974,7 +976,7 @@ static void action_rows(struct teams_report *r, const struct rows *rs, size_t fr
 		}
 	}
 	long end = end_tod >= 0 ? end_tod : last_tod;
-	for (size_t i = 0; i < r->n; i++)
+	for (size_t i = 0; i < st_n; i++)
 		if (st[i].open >= 0)
 			r->people[i].duration_s += (end - st[i].open + DAY) % DAY;
 	free(st);
