@@ -70,7 +70,8 @@ static const char *const migrations[] = {
 	"  id INTEGER PRIMARY KEY, message_id TEXT NOT NULL UNIQUE, sender TEXT NOT NULL, subject TEXT NOT NULL,"
 	"  date INTEGER NOT NULL, reason TEXT NOT NULL, created_at INTEGER NOT NULL);"
 	"CREATE TABLE mailbox (name TEXT PRIMARY KEY, uidvalidity INTEGER NOT NULL, last_uid INTEGER NOT NULL);",
-	/* 2 → 3: reminders, each sent (or skipped) once per meeting and offset */
+	/* 2 → 3: reminders, each sent (or skipped) once per meeting and offset (again after a move:
+	 * store_put_meeting) */
 	"CREATE TABLE reminder ("
 	"  meeting_id INTEGER NOT NULL, offset_s INTEGER NOT NULL,"
 	"  status TEXT NOT NULL CHECK (status IN ('sent','skipped')), at INTEGER NOT NULL,"
@@ -339,10 +340,27 @@ fail_quiet:
 	return -1;
 }
 
+/* A meeting that moves (another date or start time) has its reminders again, at their times before the new
+ * start: the rows that say they were sent (or skipped) were for the old one. */
+static int reopen_reminders_if_moved(struct store *st, const struct store_meeting *m, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "DELETE FROM reminder WHERE meeting_id = ?1 AND EXISTS (SELECT 1 FROM meeting"
+			       " WHERE id = ?1 AND (date <> ?2 OR start_min <> ?3))", err);
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, m->id);
+	sqlite3_bind_text(s, 2, m->date, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, m->start_min);
+	return step_done(st, s, err);
+}
+
 int store_put_meeting(struct store *st, struct store_meeting *m, struct err *err)
 {
 	sqlite3_stmt *s;
 
+	if (m->id && reopen_reminders_if_moved(st, m, err) < 0)
+		return -1;
 	if (m->id)
 		s = prep(st, "UPDATE meeting SET uid=?1, date=?2, sequence=?3, cancelled=?4, start_min=?5,"
 			 " end_min=?6, place=?7, online_url=?8, agenda=?9, organizer=?10, summary=?11,"

@@ -80,7 +80,9 @@ int store_load(struct store *st, struct store_snapshot *ret, struct err *err);
 void store_snapshot_release(struct store_snapshot *s);
 void store_meeting_release(struct store_meeting *m);
 
-/* Inserts (m->id == 0; sets m->id) or updates a meeting row; invitations are not touched. */
+/* Inserts (m->id == 0; sets m->id) or updates a meeting row; invitations are not touched. An update that
+ * changes the date or the start time forgets which reminders were sent, so they are due again before the
+ * new start. */
 int store_put_meeting(struct store *st, struct store_meeting *m, struct err *err);
 /* Inserts or replaces one person's invitation row. */
 int store_put_invitation(struct store *st, long long meeting_id, const struct store_invitation *inv,

@@ -197,6 +197,50 @@ test_expect_success 'a restart with the same clock sends nothing new (every mail
 	test "$(sql "SELECT count(*) FROM reminder")" = 3
 '
 
+# newest_text KIND — the text/plain part of the newest queued or sent message of that kind, decoded.
+newest_text() {
+	sql "SELECT writefile('$TEST_TMP/newest.eml', message) FROM outbox WHERE kind = '$1' ORDER BY id DESC LIMIT 1" \
+		>/dev/null &&
+	"$PYTHON" -c 'import email, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+for p in m.walk():
+    if p.get_content_type() == "text/plain":
+        print(p.get_payload(decode=True).decode(p.get_content_charset() or "utf-8"))' "$TEST_TMP/newest.eml"
+}
+send_at() { TOVHOLDER_NOW=$1 "$TOVHOLDER" -c "$GROUP_DIR/tovholder.conf" send; }
+
+# The meeting moves from 10:00 to 14:00 (13:00Z) after its 2h and 1h reminders went out: those were for the
+# old start, so both are due again, at 11:00Z and 12:00Z, and say the new time.
+test_expect_success 'the meeting moves to 14:00: the update goes out, the reminders wait for their new times' '
+	sed -i "0,/^time = 10:00-13:00/s//time = 14:00-17:00/" "$GROUP_DIR/schedule.ini" &&
+	send_at 2027-03-05T08:00:30Z >out 2>err && cat out err &&
+	m=$(meeting_id 2027-03-05) &&
+	test "$(sql "SELECT count(*) FROM outbox WHERE kind = '\''update'\'' AND meeting_id = $m")" -gt 0 &&
+	test "$(sql "SELECT count(*) FROM outbox WHERE kind IN ('\''reminder'\'','\''practical'\'')")" = 13 &&
+	sql "SELECT offset_s, status FROM reminder WHERE meeting_id = $m ORDER BY offset_s DESC" >got &&
+	echo "259200|skipped" >want &&
+	test_cmp want got
+'
+
+test_expect_success 'two hours before the new start the reminder goes out again with the new time, then the 1h one' '
+	m=$(meeting_id 2027-03-05) &&
+	send_at 2027-03-05T10:59:55Z >out 2>err && cat out err &&
+	test "$(sql "SELECT count(*) FROM outbox WHERE kind = '\''reminder'\''")" = 6 &&
+	send_at 2027-03-05T11:00:05Z >out 2>err && cat out err &&
+	test "$(sql "SELECT count(*) FROM outbox WHERE kind = '\''reminder'\''")" -gt 6 &&
+	newest_text reminder >r.txt && cat r.txt &&
+	grep "kl\. 14" r.txt &&
+	send_at 2027-03-05T12:00:05Z >out 2>err && cat out err &&
+	test "$(sql "SELECT count(*) FROM outbox WHERE kind = '\''practical'\''")" -gt 7 &&
+	newest_text practical >p.txt && grep "kl\. 14" p.txt &&
+	sql "SELECT offset_s, status FROM reminder WHERE meeting_id = $m ORDER BY offset_s DESC" >got &&
+	printf "%s\n" "259200|skipped" "7200|sent" "3600|sent" >want &&
+	test_cmp want got &&
+	n=$(sql "SELECT count(*) FROM outbox WHERE kind IN ('\''reminder'\'','\''practical'\'')") &&
+	send_at 2027-03-05T12:30:00Z >out 2>err &&
+	test "$(sql "SELECT count(*) FROM outbox WHERE kind IN ('\''reminder'\'','\''practical'\'')")" = "$n"
+'
+
 test_expect_success 'the service log has no crash' '
 	! grep -E "AddressSanitizer|LeakSanitizer|runtime error:|Assertion|Segmentation|double free" "$SVC_LOG"
 '
