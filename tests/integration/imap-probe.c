@@ -4,7 +4,7 @@
  *
  *   imap-probe [--tls starttls|implicit|none] [--ca FILE] --user USER --password-file FILE [--mailbox NAME]
  *              [--list] [--after UID] [--fields A,B,...] [--stop-after N] [--fetch UID:SECTION]...
- *              [--move-listed FOLDER] [--move UID:FOLDER]... URL
+ *              [--move-listed FOLDER] [--move UID[,UID...]:FOLDER]... URL
  *
  * SECTION is the inmail section of a part: "-" is the message root, "2" the part 2, "2m" the root of the
  * message enclosed in part 2. Exit status: 0 ok, 2 unreachable, 3 refused, 1 usage. */
@@ -258,15 +258,26 @@ int main(int argc, char **argv)
 		if (pr.res == IMAP_OK)
 			printf("listed %zu\n", pr.seen);
 	}
+	/* --move UID:FOLDER is imap_move; --move UID,UID,...:FOLDER one imap_move_uids for the list as given */
 	for (size_t i = 0; pr.res == IMAP_OK && i < n_moves; i++) {
-		unsigned long uid = strtoul(moves[i], NULL, 10);
 		const char *folder = strchr(moves[i], ':');
+		uint32_t uids[MAX_OPS];
+		size_t n = 0;
+		char *end;
 
 		if (!folder)
 			usage();
-		pr.res = imap_move(pr.im, (uint32_t)uid, folder + 1, &pr.err);
+		for (const char *p = moves[i]; p < folder && n < MAX_OPS; p = end + (*end == ',')) {
+			uids[n++] = (uint32_t)strtoul(p, &end, 10);
+			if (end == p)
+				usage();
+		}
+		if (n == 1)
+			pr.res = imap_move(pr.im, uids[0], folder + 1, &pr.err);
+		else
+			pr.res = imap_move_uids(pr.im, uids, n, folder + 1, &pr.err);
 		if (pr.res == IMAP_OK)
-			printf("moved uid=%lu to %s\n", uid, folder + 1);
+			printf("moved uid%s=%.*s to %s\n", n == 1 ? "" : "s", (int)(folder - moves[i]), moves[i], folder + 1);
 	}
 	code = finish(pr.res, &pr.err);
 	imap_free(pr.im);

@@ -421,6 +421,20 @@ test_expect_success 'without UIDPLUS: COPY and \Seen; the original stays, no EXP
 	restart_dovecot_with ""
 '
 
+test_expect_success 'without MOVE, several at once: one COPY and one UID EXPUNGE of exactly those UIDs' '
+	restart_dovecot_with "imap_capability = IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UIDPLUS CHILDREN" &&
+	mailstack_inject afbud.eml "$USER_ADDR" && mailstack_inject afbud.eml "$USER_ADDR" &&
+	mailstack_inject afbud.eml "$USER_ADDR" && mailstack_inject afbud.eml "$USER_ADDR" &&
+	py_imap "M.uid(\"STORE\", \"12\", \"+FLAGS\", \"(\\\\Deleted)\")" &&
+	before=$(mailstack_count "$USER_ADDR" Tovholder/Behandlet) &&
+	probe --ca "$MS_CA" --move 13,10,11,10:Tovholder/Behandlet "$IMAPS" &&
+	grep -x "moved uids=13,10,11,10 to Tovholder/Behandlet" out &&
+	test "$(mailstack_count "$USER_ADDR" Tovholder/Behandlet)" = $((before + 3)) &&
+	py_imap "print(M.uid(\"SEARCH\", \"ALL\")[1])" >left &&
+	grep -x "\[b.8 9 12.\]" left &&
+	restart_dovecot_with ""
+'
+
 test_expect_success '1100 new mails come in UID order, in batches of 500' '
 	masse=masse@netvaerk.example &&
 	md=$(maildir_of $masse) &&
