@@ -53,7 +53,7 @@ $(BUILD)/libtovholder.a: $(LIB_OBJS)
 $(BUILD)/tovholder: $(filter-out $(LIB_OBJS),$(OBJS)) $(BUILD)/libtovholder.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libtovholder.a $(wildcard daemon/*.h) $(BUILD)/flags | $(BUILD)/unit
+$(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libtovholder.a $(wildcard daemon/*.h tests/unit/*.h) $(BUILD)/flags | $(BUILD)/unit
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libtovholder.a \
 	    $(LDLIBS) $(shell pkg-config --libs cmocka)
 

@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "check_diag.h"
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,26 +57,6 @@ static char *replace(const char *base, const char *old, const char *new)
 	return out;
 }
 
-/* The diagnostics must be exactly 'want' (NULL-terminated), in order. */
-static void check_diag(const struct diag *d, const char *const *want, const char *label)
-{
-	size_t n = 0;
-	int same;
-
-	while (want[n])
-		n++;
-	same = d->n == n;
-	for (size_t i = 0; same && i < n; i++)
-		same = strcmp(d->msgs[i], want[i]) == 0;
-	if (same)
-		return;
-	print_error("case '%s':\n", label);
-	for (size_t i = 0; i < d->n; i++)
-		print_error("  got:  %s\n", d->msgs[i]);
-	for (size_t i = 0; i < n; i++)
-		print_error("  want: %s\n", want[i]);
-	fail();
-}
 
 static void test_good(void **state)
 {

@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "check_diag.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,25 +21,6 @@
 /* A literal that holds NUL bytes, and its length. */
 #define LIT(s) s, sizeof(s) - 1
 
-static void check_diag(const struct diag *d, const char *const *want, const char *label)
-{
-	size_t n = 0;
-	int same;
-
-	while (want[n])
-		n++;
-	same = d->n == n;
-	for (size_t i = 0; same && i < n; i++)
-		same = strcmp(d->msgs[i], want[i]) == 0;
-	if (same)
-		return;
-	print_error("case '%s':\n", label);
-	for (size_t i = 0; i < d->n; i++)
-		print_error("  got:  %s\n", d->msgs[i]);
-	for (size_t i = 0; i < n; i++)
-		print_error("  want: %s\n", want[i]);
-	fail();
-}
 
 struct want_person {
 	const char *name, *org, *email;
