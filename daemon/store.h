@@ -188,7 +188,8 @@ int store_next_try(struct store *st, time_t *ret, struct err *err);
  * the mailbox position and the review items, which belong to the old mailbox, and messages still queued.
  * Returns the text (caller frees), or NULL with err. */
 char *store_export(struct store *st, size_t *ret_len, struct err *err);
-/* 1 when the state holds a record (a meeting or a message), 0 when it is fresh, -1 on error. */
+/* 1 when the state holds a record (a row in any table that travels: a meeting, a message, a bounce…), 0 when
+ * it is fresh, -1 on error. */
 int store_has_record(struct store *st, struct err *err);
 /* Reads store_export's text in one transaction: all of it or nothing. A state that already holds a record is
  * refused, unless 'replace', which first deletes that record (the mailbox position and review items stay).

@@ -512,6 +512,34 @@ static void test_store_round_trip(void **state)
 	rm_db(pb);
 }
 
+/* A state holding only a bounce (no meeting, no message) still holds a record: a plain import is refused, and a
+ * forced one replaces it. Found by fuzz_handover: a bounce left behind made the forced import collide. */
+static void test_store_bounce_only(void **state)
+{
+	static const char rec[] = "tovholder-record 1\nschema\t1\ntable\tbounce\temail\tat\tdetail\n"
+				  "row\ttue@region.example\ti1801500100\tt550 5.1.1 no such user\n";
+	char *path = tmp_db("bounce");
+	struct err err = { "" };
+	struct store *st = store_open(path, &err);
+	char *dump;
+
+	(void)state;
+	assert_non_null(st);
+	assert_int_equal(store_has_record(st, &err), 0);
+	assert_int_equal(store_import(st, rec, strlen(rec), 0, &err), 0);
+	assert_int_equal(store_has_record(st, &err), 1);
+	assert_int_equal(store_import(st, rec, strlen(rec), 0, &err), -1);
+	assert_non_null(strstr(err.msg, "already holds a record"));
+	assert_int_equal(store_import(st, rec, strlen(rec), 1, &err), 0);
+	dump = store_export(st, NULL, &err);
+	assert_non_null(dump);
+	assert_non_null(strstr(dump, "\nrow\ttue@region.example\ti1801500100\t"));
+	assert_null(strstr(strstr(dump, "\nrow\ttue@") + 1, "\nrow\t"));   /* once, not twice */
+	free(dump);
+	store_free(st);
+	rm_db(path);
+}
+
 static const struct bad_record {
 	const char *label, *text, *msg;
 } bad_records[] = {
@@ -574,6 +602,7 @@ int main(void)
 		cmocka_unit_test(test_roster_csv),
 		cmocka_unit_test(test_store_round_trip),
 		cmocka_unit_test(test_store_refuses),
+		cmocka_unit_test(test_store_bounce_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
