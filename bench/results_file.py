@@ -22,6 +22,10 @@ def update(path, change):
             doc = {}
         change(doc)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".results.")
+        # mkstemp makes the file 0600: give it the mode a plain open() would (it is a report to be read)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, "w") as f:
             json.dump(doc, f, indent=1, ensure_ascii=False)
             f.write("\n")
