@@ -4,6 +4,9 @@ SECONDS are the fuzzer's CPU seconds (user + sys), so a run that shared the mach
 
   record.py RESULTS.json TARGET EXECUTIONS SECONDS CRASHES
   record.py --table RESULTS.json      the ledger as a Markdown table (for tests/fuzz/RESULTS.md)
+  record.py --note RESULTS.json TARGET DATE TEXT
+                                      says what a run's crash was (a bug and its fix, or not a bug: why);
+                                      DATE is the run's date as in the ledger (a prefix will do if unique)
 
 Each target keeps its runs (date, commit, executions, CPU seconds, crashes) and the totals over them.
 The "bench" key, which bench/report.py writes, is left as it is. Standard library only.
@@ -35,14 +38,40 @@ def table(path):
     print("| all | %d | %s | %.2f | | %d |" % (sum(len(t["runs"]) for t in targets.values()), format(total, ","),
                                              sum(t["seconds"] for t in targets.values()) / 3600,
                                              sum(t["crashes"] for t in targets.values())))
+    notes = [(name, r) for name in sorted(targets) for r in targets[name]["runs"] if r.get("note")]
+    if notes:
+        print()
+        for name, r in notes:
+            print("- %s, run of %s (commit %s, %d crash%s): %s" % (name, r["date"], r["commit"], r["crashes"],
+                                                                 "" if r["crashes"] == 1 else "es", r["note"]))
+    unexplained = [(name, r["date"]) for name in sorted(targets) for r in targets[name]["runs"]
+                   if r["crashes"] and not r.get("note")]
+    for name, date in unexplained:
+        print("- %s, run of %s: a crash not yet explained (record.py --note)" % (name, date))
+
+
+def note(path, target, date, text):
+    """Attaches TEXT to the run of TARGET whose date starts with DATE."""
+    def change(doc):
+        runs = doc.get("fuzz", {}).get("targets", {}).get(target, {}).get("runs", [])
+        hits = [r for r in runs if r["date"].startswith(date)]
+        if len(hits) != 1:
+            sys.exit("record.py: %d runs of %s match the date '%s': give more of it" % (len(hits), target, date))
+        hits[0]["note"] = text
+
+    results_file.update(path, change)
 
 
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--table":
         table(sys.argv[2])
         return
+    if len(sys.argv) == 6 and sys.argv[1] == "--note":
+        note(*sys.argv[2:6])
+        return
     if len(sys.argv) != 6:
-        sys.exit("usage: record.py RESULTS.json TARGET EXECUTIONS SECONDS CRASHES | record.py --table RESULTS.json")
+        sys.exit("usage: record.py RESULTS.json TARGET EXECUTIONS SECONDS CRASHES | record.py --table RESULTS.json |"
+                 " record.py --note RESULTS.json TARGET DATE TEXT")
     path, target = sys.argv[1], sys.argv[2]
     execs, seconds, crashes = (int(a) for a in sys.argv[3:6])
     top = os.path.dirname(os.path.abspath(__file__))
