@@ -16,7 +16,7 @@
 
 /* A list of 10 items nested 8 deep with empty bodies would visit 10^8 tokens without producing a byte, so
  * the output cap alone does not bound the work; this does. */
-#define TMPL_MAX_STEPS (4UL * 1024 * 1024)
+#define TMPL_MAX_STEPS (1024UL * 1024)
 #define TMPL_MAX_NAME 64
 
 const char *const tmpl_mail_vars[] = {
@@ -484,7 +484,7 @@ static int names_check(struct render *r)
 static int emit(struct render *r, int line, const char *s, size_t len)
 {
 	if (buf_add(&r->out, s, len) < 0)
-		return render_fail(r, line, "output over 1 MB");
+		return render_fail(r, line, "output over %d kB", TMPL_MAX_OUTPUT / 1024);
 	return 0;
 }
 
@@ -579,7 +579,7 @@ char *tmpl_render(const char *src, size_t len, const char *filename, const struc
 	r.esc = esc;
 	r.err = err;
 	if (p.len > TMPL_MAX_OUTPUT) {
-		err_set(err, "%s: template over 1 MB", p.file);
+		err_set(err, "%s: template over %d kB", p.file, TMPL_MAX_OUTPUT / 1024);
 		goto out;
 	}
 	parse(&p);
@@ -613,7 +613,7 @@ int tmpl_check(const char *src, size_t len, const char *filename, const char *co
 
 	parse_init(&p, src, len, filename, d);
 	if (p.len > TMPL_MAX_OUTPUT) {
-		diag_add(d, p.file, 0, "template over 1 MB");
+		diag_add(d, p.file, 0, "template over %d kB", TMPL_MAX_OUTPUT / 1024);
 		return -1;
 	}
 	parse(&p);

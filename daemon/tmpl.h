@@ -26,7 +26,9 @@ void tmpl_set_list(struct tmpl_vars *v, const char *name, const char *const *ite
 enum tmpl_escape { TMPL_TEXT, TMPL_HTML };
 
 #define TMPL_MAX_DEPTH 8               /* sections nested deeper are an error */
-#define TMPL_MAX_OUTPUT (1024 * 1024)  /* bytes of output (and of template source) */
+/* Bytes of output (and of template source). An invitation renders to a few kB; a part over this is a
+ * mistake in the template (a list inside a list), better refused at 'check' than sent to every invitee. */
+#define TMPL_MAX_OUTPUT (256 * 1024)
 
 /* The names every mail template in templates/ may use (documented in templates/README.md), NULL-terminated:
  * the 'known' list for tmpl_check. Lists among them: dagsorden, aendringer. */
@@ -34,7 +36,7 @@ extern const char *const tmpl_mail_vars[];
 
 /* Renders 'src' (named 'filename' in messages; src need not be NUL-terminated). An unknown variable, an
  * unclosed or mismatched section, an unterminated tag, nesting deeper than TMPL_MAX_DEPTH, or output over
- * 1 MB is an error "filename:line: message" in err (the first problem); returns NULL then. Caller frees. */
+ * TMPL_MAX_OUTPUT is an error "filename:line: message" in err (the first problem); returns NULL then. Caller frees. */
 char *tmpl_render(const char *src, size_t len, const char *filename, const struct tmpl_vars *v,
 		  enum tmpl_escape esc, struct err *err);
 /* Checks the syntax only (no variables needed), with known variable names given as a NULL-terminated list
