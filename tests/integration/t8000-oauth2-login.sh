@@ -83,6 +83,15 @@ test_expect_success 'send with auth = xoauth2: every invitation goes out, logged
 	test "$(sasl_logins XOAUTH2)" -gt "$before"
 '
 
+test_expect_success 'send with nothing left to send: the token is checked once, no SMTP session opened' '
+	c0=$(calls) &&
+	s0=$(mailstack_smtp_connections) &&
+	t send >out &&
+	grep -x "nothing to send" out &&
+	test "$(calls)" = $((c0 + 1)) &&
+	test "$(mailstack_smtp_connections)" = "$s0"
+'
+
 test_expect_success 'fetch with auth = xoauth2 reads the inbox' '
 	mailstack_inject notours.eml &&
 	t fetch >out &&
