@@ -8,9 +8,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Statements run once per mail or per message (answers, bounces, review items, thread lookups, the outbox)
+ * are prepared once and kept: measured on a first fetch of 10,000 mails (bench/, row 1), preparing them anew
+ * each time was 8 % of the CPU, SQLite parsing the same UPSERT a thousand times. Keyed by the address of
+ * their SQL text, so that text must be static (a string literal), never built at run time. */
+#define STORE_KEPT 16
+
 struct store {
 	sqlite3 *db;
 	char *path;
+	struct {
+		const char *sql;
+		sqlite3_stmt *s;
+	} kept[STORE_KEPT];
+	size_t n_kept;
 };
 
 /* Each entry migrates from version i to i + 1; PRAGMA user_version records how far a database has come.
@@ -125,12 +136,45 @@ static sqlite3_stmt *prep(struct store *st, const char *sql, struct err *err)
 	return s;
 }
 
-/* Runs a statement that returns no rows, and finalizes it. */
+/* A kept statement, ready to bind and step; done() hands it back. 'sql' must be static text (see above).
+ * Full (a new statement kept by someone): an ordinary statement, which done() finalizes. */
+static sqlite3_stmt *prep_kept(struct store *st, const char *sql, struct err *err)
+{
+	sqlite3_stmt *s = NULL;
+
+	for (size_t i = 0; i < st->n_kept; i++)
+		if (st->kept[i].sql == sql)
+			return st->kept[i].s;
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+		db_err(st, err, "prepare");
+		return NULL;
+	}
+	if (st->n_kept < STORE_KEPT) {
+		st->kept[st->n_kept].sql = sql;
+		st->kept[st->n_kept++].s = s;
+	}
+	return s;
+}
+
+/* The end of a statement's use: a kept one is reset and its bindings cleared (the text bound with
+ * SQLITE_STATIC is the caller's, and goes away), any other finalized. */
+static void done(struct store *st, sqlite3_stmt *s)
+{
+	for (size_t i = 0; i < st->n_kept; i++)
+		if (st->kept[i].s == s) {
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			return;
+		}
+	sqlite3_finalize(s);
+}
+
+/* Runs a statement that returns no rows, and is done with it. */
 static int step_done(struct store *st, sqlite3_stmt *s, struct err *err)
 {
 	int rc = sqlite3_step(s);
 
-	sqlite3_finalize(s);
+	done(st, s);
 	if (rc != SQLITE_DONE)
 		return db_err(st, err, "write");
 	return 0;
@@ -199,6 +243,8 @@ void store_free(struct store *st)
 {
 	if (!st)
 		return;
+	for (size_t i = 0; i < st->n_kept; i++)
+		sqlite3_finalize(st->kept[i].s);
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);
@@ -395,7 +441,7 @@ int store_put_meeting(struct store *st, struct store_meeting *m, struct err *err
 int store_put_invitation(struct store *st, long long meeting_id, const struct store_invitation *inv,
 			 struct err *err)
 {
-	sqlite3_stmt *s = prep(st, "INSERT OR REPLACE INTO invitation (meeting_id, email, name, org, role, invited,"
+	sqlite3_stmt *s = prep_kept(st, "INSERT OR REPLACE INTO invitation (meeting_id, email, name, org, role, invited,"
 			       " sequence) VALUES (?1,?2,?3,?4,?5,?6,?7)", err);
 
 	if (!s)
@@ -416,7 +462,7 @@ int store_queue(struct store *st, struct store_outmsg *m, struct err *err)
 
 	if (m->meeting_id && !m->keep_queued) {
 		/* only calendar messages replace each other; a queued reminder stays */
-		s = prep(st, "UPDATE outbox SET status='superseded', done_at=?3 WHERE status='queued'"
+		s = prep_kept(st, "UPDATE outbox SET status='superseded', done_at=?3 WHERE status='queued'"
 			 " AND meeting_id=?1 AND email=?2 AND kind NOT IN ('reminder','practical')", err);
 		if (!s)
 			return -1;
@@ -426,7 +472,7 @@ int store_queue(struct store *st, struct store_outmsg *m, struct err *err)
 		if (step_done(st, s, err) < 0)
 			return -1;
 	}
-	s = prep(st, "INSERT INTO outbox (meeting_id, email, kind, sequence, message_id, message, status,"
+	s = prep_kept(st, "INSERT INTO outbox (meeting_id, email, kind, sequence, message_id, message, status,"
 		 " next_try, created_at) VALUES (?1,?2,?3,?4,?5,?6,'queued',0,?7)", err);
 	if (!s)
 		return -1;
@@ -511,7 +557,7 @@ int store_queued(struct store *st, time_t before, struct store_outmsg **ret, siz
 static int outbox_update(struct store *st, const char *sql, long long id, long long t, const char *error,
 			 struct err *err)
 {
-	sqlite3_stmt *s = prep(st, sql, err);
+	sqlite3_stmt *s = prep_kept(st, sql, err);
 
 	if (!s)
 		return -1;
@@ -600,7 +646,7 @@ int store_answer_put(struct store *st, const struct store_answer *a, struct err 
 
 	/* Newest wins (by when the person answered, not when we read it): an older reply arriving late, or the
 	 * same reply read twice, changes nothing. A manual answer is stamped with the time it was set. */
-	s = prep(st, "INSERT INTO answer (meeting_id, email, answer, source, at, substitute, note, message_id,"
+	s = prep_kept(st, "INSERT INTO answer (meeting_id, email, answer, source, at, substitute, note, message_id,"
 		 " recorded_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"
 		 " ON CONFLICT (meeting_id, email) DO UPDATE SET answer=excluded.answer, source=excluded.source,"
 		 " at=excluded.at, substitute=excluded.substitute, note=excluded.note,"
@@ -628,7 +674,7 @@ int store_answer_put(struct store *st, const struct store_answer *a, struct err 
 int store_autoreply_put(struct store *st, long long meeting_id, const char *email, time_t at, const char *detail,
 			struct err *err)
 {
-	sqlite3_stmt *s = prep(st, "INSERT OR REPLACE INTO autoreply (meeting_id, email, at, detail)"
+	sqlite3_stmt *s = prep_kept(st, "INSERT OR REPLACE INTO autoreply (meeting_id, email, at, detail)"
 			       " VALUES (?1,?2,?3,?4)", err);
 
 	if (!s)
@@ -642,7 +688,7 @@ int store_autoreply_put(struct store *st, long long meeting_id, const char *emai
 
 int store_bounce_put(struct store *st, const char *email, time_t at, const char *detail, struct err *err)
 {
-	sqlite3_stmt *s = prep(st, "INSERT OR REPLACE INTO bounce (email, at, detail) VALUES (?1,?2,?3)", err);
+	sqlite3_stmt *s = prep_kept(st, "INSERT OR REPLACE INTO bounce (email, at, detail) VALUES (?1,?2,?3)", err);
 
 	if (!s)
 		return -1;
@@ -655,7 +701,7 @@ int store_bounce_put(struct store *st, const char *email, time_t at, const char 
 int store_review_add(struct store *st, const struct store_review *r, struct err *err)
 {
 	/* keyed by Message-ID: the same mail seen twice (a fetch interrupted before the move) is one item */
-	sqlite3_stmt *s = prep(st, "INSERT OR IGNORE INTO review (message_id, sender, subject, date, reason,"
+	sqlite3_stmt *s = prep_kept(st, "INSERT OR IGNORE INTO review (message_id, sender, subject, date, reason,"
 			       " created_at) VALUES (?1,?2,?3,?4,?5,?6)", err);
 
 	if (!s)
@@ -713,7 +759,7 @@ int store_reviews(struct store *st, struct store_review **ret, size_t *ret_n, st
 int store_thread_lookup(struct store *st, const char *message_id, long long *ret_meeting_id, char **ret_email,
 			struct err *err)
 {
-	sqlite3_stmt *s = prep(st, "SELECT meeting_id, email FROM outbox WHERE message_id = ?1", err);
+	sqlite3_stmt *s = prep_kept(st, "SELECT meeting_id, email FROM outbox WHERE message_id = ?1", err);
 	int rc;
 
 	if (!s)
@@ -724,7 +770,7 @@ int store_thread_lookup(struct store *st, const char *message_id, long long *ret
 		*ret_meeting_id = sqlite3_column_int64(s, 0);
 		*ret_email = col_str(s, 1);
 	}
-	sqlite3_finalize(s);
+	done(st, s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_err(st, err, "read outbox");
 	return rc == SQLITE_ROW;
