@@ -1253,11 +1253,23 @@ static void add_params(struct buf *b, const struct mailimap_body_fld_param *para
 
 		if (!pa->pa_name || !pa->pa_name[0] || strpbrk(pa->pa_name, " \t\r\n\";=()<>@,:\\/[]?"))
 			continue;
-		buf_addf(b, "; %s=\"", pa->pa_name);
-		for (v = pa->pa_value ? pa->pa_value : ""; *v; v++) {
+		buf_adds(b, "; ");
+		buf_adds(b, pa->pa_name);
+		buf_adds(b, "=\"");
+		/* quoted-string: '"' and '\\' escaped, controls made spaces; the plain runs in between whole */
+		for (v = pa->pa_value ? pa->pa_value : ""; *v;) {
+			size_t run = 0;
+
+			while (v[run] && v[run] != '"' && v[run] != '\\' && (unsigned char)v[run] >= 0x20)
+				run++;
+			buf_add(b, v, run);
+			v += run;
+			if (!*v)
+				break;
 			if (*v == '"' || *v == '\\')
 				buf_addch(b, '\\');
 			buf_addch(b, (unsigned char)*v < 0x20 ? ' ' : *v);
+			v++;
 		}
 		buf_addch(b, '"');
 	}
@@ -1269,7 +1281,9 @@ static void set_type(struct inmail_part *p, const char *type, const char *subtyp
 	struct buf b;
 
 	buf_init(&b);
-	buf_addf(&b, "%s/%s", type, subtype ? subtype : "");
+	buf_adds(&b, type);
+	buf_addch(&b, '/');
+	buf_adds(&b, subtype ? subtype : "");
 	add_params(&b, params);
 	inmail_part_set_content_type(p, b.data);
 	buf_release(&b);

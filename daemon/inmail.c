@@ -778,8 +778,19 @@ static void value_append(struct buf *val, const char *s, size_t len, unsigned *f
 		*flags |= INMAIL_LONG_HEADER;
 		len = INMAIL_MAX_HEADER_LEN - val->len;
 	}
-	for (size_t i = 0; i < len; i++)
-		addch(val, s[i] ? s[i] : ' ');
+	/* a NUL in a header becomes a space; the rest goes in whole runs (every header of every mail) */
+	while (len) {
+		const char *nul = memchr(s, '\0', len);
+		size_t run = nul ? (size_t)(nul - s) : len;
+
+		add(val, s, run);
+		if (nul) {
+			addch(val, ' ');
+			run++;
+		}
+		s += run;
+		len -= run;
+	}
 }
 
 static void hlist_flush(struct hlist *h, char **name, struct buf *val)
@@ -1372,9 +1383,15 @@ char *inmail_decode_words(const char *value)
 	struct buf out, plain, word, bytes;
 	char cs[72], word_cs[72] = "";
 	const char *p = value ? value : "", *ws = NULL, *after;
-	size_t ws_len = 0;
+	size_t ws_len = 0, ascii = 0;
 	int last_word = 0;
 
+	/* Most values (every parameter of every part, every display name) are plain ASCII with no encoded word:
+	 * what the loop below would give is the value itself. */
+	while (p[ascii] && (unsigned char)p[ascii] < 0x80 && !(p[ascii] == '=' && p[ascii + 1] == '?'))
+		ascii++;
+	if (!p[ascii] && ascii <= TEXT_CAP)
+		return xstrdup(p);
 	buf_init(&out);
 	buf_init(&plain);
 	buf_init(&word);
@@ -1460,6 +1477,7 @@ static int addr_ok(const char *a)
 struct alist {
 	struct inmail_addr *v;
 	size_t n, alloc;
+	int names;           /* 0: only the addresses are wanted (name stays NULL, its RFC 2047 decoding saved) */
 };
 
 struct mbox_state {
@@ -1495,7 +1513,7 @@ static void mbox_finish(struct alist *l, struct mbox_state *st)
 			l->v = xrealloc(l->v, l->alloc * sizeof(*l->v));
 		}
 		l->v[l->n].addr = addr;
-		l->v[l->n].name = trim(inmail_decode_words(trim(name)));
+		l->v[l->n].name = l->names ? trim(inmail_decode_words(trim(name))) : NULL;
 		l->n++;
 		addr = NULL;
 	}
@@ -1515,9 +1533,15 @@ static void phrase_add(struct mbox_state *st, const char *s, size_t n)
 	add(&st->phrase, s, n);
 }
 
-int inmail_parse_address_list(const char *value, struct inmail_addr **ret, size_t *ret_n)
+/* Outside quotes, comments and <...>, what ends a run of phrase characters. */
+static int phrase_stop(char c)
 {
-	struct alist l = { NULL, 0, 0 };
+	return c == '\0' || c == ',' || c == ';' || c == '"' || c == '(' || c == '<' || c == ':' || is_ws(c);
+}
+
+static void parse_list(const char *value, int names, struct inmail_addr **ret, size_t *ret_n)
+{
+	struct alist l = { NULL, 0, 0, names };
 	struct mbox_state st;
 	struct buf q;
 	const char *p = value ? value : "";
@@ -1543,9 +1567,15 @@ int inmail_parse_address_list(const char *value, struct inmail_addr **ret, size_
 			p = skip_comment(p, &st.comment);
 			st.space = 1;
 		} else if (c == '<') {
-			for (p++; *p && *p != '>'; p++)
-				if (!is_ws(*p))
-					addch(&st.angle, *p);
+			for (p++; *p && *p != '>';) {
+				const char *run = p;
+
+				while (*p && *p != '>' && !is_ws(*p))
+					p++;
+				add(&st.angle, run, (size_t)(p - run));
+				while (is_ws(*p))
+					p++;
+			}
 			if (*p)
 				p++;
 			st.have_angle = 1;
@@ -1559,7 +1589,13 @@ int inmail_parse_address_list(const char *value, struct inmail_addr **ret, size_
 			st.space = 1;
 			p++;
 		} else {
-			phrase_add(&st, p++, 1);
+			/* a run at once, not a character at a time (a fetch parses two lists per mail); at least
+			 * one character, so a ':' inside an address after <...> is taken as it is */
+			const char *run = p++;
+
+			while (!phrase_stop(*p))
+				p++;
+			phrase_add(&st, run, (size_t)(p - run));
 		}
 	}
 	buf_release(&st.phrase);
@@ -1568,6 +1604,11 @@ int inmail_parse_address_list(const char *value, struct inmail_addr **ret, size_
 	buf_release(&q);
 	*ret = l.v;
 	*ret_n = l.n;
+}
+
+int inmail_parse_address_list(const char *value, struct inmail_addr **ret, size_t *ret_n)
+{
+	parse_list(value, 1, ret, ret_n);
 	return 0;
 }
 
@@ -1577,7 +1618,7 @@ char *inmail_first_address(const struct inmail *m, const char *name)
 	size_t n;
 	char *addr = NULL;
 
-	inmail_parse_address_list(inmail_header(m, name), &a, &n);
+	parse_list(inmail_header(m, name), 0, &a, &n);
 	if (n)
 		addr = xstrdup(a[0].addr);
 	inmail_addrs_free(a, n);
