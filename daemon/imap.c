@@ -1540,7 +1540,7 @@ static struct mailimap_section *make_section(const char *sec);
 
 /* What a walk over new mail calls: plan (may be NULL) for every message of a batch first, then cb for each. */
 struct walk {
-	int (*plan)(const struct imap_msg *msg, void *arg, const struct inmail_part **ret_parts);
+	int (*plan)(struct imap_msg *msg, void *arg, const struct inmail_part **ret_parts);
 	int (*cb)(struct imap_msg *msg, void *arg);
 	void *arg;
 };
@@ -1632,12 +1632,14 @@ static enum imap_result fetch_ahead(struct imap *im, struct imap_msg *msgs, size
 
 	pipe_restore(g);
 	for (size_t i = 0; i < nm; i++) {
-		const struct inmail_part *parts[IMAP_AHEAD_PARTS];
-		int k = w->plan(&msgs[i], w->arg, parts);
+		struct imap_msg *m = &msgs[i];
+		int k = w->plan(m, w->arg, m->plan_parts);
 
-		for (int j = 0; j < k && j < IMAP_AHEAD_PARTS; j++) {
+		m->planned = 1;
+		m->n_plan = k < IMAP_AHEAD_PARTS ? k : IMAP_AHEAD_PARTS;
+		for (int j = 0; j < m->n_plan; j++) {
 			/* the parts are in msgs[i], which this walk owns */
-			struct inmail_part *p = (struct inmail_part *)parts[j];
+			struct inmail_part *p = (struct inmail_part *)m->plan_parts[j];
 
 			if (p->body || p->size > INMAIL_MAX_SIZE || bytes + p->size > IMAP_AHEAD_BYTES ||
 			    part_section(&msgs[i].mail, p, v[nv].sec, sizeof(v[nv].sec)) < 0)
@@ -1766,7 +1768,7 @@ enum imap_result imap_fetch_new(struct imap *im, uint32_t after_uid, const char 
 }
 
 enum imap_result imap_fetch_new_planned(struct imap *im, uint32_t after_uid, const char *const *fields,
-					int (*plan)(const struct imap_msg *msg, void *arg,
+					int (*plan)(struct imap_msg *msg, void *arg,
 						    const struct inmail_part **ret_parts),
 					int (*cb)(struct imap_msg *msg, void *arg), void *arg, struct err *err)
 {

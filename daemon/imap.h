@@ -50,6 +50,12 @@ struct imap_msg {
 	size_t size;          /* RFC822.SIZE */
 	struct inmail mail;   /* root.headers from the header fields fetched; the part tree (types, parameters,
 	                         dispositions, encodings, sizes) from BODYSTRUCTURE; no bodies yet */
+	/* imap_fetch_new_planned: what plan returned for this message and the parts it named (all of them, also
+	 * those too large to fetch ahead), and a number plan may leave for cb, so cb need not work it out again */
+	int planned;          /* 1 when plan was called (0 for imap_fetch_new) */
+	int n_plan;
+	const struct inmail_part *plan_parts[IMAP_AHEAD_PARTS];
+	long long plan_note;
 };
 
 /* Every message of the selected mailbox with UID > after_uid, in ascending UID order: UID SEARCH for the
@@ -64,9 +70,10 @@ enum imap_result imap_fetch_new(struct imap *im, uint32_t after_uid, const char 
 /* The same, and before cb sees the messages of a batch, plan (given each message's headers and structure)
  * names up to IMAP_AHEAD_PARTS parts that cb will want; they are fetched for the whole batch in one UID FETCH
  * per section (at most IMAP_AHEAD_BYTES per batch), so cb's imap_fetch_part finds them there. plan returns how
- * many it wrote to ret_parts (0 or less: none); it must not talk to the server. */
+ * many it wrote to ret_parts (0 or less: none), kept in msg->n_plan and msg->plan_parts for cb; it may set
+ * msg->plan_note and must not touch anything else of msg, nor talk to the server. */
 enum imap_result imap_fetch_new_planned(struct imap *im, uint32_t after_uid, const char *const *fields,
-					int (*plan)(const struct imap_msg *msg, void *arg,
+					int (*plan)(struct imap_msg *msg, void *arg,
 						    const struct inmail_part **ret_parts),
 					int (*cb)(struct imap_msg *msg, void *arg), void *arg, struct err *err);
 

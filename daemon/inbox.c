@@ -265,20 +265,24 @@ static int flush(struct fetch_run *run)
 	return 0;
 }
 
-/* Before the mails of a batch are handled: the parts handle will fetch, so they come in a few commands. */
-static int plan(const struct imap_msg *msg, void *arg, const struct inmail_part **ret_parts)
+/* Before the mails of a batch are handled: the parts handle will fetch, so they come in a few commands. What
+ * it found (the parts, and the meeting the thread names, in plan_note) stays in msg for handle: measured on a
+ * first fetch of 10,000 mails (bench/, row 1), working both out again in handle was 10 % of the CPU. */
+static int plan(struct imap_msg *msg, void *arg, const struct inmail_part **ret_parts)
 {
 	_Static_assert(REPLY_MAX_PARTS <= IMAP_AHEAD_PARTS, "a plan names every part reply_decide needs");
 	struct fetch_run *run = arg;
 	struct reply_env env = { &run->snap, thread_meeting(run, &msg->mail), msg->size, run->now, NULL };
 
+	msg->plan_note = env.thread_meeting_id;
 	return reply_parts_needed(&msg->mail, &env, ret_parts);
 }
 
 static int handle(struct imap_msg *msg, void *arg)
 {
 	struct fetch_run *run = arg;
-	const struct inmail_part *parts[REPLY_MAX_PARTS];
+	const struct inmail_part *own[REPLY_MAX_PARTS];
+	const struct inmail_part *const *parts = own;
 	struct reply_decision d;
 	struct err err = { "" };
 	char fallback[128];
@@ -288,9 +292,15 @@ static int handle(struct imap_msg *msg, void *arg)
 	if (run->stop && run->stop(run->stop_arg))
 		return 1;
 	snprintf(fallback, sizeof(fallback), "imap-%lu-%u@%s", run->uidvalidity, msg->uid, run->mailbox);
-	struct reply_env env = { &run->snap, thread_meeting(run, &msg->mail), msg->size, run->now, fallback };
+	struct reply_env env = { &run->snap, msg->planned ? msg->plan_note : thread_meeting(run, &msg->mail), msg->size,
+				 run->now, fallback };
 
-	n = reply_parts_needed(&msg->mail, &env, parts);
+	if (msg->planned) {
+		n = msg->n_plan;
+		parts = msg->plan_parts;
+	} else {
+		n = reply_parts_needed(&msg->mail, &env, own);
+	}
 	for (int i = 0; i < n; i++) {
 		enum imap_result r = imap_fetch_part(run->imap, msg, (struct inmail_part *)parts[i], &err);
 		if (r == IMAP_UNREACHABLE) {
