@@ -2,12 +2,16 @@
 """One bare IMAP FETCH over a whole mailbox, timed: the floor a header-and-structure scan cannot go below.
 
   imapfetch.py PORT USER PASSWORD 'ITEMS'          e.g. '(ENVELOPE BODYSTRUCTURE)'
-  imapfetch.py PORT USER PASSWORD 'ITEMS' --new N  the floor of an incremental look (bench row 2)
+  imapfetch.py PORT USER PASSWORD 'ITEMS' --new N [--move K FOLDER]...
+                                                   the floor of an incremental look (bench row 2)
 
 Logs in (plain, loopback), SELECTs INBOX, sends UID FETCH 1:* ITEMS and prints one JSON line: seconds for
 the FETCH alone, and the octets of its response. Also used to warm Dovecot's cache. With --new N: the
 seconds from SELECT (which is where Dovecot takes in new mail) to the end of a FETCH ITEMS of the last N
-messages: what any client pays to see N new mails. Standard library only.
+messages: what any client pays to see N new mails; each --move K FOLDER then moves the next K of them to
+FOLDER with one UID MOVE, as tovholder moves what it handled (one command per folder), and is timed too
+(FOLDER is created first, untimed, when missing).
+Standard library only.
 """
 
 import imaplib
@@ -16,24 +20,52 @@ import sys
 import time
 
 
+def usage():
+    sys.exit("usage: imapfetch.py PORT USER PASSWORD ITEMS [--new N [--move K FOLDER]...]")
+
+
 def main():
+    if len(sys.argv) < 5:
+        usage()
     port, user, password, items = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-    new = int(sys.argv[6]) if len(sys.argv) == 7 and sys.argv[5] == "--new" else 0
+    new, moves, rest = 0, [], sys.argv[5:]
+    while rest:
+        if rest[0] == "--new" and len(rest) >= 2:
+            new, rest = int(rest[1]), rest[2:]
+        elif rest[0] == "--move" and len(rest) >= 3 and new:
+            moves.append((int(rest[1]), rest[2]))
+            rest = rest[3:]
+        else:
+            usage()
+    if sum(k for k, _ in moves) > new:
+        usage()
     m = imaplib.IMAP4("127.0.0.1", port)
     m.login(user, password)
+    for _, folder in moves:
+        m.create('"%s"' % folder)  # untimed; "already exists" is fine (tovholder makes its folders once, too)
     if new:
         t = time.monotonic()
         typ, data = m.select("INBOX")
         exists = int(data[0])
-        typ, data = m.fetch("%d:%d" % (max(1, exists - new + 1), exists), items)
+        first = max(1, exists - new + 1)
+        inner = items.strip().strip("()")
+        typ, data = m.fetch("%d:%d" % (first, exists), "(%s)" % (inner if inner.startswith("UID") else "UID " + inner))
+        # each response starts "N (UID u ...", as bytes, or as the first of a tuple when a literal follows
+        heads = [d[0] if isinstance(d, tuple) else d for d in data]
+        uids = [int(h.split(b"(UID ", 1)[1].split()[0].rstrip(b")")) for h in heads if h and b"(UID " in h]
     else:
         m.select("INBOX", readonly=True)
         t = time.monotonic()
         typ, data = m.uid("FETCH", "1:*", items)
-    took = time.monotonic() - t
     if typ != "OK":
         sys.exit("imapfetch: %s %s" % (typ, data))
     octets = sum(len(d[0]) + len(d[1]) if isinstance(d, tuple) else len(d or b"") for d in data)
+    for k, folder in moves:
+        chosen, uids = uids[:k], uids[k:]
+        typ, res = m.uid("MOVE", ",".join(str(u) for u in chosen), '"%s"' % folder)
+        if typ != "OK":
+            sys.exit("imapfetch: UID MOVE to %s: %s %s" % (folder, typ, res))
+    took = time.monotonic() - t
     m.logout()
     print(json.dumps({"seconds": round(took, 4), "octets": octets}))
 

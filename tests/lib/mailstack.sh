@@ -16,6 +16,9 @@
 #   mailstack_restart_dovecot, maildir_of ADDR, mailstack_count ADDR [FOLDER],
 #   mailstack_wait_count ADDR N [SECONDS], mailstack_wait_idle [SECONDS], mailstack_smtp_connections,
 #   mailstack_inject FILE [ADDR].
+# Mail storage, opt-in: MS_MAIL_LOCATION='mdbox:~/mdbox' mailstack_start (quoted: bash expands a ~ after
+#   ':' in an assignment) keeps the mail in Dovecot's mdbox instead of a Maildir (bench/ compares the two; maildir_of, mailstack_count and mailstack_wait_count
+#   read the Maildir and do not work with it).
 # OAuth2, opt-in: MS_OAUTH2=1 mailstack_start also offers AUTH XOAUTH2 and OAUTHBEARER (IMAP and SMTP AUTH)
 #   against a local token introspection endpoint (MS_OAUTH_PORT); mailstack_oauth2_issue ADDR,
 #   mailstack_oauth2_revoke TOKEN, mailstack_oauth2_expire_next, mailstack_oauth2_requests,
@@ -273,7 +276,7 @@ _ms_write_dovecot() {
 	mail_gid = 65534
 	first_valid_uid = 1
 	first_valid_gid = 1
-	mail_location = maildir:~/Maildir
+	mail_location = ${MS_MAIL_LOCATION:-maildir:~/Maildir}
 	# Keep CRLF in the stored files, as on the wire, so mailcheck.py's raw checks see real line ends.
 	mail_save_crlf = yes
 	# Each address gets its own Maildir, "+detail" included.
