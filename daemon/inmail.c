@@ -1376,6 +1376,17 @@ static void flush_word(struct buf *out, struct buf *pending, const char *cs)
 	buf_reset(pending);
 }
 
+/* 1 when s is ASCII without "=?" and within TEXT_CAP: inmail_decode_words would return it as it is. */
+static int plain_ascii(const char *s)
+{
+	const char *p = s;
+
+	for (; *p; p++)
+		if ((unsigned char)*p >= 0x80 || (p[0] == '=' && p[1] == '?'))
+			return 0;
+	return (size_t)(p - s) <= TEXT_CAP;
+}
+
 /* Octets of adjacent words in the same charset are joined before conversion: encoders (Outlook among them)
  * split a multi-octet UTF-8 character across two words. */
 char *inmail_decode_words(const char *value)
@@ -1383,14 +1394,12 @@ char *inmail_decode_words(const char *value)
 	struct buf out, plain, word, bytes;
 	char cs[72], word_cs[72] = "";
 	const char *p = value ? value : "", *ws = NULL, *after;
-	size_t ws_len = 0, ascii = 0;
+	size_t ws_len = 0;
 	int last_word = 0;
 
 	/* Most values (every parameter of every part, every display name) are plain ASCII with no encoded word:
 	 * what the loop below would give is the value itself. */
-	while (p[ascii] && (unsigned char)p[ascii] < 0x80 && !(p[ascii] == '=' && p[ascii + 1] == '?'))
-		ascii++;
-	if (!p[ascii] && ascii <= TEXT_CAP)
+	if (plain_ascii(p))
 		return xstrdup(p);
 	buf_init(&out);
 	buf_init(&plain);
