@@ -26,7 +26,7 @@
 
 _MS_STARTED=()	# every dir mailstack_start used in this shell, for mailstack_stop_all
 MS_PY=/usr/bin/python3	# the system python: a pyenv 'python3' on PATH may lack modules we rely on
-MS_LOCK=${TMPDIR:-/tmp}/.tovholder-mailstack.lock
+MS_LOCK=${MS_LOCK:-${TMPDIR:-/tmp}/.tovholder-mailstack.lock}	# one lock for every stack picking ports
 
 _ms_die() { echo "mailstack: $*" >&2; return 1; }
 
