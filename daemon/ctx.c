@@ -118,7 +118,10 @@ int ctx_lock(struct ctx *ctx, int wait)
 	if (ctx->lock_fd >= 0)
 		return 0;
 	char *path = xasprintf("%s.lock", ctx->cfg.state_path);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* Read-only: flock needs no write access, and closing a file opened for writing is an IN_CLOSE_WRITE in
+	 * the directory 'tovholder run' watches for its config: every look at the inbox woke the service once
+	 * more, for its own lock. */
+	int fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
 
 	if (fd < 0) {
 		log_error("cannot open lock '%s': %s", path, strerror(errno));
