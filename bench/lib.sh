@@ -96,13 +96,10 @@ dovecot_bytes_since() {
 	return 1
 }
 
-# time_v FILE: from the output of /usr/bin/time -v, "WALL_S USER_S SYS_S MAXRSS_KB".
-time_v() {
-	awk -F': ' '
-		/Elapsed \(wall clock\)/ { n = split($2, p, ":"); w = 0; for (i = 1; i <= n; i++) w = w * 60 + p[i] }
-		/User time/ { u = $2 } /System time/ { s = $2 } /Maximum resident/ { r = $2 }
-		END { print w, u, s, r }' "$1"
-}
+# timed FILE COMMAND...: run COMMAND; FILE gets "WALL_S USER_S SYS_S MAXRSS_KB" (bench/timed.py, at
+# microseconds: /usr/bin/time -v has hundredths of a second, too coarse for row 2's fetches of 10-60 ms).
+# Put timeout inside, after FILE, so that a timeout stops the command itself.
+timed() { local f=$1; shift; "$BENCH_PY" "$TOP/bench/timed.py" "$f" "$@"; }
 
 # raw ROW METRIC WHO VALUE [UNIT]: one measurement, a JSON line in $RAW.
 raw() {
