@@ -52,39 +52,35 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* What ctx_lock(wait=0) returns in another process, for the same state file. */
+static int lock_elsewhere(const char *state_path)
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct ctx other;
+
+		ctx_init(&other, NULL, 0);
+		other.cfg.state_path = (char *)state_path;
+		_exit(ctx_lock(&other, 0));
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
 /* While we hold the lock, another process cannot take it without waiting; once released, it can. */
 static void test_lock_excludes(void **state)
 {
 	struct fixture *f = *state;
-	int status;
-	pid_t pid;
 
 	assert_int_equal(ctx_lock(&f->ctx, 0), 0);
 	assert_int_equal(ctx_lock(&f->ctx, 0), 0); /* held already: a no-op */
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		struct ctx other;
-
-		ctx_init(&other, NULL, 0);
-		other.cfg.state_path = f->state_path;
-		_exit(ctx_lock(&other, 0) == EX_TEMPFAIL ? 0 : 1);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-
+	assert_int_equal(lock_elsewhere(f->state_path), EX_TEMPFAIL);
 	ctx_unlock(&f->ctx);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		struct ctx other;
-
-		ctx_init(&other, NULL, 0);
-		other.cfg.state_path = f->state_path;
-		_exit(ctx_lock(&other, 0) == 0 ? 0 : 1);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(lock_elsewhere(f->state_path), 0);
 }
 
 /* The lock file is made on the first lock, private to its owner. */
