@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <sysexits.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -53,7 +53,7 @@ static int teardown(void **state)
 }
 
 /* What ctx_lock(wait=0) returns in another process, for the same state file. */
-static int lock_elsewhere(const char *state_path)
+static int lock_elsewhere(char *state_path)
 {
 	int status;
 	pid_t pid = fork();
@@ -63,7 +63,7 @@ static int lock_elsewhere(const char *state_path)
 		struct ctx other;
 
 		ctx_init(&other, NULL, 0);
-		other.cfg.state_path = (char *)state_path;
+		other.cfg.state_path = state_path;
 		_exit(ctx_lock(&other, 0));
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
