@@ -2093,7 +2093,71 @@ enum imap_result imap_idle_start(struct imap *im, struct err *err)
 
 int imap_idle_pending(const struct imap *im)
 {
-	return im->s && im->s->imap_stream && im->s->imap_stream->read_buffer_len > 0;
+	const mailstream *st = im->s ? im->s->imap_stream : NULL;
+
+	return st && st->read_buffer_len > 0 && memchr(st->read_buffer, '\n', st->read_buffer_len) != NULL;
+}
+
+/* RFC 3501 7.2-7.4: of the untagged responses a server may send in IDLE, only the mailbox's size and message
+ * status (EXISTS, RECENT, EXPUNGE, FETCH) mean new or changed mail. A status response (OK, NO, PREAUTH,
+ * CAPABILITY, FLAGS, …) carries none: Dovecot sends "* OK Still here" every imap_idle_notify_interval (2
+ * minutes by default), Exchange and Gmail similar keepalives. BYE and anything we do not understand count as
+ * news, so that imap_idle_done meets them and the connection is judged as before. */
+int imap_idle_line_is_news(const char *line, size_t len)
+{
+	static const char *const quiet[] = { "OK", "NO", "CAPABILITY", "FLAGS", "LIST", "LSUB", "STATUS", "SEARCH",
+					     "ESEARCH", "NAMESPACE", "ID", "ENABLED", "QUOTA", "QUOTAROOT", "METADATA" };
+	size_t i, n;
+
+	if (len < 3 || line[0] != '*' || line[1] != ' ')
+		return 1;
+	line += 2;
+	len -= 2;
+	if (memchr(line, '{', len))   /* a literal follows: libetpan's parser must read it */
+		return 1;
+	for (n = 0; n < len && line[n] != ' '; n++)
+		;
+	for (i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++)
+		if (strlen(quiet[i]) == n && strncasecmp(line, quiet[i], n) == 0)
+			return 0;
+	return 1;   /* "* 4 EXISTS", "* 2 EXPUNGE", "* 3 FETCH (…)", "* 1 RECENT", "* BYE", anything else */
+}
+
+int imap_idle_news(struct imap *im, int readable)
+{
+	mailstream *st = im->s ? im->s->imap_stream : NULL;
+	size_t start = 0;
+
+	if (!st)
+		return 1;
+	if (readable && st->read_buffer_len < st->buffer_max_size) {
+		ssize_t got = mailstream_low_read(mailstream_get_low(st), st->read_buffer + st->read_buffer_len,
+						  st->buffer_max_size - st->read_buffer_len);
+
+		if (got <= 0)
+			return 1;   /* closed or failed: imap_idle_done reports it */
+		st->read_buffer_len += (size_t)got;
+	}
+	for (;;) {
+		const char *line = st->read_buffer + start;
+		const char *nl = memchr(line, '\n', st->read_buffer_len - start);
+		size_t len;
+
+		if (!nl)
+			break;
+		len = (size_t)(nl - line);
+		if (imap_idle_line_is_news(line, len > 0 && line[len - 1] == '\r' ? len - 1 : len)) {
+			memmove(st->read_buffer, line, st->read_buffer_len - start);
+			st->read_buffer_len -= start;
+			return 1;
+		}
+		log_debug("[imap] a keepalive in IDLE: still idling");
+		start += len + 1;
+	}
+	memmove(st->read_buffer, st->read_buffer + start, st->read_buffer_len - start);
+	st->read_buffer_len -= start;
+	/* A full buffer without a line end is no keepalive. */
+	return st->read_buffer_len == st->buffer_max_size;
 }
 
 enum imap_result imap_idle_done(struct imap *im, struct err *err)

@@ -95,12 +95,21 @@ enum imap_result imap_move_uids(struct imap *im, const uint32_t *uids, size_t n,
 
 /* IMAP IDLE (RFC 2177), for the service. imap_has_idle: the server offers it (after login). imap_idle_start
  * sends IDLE on the selected mailbox; then the caller polls imap_fd() (and first checks imap_idle_pending(),
- * for a notification that arrived with the continuation) and calls imap_idle_done before any other command:
- * it sends DONE and reads the end of the IDLE. Server notifications in between are dropped: the caller reads
- * the mailbox afresh anyway. */
+ * for a notification that arrived with the continuation), asks imap_idle_news() when the socket is readable,
+ * and calls imap_idle_done before any other command: it sends DONE and reads the end of the IDLE. Server
+ * notifications in between are dropped: the caller reads the mailbox afresh anyway. */
 int imap_has_idle(const struct imap *im);
 enum imap_result imap_idle_start(struct imap *im, struct err *err);
+/* 1 when what the server sent so far holds a complete line that imap_idle_news has not yet judged. */
 int imap_idle_pending(const struct imap *im);
+/* Reads what the server sent (once from the socket when 'readable' — poll said so —, else only what is
+ * already in the stream buffer) and judges each complete line: 1
+ * when one is news (EXISTS, EXPUNGE, FETCH, RECENT, BYE, a tagged reply, anything not understood) or the
+ * connection closed, so the caller ends the IDLE and looks; 0 when every complete line was a keepalive such as
+ * Dovecot's "* OK Still here" — those are dropped from the buffer, an incomplete line waits for the rest. */
+int imap_idle_news(struct imap *im, int readable);
+/* The rule imap_idle_news applies to one line (without its CRLF); 1 for news. Pure, for the tests. */
+int imap_idle_line_is_news(const char *line, size_t len);
 enum imap_result imap_idle_done(struct imap *im, struct err *err);
 /* The connection's socket, or -1 when not connected. */
 int imap_fd(const struct imap *im);

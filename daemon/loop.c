@@ -170,6 +170,7 @@ static void inbox_cycle(struct loop *l)
 	}
 	if (ctx_lock(&l->ctx, 1))
 		return;
+	log_debug("inbox: looking for new mail");
 	int rc = inbox_pass(&l->ctx, l->imap, util_now(), stop_requested, NULL, &res);
 	ctx_unlock(&l->ctx);
 	if (rc < 0)
@@ -415,7 +416,7 @@ int loop_run(const char *config_path, int verbose)
 		long long next = earliest(&l), wait_ms = -1;
 		int ready;
 
-		if (l.idling && imap_idle_pending(l.imap)) {
+		if (l.idling && imap_idle_pending(l.imap) && imap_idle_news(l.imap, 0)) {
 			inbox_cycle(&l);
 			continue;
 		}
@@ -435,7 +436,9 @@ int loop_run(const char *config_path, int verbose)
 			break;
 		if (ready > 0 && (pfd[1].revents & POLLIN) && files_changed(&l))
 			l.reload_ms = now_ms() + RELOAD_SETTLE_MS;
-		if (ready > 0 && (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)))
+		/* A keepalive ("* OK Still here") is read and dropped without leaving the IDLE. */
+		if (ready > 0 && (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    ((pfd[2].revents & (POLLHUP | POLLERR)) || imap_idle_news(l.imap, 1)))
 			inbox_cycle(&l);
 		timers(&l);
 	}

@@ -19,6 +19,8 @@
 # Mail storage, opt-in: MS_MAIL_LOCATION='mdbox:~/mdbox' mailstack_start (quoted: bash expands a ~ after
 #   ':' in an assignment) keeps the mail in Dovecot's mdbox instead of a Maildir (bench/ compares the two; maildir_of, mailstack_count and mailstack_wait_count
 #   read the Maildir and do not work with it).
+# Dovecot settings of a test's own, opt-in: MS_DOVECOT_EXTRA='imap_idle_notify_interval = 1 secs' mailstack_start
+#   appends that text to dovecot.conf.
 # OAuth2, opt-in: MS_OAUTH2=1 mailstack_start also offers AUTH XOAUTH2 and OAUTHBEARER (IMAP and SMTP AUTH)
 #   against a local token introspection endpoint (MS_OAUTH_PORT); mailstack_oauth2_issue ADDR,
 #   mailstack_oauth2_revoke TOKEN, mailstack_oauth2_expire_next, mailstack_oauth2_requests,
@@ -331,6 +333,7 @@ _ms_write_dovecot() {
 	    mode = 0666
 	  }
 	}
+	${MS_DOVECOT_EXTRA:-}
 	EOF
 }
 

@@ -47,6 +47,43 @@ static void test_utf7_table(void **state)
 	}
 }
 
+/* What a server may send during IDLE (RFC 3501 7, RFC 2177; Dovecot's, Exchange's and Gmail's keepalives):
+ * only the mailbox's size and message status are news, and so is anything we cannot read. */
+static const struct idle_case {
+	const char *line;
+	int news;
+} idle_cases[] = {
+	{ "* OK Still here", 0 },                 /* Dovecot, every imap_idle_notify_interval */
+	{ "* OK IDLE in progress", 0 },
+	{ "* ok still here", 0 },
+	{ "* NO [ALERT] quota nearly full", 0 },
+	{ "* CAPABILITY IMAP4rev1 IDLE", 0 },
+	{ "* FLAGS (\\Answered \\Seen)", 0 },
+	{ "* 4 EXISTS", 1 },
+	{ "* 1 RECENT", 1 },
+	{ "* 2 EXPUNGE", 1 },
+	{ "* 3 FETCH (FLAGS (\\Seen))", 1 },
+	{ "* BYE Disconnected for inactivity", 1 },
+	{ "* OK {5}", 1 },                        /* a literal: libetpan's parser must read it */
+	{ "A0007 OK Idle completed", 1 },          /* tagged */
+	{ "+ idling", 1 },
+	{ "*", 1 },
+	{ "", 1 },
+	{ "* OKAY", 1 },                          /* not the atom OK */
+	{ "*  OK", 1 },
+};
+
+static void test_idle_lines(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(idle_cases) / sizeof(idle_cases[0]); i++) {
+		const char *l = idle_cases[i].line;
+
+		if (imap_idle_line_is_news(l, strlen(l)) != idle_cases[i].news)
+			fail_msg("'%s': expected %s", l, idle_cases[i].news ? "news" : "a keepalive");
+	}
+}
+
 static void test_utf7_refused(void **state)
 {
 	static const char *const bad[] = {
@@ -176,6 +213,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_utf7_table),
 		cmocka_unit_test(test_utf7_refused),
+		cmocka_unit_test(test_idle_lines),
 		cmocka_unit_test(test_url_table),
 		cmocka_unit_test(test_new_refused),
 		cmocka_unit_test(test_not_connected),

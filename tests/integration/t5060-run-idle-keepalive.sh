@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+test_description='run: a keepalive in IDLE ("* OK Still here") leaves the service idle; new mail still wakes it'
+. "$(dirname "$0")/../lib/test-lib.sh"
+. "$TOP/tests/lib/group.sh"
+
+# Dovecot's keepalive comes every 2 minutes by default; here every second, so a few arrive in seconds.
+MS_DOVECOT_EXTRA='imap_idle_notify_interval = 1 secs' mailstack_start
+group_write "$TEST_TMP/g"
+ORGANIZER=tovholder@netvaerk.example
+DB=$GROUP_DIR/state.db
+SVC_PID=
+trap '_rc=$?; test -n "$SVC_PID" && kill -9 $SVC_PID 2>/dev/null; (exit $_rc); _test_cleanup' EXIT
+
+looks() { grep -c "inbox: looking for new mail" "$TEST_TMP/svc.log"; }
+keepalives() { grep -c "a keepalive in IDLE" "$TEST_TMP/svc.log"; }
+
+test_expect_success 'the service sends its invitations and settles in IDLE' '
+	TOVHOLDER_NOW=$GROUP_NOW "$TOVHOLDER" -v -c "$GROUP_DIR/tovholder.conf" run >>"$TEST_TMP/svc.log" 2>&1 &
+	SVC_PID=$!
+	for i in $(seq 1 200); do grep -q "connected to .*(IDLE)" "$TEST_TMP/svc.log" && break; sleep 0.1; done &&
+	grep -q "connected to .*(IDLE)" "$TEST_TMP/svc.log" &&
+	mailstack_wait_count anne.dahl@faxe.example 4 20
+'
+
+test_expect_success 'five seconds of keepalives: each read and dropped, no look at the inbox' '
+	sleep 1 &&
+	l0=$(looks) && k0=$(keepalives) &&
+	sleep 5 &&
+	l1=$(looks) && k1=$(keepalives) &&
+	echo "keepalives $k0 -> $k1, looks $l0 -> $l1" &&
+	test $((k1 - k0)) -ge 3 &&
+	test "$l1" = "$l0"
+'
+
+test_expect_success 'a reply after the keepalives is still recorded at once' '
+	who=anne.dahl@faxe.example &&
+	uid=$(sqlite3 "$DB" "SELECT uid FROM meeting WHERE date = '\''2027-03-05'\''") &&
+	msgid=$(sqlite3 "$DB" "SELECT o.message_id FROM outbox o JOIN meeting m ON m.id = o.meeting_id
+		WHERE m.date = '\''2027-03-05'\'' AND o.email = '\''$who'\'' AND o.kind = '\''request'\''") &&
+	/usr/bin/python3 "$TOP/tests/fixtures/make-fixtures.py" --out fx --only google-accept.eml --uid "$uid" \
+		--organizer $ORGANIZER --attendee "$who" --attendee-name "Anne Mose Dahl" --msgid "$msgid" \
+		--dtstamp 20261201T091500Z >/dev/null &&
+	mailstack_inject fx/google-accept.eml $ORGANIZER &&
+	for i in $(seq 1 100); do
+		test "$(sqlite3 "$DB" "SELECT answer FROM answer WHERE email = '\''$who'\''")" = tilsagn && break
+		sleep 0.1
+	done &&
+	test "$(sqlite3 "$DB" "SELECT answer FROM answer WHERE email = '\''$who'\''")" = tilsagn
+'
+
+test_expect_success 'the service stops cleanly' '
+	kill -TERM $SVC_PID && wait $SVC_PID && SVC_PID=
+'
+
+test_done
