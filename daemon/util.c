@@ -322,33 +322,47 @@ fail:
 
 int util_write_file(const char *path, const char *data, size_t len, int mode, struct err *err)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	int rc = -1;
+	/* mkostemp: a name nobody can guess, created with O_EXCL, so a symlink or file planted beside the target
+	 * is never followed or truncated; rename() then replaces the target itself, never what it points to */
+	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
+	int fd = mkostemp(tmp, O_CLOEXEC), rc = -1, made = fd >= 0;
+	mode_t mask;
 
-	if (fd < 0) {
-		err_set(err, "cannot create '%s': %s", tmp, strerror(errno));
+	if (!made) {
+		err_set(err, "cannot create a temporary file beside '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, (mode_t)mode & ~mask) < 0) {
+		err_set(err, "cannot set the mode of '%s': %s", tmp, strerror(errno));
 		goto out;
 	}
 	for (size_t off = 0; off < len;) {
 		ssize_t n = write(fd, data + off, len - off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		if (n < 0 && errno != EINTR) {
 			err_set(err, "cannot write '%s': %s", tmp, strerror(errno));
-			close(fd);
-			unlink(tmp);
 			goto out;
 		}
-		off += (size_t)n;
+		off += n > 0 ? (size_t)n : 0;
 	}
-	if (fsync(fd) < 0 || close(fd) < 0 || rename(tmp, path) < 0) {
+	if (fsync(fd) < 0) {
+		err_set(err, "cannot write '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	rc = close(fd); /* not retried: Linux frees the descriptor even when close fails */
+	fd = -1;
+	if (rc < 0 || rename(tmp, path) < 0) {
+		rc = -1;
 		err_set(err, "cannot write '%s': %s", path, strerror(errno));
-		unlink(tmp);
 		goto out;
 	}
 	rc = 0;
 out:
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0 && made)
+		unlink(tmp);
 	free(tmp);
 	return rc;
 }
