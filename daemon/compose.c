@@ -7,6 +7,7 @@
 #include "tmpl.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,16 +89,46 @@ const char *compose_templates_dir(const struct compose *c)
 	return c->dir;
 }
 
+/* Gives v every partial of the templates directory for 'ext': templates/_NAME.EXT is {{> NAME}} (the shared
+ * frame and greeting). */
+static int load_partials(struct compose *c, const char *ext, struct tmpl_vars *v, struct err *err)
+{
+	DIR *dh = opendir(c->dir);
+	struct dirent *de;
+	int rc = 0;
+
+	if (!dh)
+		return err_set(err, "cannot read the templates directory '%s'", c->dir);
+	while (rc == 0 && (de = readdir(dh))) {
+		const char *dot = strrchr(de->d_name, '.');
+		size_t n = dot ? (size_t)(dot - de->d_name) : 0;
+		if (de->d_name[0] != '_' || n < 2 || n > 64 || strcmp(dot + 1, ext) != 0)
+			continue;
+		char *path = xasprintf("%s/%s", c->dir, de->d_name), *name = xstrndup(de->d_name + 1, n - 1);
+		size_t len;
+		char *src = util_read_file(path, TEMPLATE_MAX, &len, err);
+		if (src)
+			tmpl_set_partial(v, name, src, len, path);
+		else
+			rc = -1;
+		free(src);
+		free(name);
+		free(path);
+	}
+	closedir(dh);
+	return rc;
+}
+
 /* Renders templates/NAME.EXT; the error names the file and line. */
-static char *render(struct compose *c, const char *name, const char *ext, const struct tmpl_vars *v,
+static char *render(struct compose *c, const char *name, const char *ext, struct tmpl_vars *v,
 		    struct err *err)
 {
 	char *path = xasprintf("%s/%s.%s", c->dir, name, ext);
 	size_t len;
-	char *src = util_read_file(path, TEMPLATE_MAX, &len, err);
+	char *src = NULL;
 	char *out = NULL;
 
-	if (src)
+	if (load_partials(c, ext, v, err) == 0 && (src = util_read_file(path, TEMPLATE_MAX, &len, err)))
 		out = tmpl_render(src, len, path, v, strcmp(ext, "html") == 0 ? TMPL_HTML : TMPL_TEXT, err);
 	free(src);
 	free(path);
@@ -120,6 +151,18 @@ static int split_subject(char *text, const char *name, char **ret_subject, char 
 		body++;
 	*ret_body = body;
 	return 0;
+}
+
+/* NAME.txt, split into its subject and body (pointers into *ret_txt, the caller's to free), then NAME.html
+ * with the subject as {{emne}} (its <title>). */
+static int render_both(struct compose *c, const char *name, struct tmpl_vars *v, char **ret_txt,
+		       char **ret_subject, char **ret_body, char **ret_html, struct err *err)
+{
+	if (!(*ret_txt = render(c, name, "txt", v, err)) ||
+	    split_subject(*ret_txt, name, ret_subject, ret_body, err) < 0)
+		return -1;
+	tmpl_set(v, "emne", *ret_subject);
+	return (*ret_html = render(c, name, "html", v, err)) ? 0 : -1;
 }
 
 static void set_meeting_vars(struct tmpl_vars *v, const struct config *cfg, const struct store_meeting *mt,
@@ -181,8 +224,7 @@ char *compose_meeting_mail(struct compose *c, const struct store_meeting *mt, co
 	set_meeting_vars(v, cfg, mt, changes_da, n_changes);
 	tmpl_set(v, "navn", who->name);
 	tmpl_set(v, "organisation", who->org);
-	if (!(txt = render(c, name, "txt", v, err)) || !(html = render(c, name, "html", v, err)) ||
-	    split_subject(txt, name, &subject, &body, err) < 0)
+	if (render_both(c, name, v, &txt, &subject, &body, &html, err) < 0)
 		goto out;
 	if (util_parse_mailbox(mt->organizer, &org_name, &org_email) < 0) {
 		err_set(err, "bad organizer '%s'", mt->organizer);
@@ -255,8 +297,7 @@ char *compose_reminder_mail(struct compose *c, const struct store_meeting *mt, c
 	set_meeting_vars(v, c->cfg, mt, NULL, 0);
 	tmpl_set(v, "navn", who->name);
 	tmpl_set(v, "organisation", who->org);
-	if (!(txt = render(c, name, "txt", v, err)) || !(html = render(c, name, "html", v, err)) ||
-	    split_subject(txt, name, &subject, &body, err) < 0)
+	if (render_both(c, name, v, &txt, &subject, &body, &html, err) < 0)
 		goto out;
 	if (util_parse_mailbox(mt->organizer, &org_name, &org_email) < 0) {
 		err_set(err, "bad organizer '%s'", mt->organizer);

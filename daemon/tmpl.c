@@ -21,23 +21,42 @@
 
 const char *const tmpl_mail_vars[] = {
 	"gruppe", "navn", "organisation", "dato", "tid", "sted", "online", "link", "dagsorden",
-	"tovholder", "tovholder_email", "referent", "aendringer", "svarfrist", NULL,
+	"tovholder", "tovholder_email", "referent", "aendringer", "svarfrist", "emne",
+	/* the referent's mails (referat, fremmoede) */
+	"linjer", "bilag", "efter_moedet",
+	/* the tovholder's status mail: the table of invitees and of the mails waiting for review, the totals */
+	"personer", "deltager", "svar", "kilde", "tidspunkt", "bemaerkning",
+	"gennemsyn", "fra", "overskrift", "modtaget", "grund",
+	"ikke_svaret", "stedfortraedere", "afviste",
+	"antal_inviterede", "antal_tilsagn", "antal_afbud", "antal_tentativ", "antal_autosvar", "antal_afvist",
+	"antal_ikke_svaret", "antal_gennemsyn",
+	"mappe_gennemsyn", "mappe_afbud", "mappe_tilsagn", "mappe_ignorer", "mappe_fremmoede", NULL,
 };
 
 struct tmpl_var {
 	char *name;
 	char *value;   /* plain variable: never NULL ("" when empty) */
-	char **items;  /* list variable */
+	char **items;  /* list variable (rows: the first column) */
 	size_t nitems;
 	int is_list;
+	char **cols;   /* rows: the column names, and cells[row * ncols + col] */
+	size_t ncols;
+	char **cells;
+};
+
+struct tmpl_partial {
+	char *name, *file, *src;
+	size_t len;
 };
 
 struct tmpl_vars {
 	struct tmpl_var *v;
 	size_t n, alloc;
+	struct tmpl_partial *p;
+	size_t np;
 };
 
-enum tok_kind { TOK_TEXT, TOK_VAR, TOK_OPEN, TOK_INVERT, TOK_CLOSE };
+enum tok_kind { TOK_TEXT, TOK_VAR, TOK_OPEN, TOK_INVERT, TOK_CLOSE, TOK_PARTIAL };
 
 struct tok {
 	enum tok_kind kind;
@@ -74,7 +93,8 @@ struct render {
 	const struct parse *p;
 	const struct tmpl_vars *v;
 	enum tmpl_escape esc;
-	struct buf out;
+	struct buf *out;
+	int in_partial;            /* partials do not nest: that bounds the recursion through them */
 	struct frame frames[TMPL_MAX_DEPTH];
 	size_t nframes;
 	unsigned long steps;
@@ -92,10 +112,19 @@ static void var_clear(struct tmpl_var *t)
 	free(t->value);
 	for (size_t i = 0; i < t->nitems; i++)
 		free(t->items[i]);
+	for (size_t i = 0; i < t->nitems * t->ncols; i++)
+		free(t->cells[i]);
+	for (size_t i = 0; i < t->ncols; i++)
+		free(t->cols[i]);
 	free(t->items);
+	free(t->cells);
+	free(t->cols);
 	t->value = NULL;
 	t->items = NULL;
+	t->cells = NULL;
+	t->cols = NULL;
 	t->nitems = 0;
+	t->ncols = 0;
 	t->is_list = 0;
 }
 
@@ -107,6 +136,12 @@ void tmpl_vars_free(struct tmpl_vars *v)
 		var_clear(&v->v[i]);
 		free(v->v[i].name);
 	}
+	for (size_t i = 0; i < v->np; i++) {
+		free(v->p[i].name);
+		free(v->p[i].file);
+		free(v->p[i].src);
+	}
+	free(v->p);
 	free(v->v);
 	free(v);
 }
@@ -154,6 +189,55 @@ void tmpl_set_list(struct tmpl_vars *v, const char *name, const char *const *ite
 	for (size_t i = 0; i < n; i++)
 		t->items[i] = xstrdup(items[i] ? items[i] : "");
 	t->nitems = n;
+}
+
+void tmpl_set_rows(struct tmpl_vars *v, const char *name, const char *const *cols, size_t ncols,
+		   const char *const *cells, size_t nrows)
+{
+	struct tmpl_var *t = vars_slot(v, name);
+
+	t->is_list = 1;
+	t->items = xcalloc(nrows ? nrows : 1, sizeof(*t->items));
+	t->cols = xcalloc(ncols ? ncols : 1, sizeof(*t->cols));
+	t->cells = xcalloc(nrows * ncols + 1, sizeof(*t->cells));
+	for (size_t c = 0; c < ncols; c++)
+		t->cols[c] = xstrdup(cols[c]);
+	for (size_t i = 0; i < nrows * ncols; i++)
+		t->cells[i] = xstrdup(cells[i] ? cells[i] : "");
+	for (size_t r = 0; r < nrows; r++)
+		t->items[r] = xstrdup(ncols && cells[r * ncols] ? cells[r * ncols] : "");
+	t->nitems = nrows;
+	t->ncols = ncols;
+}
+
+void tmpl_set_partial(struct tmpl_vars *v, const char *name, const char *src, size_t len, const char *file)
+{
+	struct tmpl_partial *pt = NULL;
+
+	for (size_t i = 0; i < v->np && !pt; i++)
+		if (strcmp(v->p[i].name, name) == 0)
+			pt = &v->p[i];
+	if (!pt) {
+		v->p = xrealloc(v->p, (v->np + 1) * sizeof(*v->p));
+		pt = &v->p[v->np++];
+		pt->name = xstrdup(name);
+	} else {
+		free(pt->file);
+		free(pt->src);
+	}
+	pt->file = xstrdup(file ? file : name);
+	pt->src = xmalloc(len + 1);
+	memcpy(pt->src, src, len);
+	pt->src[len] = '\0';
+	pt->len = len;
+}
+
+static const struct tmpl_partial *partial_find(const struct tmpl_vars *v, const char *name, size_t len)
+{
+	for (size_t i = 0; v && i < v->np; i++)
+		if (strlen(v->p[i].name) == len && memcmp(v->p[i].name, name, len) == 0)
+			return &v->p[i];
+	return NULL;
 }
 
 /* --- parsing --- */
@@ -207,7 +291,7 @@ static void text_add(struct parse *p, size_t from, size_t to, int line)
 
 static char sigil(enum tok_kind k)
 {
-	return k == TOK_INVERT ? '^' : k == TOK_CLOSE ? '/' : '#';
+	return k == TOK_INVERT ? '^' : k == TOK_CLOSE ? '/' : k == TOK_PARTIAL ? '>' : '#';
 }
 
 static void section_open(struct parse *p, size_t idx)
@@ -256,7 +340,7 @@ static void section_close(struct parse *p, size_t idx)
 	}
 }
 
-enum tag_class { TAG_BAD = -1, TAG_VAR, TAG_SECTION, TAG_COMMENT };
+enum tag_class { TAG_BAD = -1, TAG_VAR, TAG_SECTION, TAG_COMMENT, TAG_PARTIAL };
 
 /* Classifies the tag whose inside is src[a..b) at 'line'. A variable or section sets *ret_kind and the name in
  * src[*ret_a..*ret_b). A bad tag is reported. */
@@ -273,13 +357,13 @@ static enum tag_class tag_classify(struct parse *p, size_t a, size_t b, int line
 		b--;
 	if (a < b && s[a] == '!')
 		return TAG_COMMENT;
-	if (a < b && (s[a] == '#' || s[a] == '^' || s[a] == '/')) {
-		kind = s[a] == '#' ? TOK_OPEN : s[a] == '^' ? TOK_INVERT : TOK_CLOSE;
+	if (a < b && (s[a] == '#' || s[a] == '^' || s[a] == '/' || s[a] == '>')) {
+		kind = s[a] == '#' ? TOK_OPEN : s[a] == '^' ? TOK_INVERT : s[a] == '/' ? TOK_CLOSE : TOK_PARTIAL;
 		a++;
 		while (a < b && is_blank(s[a]))
 			a++;
 	}
-	if (!name_valid(s + a, b - a)) {
+	if (!name_valid(s + a, b - a) || (kind == TOK_PARTIAL && s[a] == '.')) {
 		size_t shown = tag_b - tag_a > 40 ? 40 : tag_b - tag_a;
 		diag_add(p->d, p->file, line, "bad tag '{{%.*s}}'", (int)shown, s + tag_a);
 		return TAG_BAD;
@@ -287,7 +371,7 @@ static enum tag_class tag_classify(struct parse *p, size_t a, size_t b, int line
 	*ret_kind = kind;
 	*ret_a = a;
 	*ret_b = b;
-	return kind == TOK_VAR ? TAG_VAR : TAG_SECTION;
+	return kind == TOK_VAR ? TAG_VAR : kind == TOK_PARTIAL ? TAG_PARTIAL : TAG_SECTION;
 }
 
 /* If the tag src[tag..tag_end) is alone on its line (after 'text', where the last tag ended), sets *ret_ls
@@ -348,14 +432,14 @@ static void parse(struct parse *p)
 		enum tok_kind kind = TOK_VAR;
 		size_t na = 0, nb = 0, ls = i, after = 0;
 		enum tag_class c = tag_classify(p, i + 2, j, line, &kind, &na, &nb);
-		if (c == TAG_SECTION || c == TAG_COMMENT)
+		if (c == TAG_SECTION || c == TAG_COMMENT || c == TAG_PARTIAL)
 			after = standalone(p, text, i, j + 2, &ls);
 		if (!after) {
 			ls = i;
 			after = j + 2;
 		}
 		text_add(p, text, ls, text_line);
-		if (c == TAG_VAR || c == TAG_SECTION) {
+		if (c == TAG_VAR || c == TAG_SECTION || c == TAG_PARTIAL) {
 			tok_add(p, kind, na, nb - na, line);
 			if (kind == TOK_OPEN || kind == TOK_INVERT)
 				section_open(p, p->n - 1);
@@ -418,6 +502,16 @@ static struct val lookup(struct render *r, const struct tok *t)
 	}
 	if (name_is(r->p, t, "."))
 		return v;
+	/* a column of a table being repeated, the innermost first */
+	for (size_t k = r->nframes; k-- > 0;) {
+		const struct frame *f = &r->frames[k];
+		for (size_t c = 0; c < f->list->ncols; c++)
+			if (name_is(r->p, t, f->list->cols[c])) {
+				v.kind = 1;
+				v.s = f->list->cells[f->idx * f->list->ncols + c];
+				return v;
+			}
+	}
 	tv = vars_find(r->v, r->p->src + t->off, t->len);
 	if (tv && tv->is_list) {
 		v.kind = 2;
@@ -429,17 +523,28 @@ static struct val lookup(struct render *r, const struct tok *t)
 	return v;
 }
 
-/* The kind a name will have when rendered, known before rendering: 'in_list' says whether an enclosing
- * {{#x}} repeats a list. */
-static int static_kind(const struct render *r, const struct tok *t, int in_list)
+/* The kind a name will have when rendered, known before rendering: open[0..depth) are the enclosing sections,
+ * each the list it repeats or NULL. A list's variable goes to *ret_list. */
+static int static_kind(const struct render *r, const struct tok *t, const struct tmpl_var *const *open,
+		       size_t depth, const struct tmpl_var **ret_list)
 {
 	const struct tmpl_var *tv;
+	int in_list = 0;
 
+	for (size_t k = depth; k-- > 0;) {
+		if (!open[k])
+			continue;
+		in_list = 1;
+		for (size_t c = 0; c < open[k]->ncols; c++)
+			if (name_is(r->p, t, open[k]->cols[c]))
+				return 1;
+	}
 	if (name_is(r->p, t, "."))
 		return in_list ? 1 : 0;
 	if (in_list && name_is(r->p, t, "nr"))
 		return 1;
 	tv = vars_find(r->v, r->p->src + t->off, t->len);
+	*ret_list = tv && tv->is_list ? tv : NULL;
 	return !tv ? 0 : tv->is_list ? 2 : 1;
 }
 
@@ -447,21 +552,30 @@ static int static_kind(const struct render *r, const struct tok *t, int in_list)
  * test with online="" too, not only on the day of the first online meeting. */
 static int names_check(struct render *r)
 {
-	int listopen[TMPL_MAX_DEPTH];
-	size_t depth = 0, nlist = 0;
+	const struct tmpl_var *open[TMPL_MAX_DEPTH];
+	size_t depth = 0;
 
 	for (size_t i = 0; i < r->p->n; i++) {
 		const struct tok *t = &r->p->toks[i];
+		const struct tmpl_var *list = NULL;
 		const char *name = r->p->src + t->off;
 		int n = (int)t->len;
 		if (t->kind == TOK_TEXT)
 			continue;
 		if (t->kind == TOK_CLOSE) {
 			if (depth)
-				nlist -= (size_t)listopen[--depth];
+				depth--;
 			continue;
 		}
-		int k = static_kind(r, t, nlist > 0);
+		if (t->kind == TOK_PARTIAL) {
+			if (r->in_partial)
+				return render_fail(r, t->line, "'{{>%.*s}}' inside a partial: partials do not nest", n,
+						   name);
+			if (!partial_find(r->v, name, t->len))
+				return render_fail(r, t->line, "unknown partial '%.*s'", n, name);
+			continue;
+		}
+		int k = static_kind(r, t, open, depth, &list);
 		if (k == 0 && t->kind != TOK_INVERT) {
 			if (name_is(r->p, t, "."))
 				return render_fail(r, t->line, "'{{.}}' outside a list section");
@@ -475,15 +589,14 @@ static int names_check(struct render *r)
 		}
 		if (depth == TMPL_MAX_DEPTH)  /* the parser already refused this */
 			return render_fail(r, t->line, "sections nested deeper than %d", TMPL_MAX_DEPTH);
-		listopen[depth] = t->kind == TOK_OPEN && k == 2;
-		nlist += (size_t)listopen[depth++];
+		open[depth++] = t->kind == TOK_OPEN && k == 2 ? list : NULL;
 	}
 	return 0;
 }
 
 static int emit(struct render *r, int line, const char *s, size_t len)
 {
-	if (buf_add(&r->out, s, len) < 0)
+	if (buf_add(r->out, s, len) < 0)
 		return render_fail(r, line, "output over %d kB", TMPL_MAX_OUTPUT / 1024);
 	return 0;
 }
@@ -511,6 +624,40 @@ static int emit_value(struct render *r, int line, const char *s)
 	return emit(r, line, run, (size_t)(s - run));
 }
 
+static int render_range(struct render *r, size_t from, size_t to, int depth);
+
+/* {{> name}}: the partial's own source, parsed and rendered into the same output with the same variables (not
+ * the list item being repeated). Its messages name its own file. */
+static int render_partial(struct render *r, const struct tok *t)
+{
+	const struct tmpl_partial *pt = partial_find(r->v, r->p->src + t->off, t->len);
+	struct render sub;
+	struct parse p;
+	struct diag d;
+	int rc = -1;
+
+	if (!pt || r->in_partial)  /* names_check refused both */
+		return render_fail(r, t->line, "bad partial '%.*s'", (int)t->len, r->p->src + t->off);
+	diag_init(&d);
+	parse_init(&p, pt->src, pt->len, pt->file, &d);
+	parse(&p);
+	if (d.n) {
+		err_set(r->err, "%s", d.msgs[0]);
+		goto out;
+	}
+	sub = *r;
+	sub.p = &p;
+	sub.nframes = 0;
+	sub.in_partial = 1;
+	if (names_check(&sub) == 0 && render_range(&sub, 0, p.n, 0) == 0)
+		rc = 0;
+	r->steps = sub.steps;
+out:
+	free(p.toks);
+	diag_release(&d);
+	return rc;
+}
+
 /* Renders tokens [from, to). 'depth' is bounded by TMPL_MAX_DEPTH because the parser refuses deeper
  * nesting; the check here only guards that promise. */
 static int render_range(struct render *r, size_t from, size_t to, int depth)
@@ -529,6 +676,11 @@ static int render_range(struct render *r, size_t from, size_t to, int depth)
 		}
 		if (t->kind == TOK_CLOSE)
 			continue;
+		if (t->kind == TOK_PARTIAL) {
+			if (render_partial(r, t) < 0)
+				return -1;
+			continue;
+		}
 		v = lookup(r, t);
 		if (t->kind == TOK_VAR) {
 			if (v.kind != 1)
@@ -567,13 +719,15 @@ char *tmpl_render(const char *src, size_t len, const char *filename, const struc
 	struct diag d;
 	struct parse p;
 	struct render r;
+	struct buf out;
 	char *res = NULL;
 
 	diag_init(&d);
 	parse_init(&p, src, len, filename, &d);
 	memset(&r, 0, sizeof(r));
-	buf_init(&r.out);
-	r.out.cap = TMPL_MAX_OUTPUT;
+	buf_init(&out);
+	out.cap = TMPL_MAX_OUTPUT;
+	r.out = &out;
 	r.p = &p;
 	r.v = v;
 	r.esc = esc;
@@ -589,9 +743,9 @@ char *tmpl_render(const char *src, size_t len, const char *filename, const struc
 	}
 	if (names_check(&r) < 0 || render_range(&r, 0, p.n, 0) < 0)
 		goto out;
-	res = buf_detach(&r.out, NULL);
+	res = buf_detach(&out, NULL);
 out:
-	buf_release(&r.out);
+	buf_release(&out);
 	free(p.toks);
 	diag_release(&d);
 	return res;
@@ -619,7 +773,7 @@ int tmpl_check(const char *src, size_t len, const char *filename, const char *co
 	parse(&p);
 	for (size_t i = 0; i < p.n; i++) {
 		const struct tok *t = &p.toks[i];
-		if (t->kind == TOK_TEXT)
+		if (t->kind == TOK_TEXT || t->kind == TOK_PARTIAL)
 			continue;
 		if (t->kind == TOK_CLOSE) {
 			if (depth)

@@ -2,7 +2,8 @@
  *
  * Syntax: {{navn}} a variable; {{#liste}}…{{/liste}} repeats for each item of a list (inside it {{.}} is the
  * item and {{nr}} its 1-based number) or shows its body once when a plain variable is non-empty;
- * {{^navn}}…{{/navn}} shows its body when the variable is empty or absent; {{! comment }}. In HTML templates
+ * {{^navn}}…{{/navn}} shows its body when the variable is empty or absent; {{! comment }}; {{> navn}} the
+ * partial of that name (tmpl_set_partial: the shared frame of every mail, templates/_NAME.EXT). In HTML templates
  * every value is HTML-escaped (& < > " '). A tag never spans lines. A line holding nothing but one section,
  * close or comment tag (and blanks) is dropped whole, as in mustache, so templates can be laid out readably.
  * Names are ASCII [A-Za-z0-9_]. A variable or {{#section}} that is not set at all is an error, so a typo in a
@@ -22,6 +23,13 @@ void tmpl_vars_free(struct tmpl_vars *v);
 void tmpl_set(struct tmpl_vars *v, const char *name, const char *value);
 /* Sets a list variable (items copied). */
 void tmpl_set_list(struct tmpl_vars *v, const char *name, const char *const *items, size_t n);
+/* Sets a table: a list whose items are rows of named columns (all copied), cells[row * ncols + col]. Inside
+ * {{#name}}…{{/name}} each column is a variable of the current row ({{.}} is its first column). */
+void tmpl_set_rows(struct tmpl_vars *v, const char *name, const char *const *cols, size_t ncols,
+		   const char *const *cells, size_t nrows);
+/* Sets a partial (copied): {{> name}} renders 'src' in its place with the same variables (not the list item
+ * being repeated); messages about it name 'file'. A partial cannot use another partial. */
+void tmpl_set_partial(struct tmpl_vars *v, const char *name, const char *src, size_t len, const char *file);
 
 enum tmpl_escape { TMPL_TEXT, TMPL_HTML };
 
@@ -31,7 +39,8 @@ enum tmpl_escape { TMPL_TEXT, TMPL_HTML };
 #define TMPL_MAX_OUTPUT (256 * 1024)
 
 /* The names every mail template in templates/ may use (documented in templates/README.md), NULL-terminated:
- * the 'known' list for tmpl_check. Lists among them: dagsorden, aendringer. */
+ * the 'known' list for tmpl_check (the columns of the tables included). Lists among them: dagsorden, aendringer,
+ * linjer, ikke_svaret, stedfortraedere, afviste; tables: personer, gennemsyn. */
 extern const char *const tmpl_mail_vars[];
 
 /* Renders 'src' (named 'filename' in messages; src need not be NUL-terminated). An unknown variable, an

@@ -29,6 +29,15 @@ static struct tmpl_vars *fixed_vars(void)
 	tmpl_set_list(v, "dagsorden", dagsorden, 3);
 	tmpl_set_list(v, "aendringer", aendringer, 1);
 	tmpl_set_list(v, "tom", NULL, 0);
+	{
+		static const char *const cols[] = { "deltager", "svar" };
+		static const char *const cells[] = { "Anna <A>", "tilsagn", "Bo & Co", "afbud" };
+		tmpl_set_rows(v, "personer", cols, 2, cells, 2);
+	}
+	/* the shared frame, and a partial that itself uses one (refused) or a list item (refused) */
+	tmpl_set_partial(v, "top", "<title>{{gruppe}}</title>\n", 25, "_top.html");
+	tmpl_set_partial(v, "igen", "{{> top}}", 9, "_igen.html");
+	tmpl_set_partial(v, "punkt", "{{#dagsorden}}{{.}}{{/dagsorden}}{{deltager}}", 45, "_punkt.html");
 	return v;
 }
 

@@ -37,6 +37,16 @@ static struct tmpl_vars *std_vars(void)
 	tmpl_set_list(v, "liste2", liste2, 2);
 	tmpl_set_list(v, "tomliste", NULL, 0);
 	tmpl_set_list(v, "ti", ti, 10);
+	{
+		static const char *const cols[] = { "a", "b" };
+		static const char *const cells[] = { "x", "1", "<y>", "2" };
+		tmpl_set_rows(v, "tabel", cols, 2, cells, 2);
+		tmpl_set_rows(v, "tomtabel", cols, 2, NULL, 0);
+	}
+	tmpl_set_partial(v, "hoved", "Hej {{navn}}\n", 13, "_hoved.txt");
+	tmpl_set_partial(v, "brudt", "ok\n{{#tom}}\n", 13, "_brudt.txt");
+	tmpl_set_partial(v, "indlejret", "{{> hoved}}", 11, "_indlejret.txt");
+	tmpl_set_partial(v, "punkt", "[{{.}}]", 7, "_punkt.txt");
 	free(big);
 	return v;
 }
@@ -84,6 +94,22 @@ static const struct render_case {
 	{ "{{tom}}\nx", TMPL_TEXT, "\nx", NULL },
 	{ "a{{! en note }}b", TMPL_TEXT, "ab", NULL },
 	{ "a\n  {{! en note }}\nb", TMPL_TEXT, "a\nb", NULL },
+	/* tables: each column is a variable of its row; {{.}} the first column */
+	{ "{{#tabel}}{{nr}}:{{a}}/{{b}}/{{.}};{{/tabel}}", TMPL_TEXT, "1:x/1/x;2:<y>/2/<y>;", NULL },
+	{ "<tr>{{#tabel}}<td>{{a}}</td>{{/tabel}}</tr>", TMPL_HTML, "<tr><td>x</td><td>&lt;y&gt;</td></tr>", NULL },
+	{ "{{#tabel}}{{#liste2}}{{a}}{{.}}{{/liste2}}{{/tabel}}", TMPL_TEXT, "xxxy<y>x<y>y", NULL },
+	{ "{{^tomtabel}}ingen{{/tomtabel}}{{#tomtabel}}{{a}}{{/tomtabel}}", TMPL_TEXT, "ingen", NULL },
+	{ "{{#tabel}}{{/tabel}}{{a}}", TMPL_TEXT, NULL, "t.txt:1: unknown variable 'a'" },
+	/* partials: the shared frame, rendered in place with the same variables; a standalone one takes its line */
+	{ "{{> hoved}}", TMPL_TEXT, "Hej Anna Testesen\n", NULL },
+	{ "a\n  {{>hoved}}\nb", TMPL_TEXT, "a\nHej Anna Testesen\nb", NULL },
+	{ "{{#liste}}{{> hoved}}{{/liste}}", TMPL_TEXT, "Hej Anna Testesen\nHej Anna Testesen\nHej Anna Testesen\n",
+	  NULL },
+	{ "x\n{{> nej}}", TMPL_TEXT, NULL, "t.txt:2: unknown partial 'nej'" },
+	{ "{{> brudt}}", TMPL_TEXT, NULL, "_brudt.txt:2: unclosed section '{{#tom}}'" },
+	{ "{{> indlejret}}", TMPL_TEXT, NULL, "_indlejret.txt:1: '{{>hoved}}' inside a partial: partials do not nest" },
+	{ "{{#liste}}{{> punkt}}{{/liste}}", TMPL_TEXT, NULL, "_punkt.txt:1: '{{.}}' outside a list section" },
+	{ "{{> .}}", TMPL_TEXT, NULL, "t.txt:1: bad tag '{{> .}}'" },
 	/* escaping */
 	{ "{{html}}", TMPL_HTML, "&lt;b&gt;&quot;Tom&quot; &amp; &#39;Jerry&#39;&lt;/b&gt;", NULL },
 	{ "{{html}}", TMPL_TEXT, "<b>\"Tom\" & 'Jerry'</b>", NULL },
@@ -364,6 +390,43 @@ static const char *templates_dir(void)
 	return d && *d ? d : "templates";
 }
 
+/* Every partial _NAME.EXT of the directory, as compose.c gives them; the number found. */
+static int set_partials(struct tmpl_vars *v, const char *ext)
+{
+	DIR *dh = opendir(templates_dir());
+	struct dirent *de;
+	int n = 0;
+
+	if (!dh)
+		fail_msg("cannot open the template directory '%s'", templates_dir());
+	while ((de = readdir(dh))) {
+		const char *dot = strrchr(de->d_name, '.');
+		if (de->d_name[0] != '_' || !dot || strcmp(dot + 1, ext) != 0)
+			continue;
+		char *path = xasprintf("%s/%s", templates_dir(), de->d_name);
+		char *name = xstrndup(de->d_name + 1, (size_t)(dot - de->d_name) - 1);
+		struct err err = { "" };
+		size_t len;
+		char *src = util_read_file(path, TMPL_MAX_OUTPUT, &len, &err);
+		if (!src)
+			fail_msg("%s: %s", path, err.msg);
+		struct diag d;
+		diag_init(&d);
+		if (tmpl_check(src, len, path, tmpl_mail_vars, &d) < 0) {
+			diag_print(&d);
+			fail_msg("%s: tmpl_check found %zu problem(s)", path, d.n);
+		}
+		diag_release(&d);
+		tmpl_set_partial(v, name, src, len, path);
+		n++;
+		free(src);
+		free(name);
+		free(path);
+	}
+	closedir(dh);
+	return n;
+}
+
 static void check_text_mail(const struct kind *k, const char *path, const char *out, int variant)
 {
 	const char *nl = strchr(out, '\n');
@@ -429,8 +492,8 @@ static const struct kind *kind_of(const char *file, char *ext, size_t extsz)
 {
 	const char *dot = strrchr(file, '.');
 
-	if (!dot || (strcmp(dot, ".txt") != 0 && strcmp(dot, ".html") != 0))
-		return NULL;
+	if (!dot || (strcmp(dot, ".txt") != 0 && strcmp(dot, ".html") != 0) || file[0] == '_')
+		return NULL;  /* _NAME.EXT: a partial, rendered inside the templates that use it */
 	snprintf(ext, extsz, "%s", dot + 1);
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (strlen(kinds[i].name) == (size_t)(dot - file) && strncmp(file, kinds[i].name, (size_t)(dot - file)) == 0)
@@ -469,6 +532,9 @@ static void test_template_files(void **state)
 		diag_release(&d);
 		for (int variant = 0; variant < 2; variant++) {
 			struct tmpl_vars *v = mail_vars(variant);
+			tmpl_set(v, "emne", "Emnet");
+			if (set_partials(v, ext) < 1)
+				fail_msg("%s: the shared partials (_top, _bund, _hilsen) are missing", dir);
 			char *out = tmpl_render(src, len, path, v, strcmp(ext, "html") == 0 ? TMPL_HTML : TMPL_TEXT,
 						&err);
 			if (!out)
