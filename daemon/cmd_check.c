@@ -5,6 +5,7 @@
 #include "log.h"
 #include "smtp.h"
 #include "util.h"
+#include "vis.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,9 +40,9 @@ static int check_smtp(const struct config *cfg)
 		return r == SMTP_REFUSED ? EX_UNAVAILABLE : EX_TEMPFAIL;
 	}
 	if (!cfg->smtp.user)
-		printf("smtp: connected to %s (no login configured)\n", cfg->smtp.url);
+		vis_printf("smtp: connected to %s (no login configured)\n", cfg->smtp.url);
 	else
-		printf("smtp: logged in to %s (%s)\n", cfg->smtp.url,
+		vis_printf("smtp: logged in to %s (%s)\n", cfg->smtp.url,
 		       smtp_login_mechanism(s) ? smtp_login_mechanism(s) : "no AUTH needed");
 	smtp_free(s);
 	return 0;
@@ -82,7 +83,7 @@ static int check_imap(const struct config *cfg)
 		imap_free(im);
 		return r == IMAP_UNREACHABLE ? EX_TEMPFAIL : EX_UNAVAILABLE;
 	}
-	printf("imap: logged in to %s (%s), mailbox '%s' opened\n", sc->url, imap_login_mechanism(im), sc->mailbox);
+	vis_printf("imap: logged in to %s (%s), mailbox '%s' opened\n", sc->url, imap_login_mechanism(im), sc->mailbox);
 	imap_free(im);
 	return 0;
 }
@@ -153,7 +154,7 @@ int cmd_check(int argc, char **argv, struct ctx *ctx)
 		secretaries += r == ROLE_SECRETARY;
 		guests += r == ROLE_GUEST;
 	}
-	printf("%s: ok — %zu meeting%s in %s; %zu member%s, %zu secretar%s, %zu guest%s in %s\n",
+	vis_printf("%s: ok — %zu meeting%s in %s; %zu member%s, %zu secretar%s, %zu guest%s in %s\n",
 	       ctx->config_path, ctx->sched.n, ctx->sched.n == 1 ? "" : "s", ctx->cfg.schedule_path,
 	       members, members == 1 ? "" : "s", secretaries, secretaries == 1 ? "y" : "ies", guests,
 	       guests == 1 ? "" : "s", ctx->cfg.roster_path);

@@ -4,6 +4,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "util.h"
+#include "vis.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,7 +86,7 @@ int cmd_fravaer(int argc, char **argv, struct ctx *ctx)
 		}
 		log_info("wrote '%s'", o.out);
 	} else {
-		fputs(text, stdout);
+		vis_fputs(text, stdout);
 	}
 	rc = 0;
 out:

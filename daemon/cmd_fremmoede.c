@@ -9,6 +9,7 @@
 #include "teams.h"
 #include "tz.h"
 #include "util.h"
+#include "vis.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,7 +152,7 @@ static int record_report(struct ctx *ctx, const struct store_meeting *mt, const 
 {
 	char buf[512];
 
-	printf("%s: %zu participant%s, %zu row%s not understood\n", file, r->n, r->n == 1 ? "" : "s", r->n_bad,
+	vis_printf("%s: %zu participant%s, %zu row%s not understood\n", file, r->n, r->n == 1 ? "" : "s", r->n_bad,
 	       r->n_bad == 1 ? "" : "s");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct teams_participant *p = &r->people[i];
@@ -159,11 +160,11 @@ static int record_report(struct ctx *ctx, const struct store_meeting *mt, const 
 						    .duration_s = p->duration_s, .first_join = p->first_join,
 						    .line = p->line };
 
-		printf("  %-10s %s", how_words[m[i].how], p->name[0] ? p->name : p->email);
+		vis_printf("  %-10s %s", how_words[m[i].how], p->name[0] ? p->name : p->email);
 		switch (m[i].how) {
 		case ATTENDANCE_BY_EMAIL:
 		case ATTENDANCE_BY_NAME:
-			printf(" → %s\n", who(m[i].inv, buf, sizeof(buf)));
+			vis_printf(" → %s\n", who(m[i].inv, buf, sizeof(buf)));
 			seen_add(seen_for(seen, n_seen, m[i].inv), p);
 			continue;
 		case ATTENDANCE_ORGANIZER:
@@ -174,18 +175,18 @@ static int record_report(struct ctx *ctx, const struct store_meeting *mt, const 
 			if (m[i].person) {
 				x.name = m[i].person->name;
 				x.org = m[i].person->org;
-				printf(" (on the roster: %s%s%s)", x.name, x.org[0] ? ", " : "", x.org);
+				vis_printf(" (on the roster: %s%s%s)", x.name, x.org[0] ? ", " : "", x.org);
 			}
 			break;
 		case ATTENDANCE_AMBIGUOUS:
 			x.kind = "unmatched";
 			x.detail = m[i].detail;
-			printf(": %s", m[i].detail);
+			vis_printf(": %s", m[i].detail);
 			break;
 		}
 		if (p->email[0] && p->name[0])
-			printf(" <%s>", p->email);
-		printf("\n");
+			vis_printf(" <%s>", p->email);
+		vis_printf("\n");
 		if (store_attendance_extra_add(ctx->store, mt->id, &x, err) < 0)
 			return -1;
 	}
@@ -193,7 +194,7 @@ static int record_report(struct ctx *ctx, const struct store_meeting *mt, const 
 		struct store_attendance_extra x = { .kind = "unmatched", .source = "teams", .name = r->bad[i].text,
 						    .org = "", .email = "", .duration_s = -1, .line = r->bad[i].line,
 						    .detail = r->bad[i].reason };
-		printf("  %-10s line %d: %s: %s\n", "unmatched", r->bad[i].line, r->bad[i].text, r->bad[i].reason);
+		vis_printf("  %-10s line %d: %s: %s\n", "unmatched", r->bad[i].line, r->bad[i].text, r->bad[i].reason);
 		if (store_attendance_extra_add(ctx->store, mt->id, &x, err) < 0)
 			return -1;
 	}
@@ -262,14 +263,16 @@ static int cmp_person(const void *pa, const void *pb)
 	return c ? c : dansk_collate(a->name, b->name);
 }
 
-/* Appends s left-aligned in 'width' columns, counting characters, not UTF-8 bytes ("Holbæk" is 6 wide). */
+/* Appends s (made visible) left-aligned in 'width' columns, counting characters, not UTF-8 bytes ("Holbæk" is
+ * 6 wide). */
 static void add_col(struct buf *b, const char *s, int width)
 {
+	size_t from = b->len;
 	int chars = 0;
 
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+	vis_add(b, s, strlen(s), VIS_LINE);
+	for (const unsigned char *p = (const unsigned char *)b->data + from; *p; p++)
 		chars += (*p & 0xC0) != 0x80;
-	buf_adds(b, s);
 	for (; chars <= width; chars++)
 		buf_addch(b, ' ');
 }
@@ -294,7 +297,7 @@ static void show(const struct store_meeting *mt, const struct attendance *a)
 	util_parse_date(mt->date, &y, &m, &d);
 	buf_init(&line);
 	when = dansk_date_long(y, m, d);
-	printf("Fremmøde %s — %s\n", mt->summary, when);
+	vis_printf("Fremmøde %s — %s\n", mt->summary, when);
 	free(when);
 	for (n = 0; n < a->n_invitees; n++)
 		v[n] = &a->people[n];
@@ -316,9 +319,9 @@ static void show(const struct store_meeting *mt, const struct attendance *a)
 		add_col(&line, row ? row->source : "", 7);
 		add_col(&line, dur, 10);
 		if (row && row->report_name && strcmp(row->report_name, p->name) != 0)
-			buf_addf(&line, " i rapporten: %s", row->report_name);
+			vis_addf(&line, " i rapporten: %s", row->report_name);
 		if (p->answer == REFERAT_DECLINED && p->substitute)
-			buf_addf(&line, " stedfortræder: %s", p->substitute);
+			vis_addf(&line, " stedfortræder: %s", p->substitute);
 		put_line(&line);
 	}
 	for (size_t i = 0; i < a->att.n_extra; i++) {
@@ -327,18 +330,18 @@ static void show(const struct store_meeting *mt, const struct attendance *a)
 
 		format_duration(x->duration_s, dur, sizeof(dur));
 		if (strcmp(x->kind, "unmatched") == 0) {
-			printf("  ikke placeret: linje %d: %s: %s\n", x->line, x->name, x->detail ? x->detail : "");
+			vis_printf("  ikke placeret: linje %d: %s: %s\n", x->line, x->name, x->detail ? x->detail : "");
 			unmatched++;
 			continue;
 		}
 		guests += strcmp(x->kind, "guest") == 0;
-		printf("  %s: %s%s%s%s", strcmp(x->kind, "guest") == 0 ? "gæst" : "arrangør", x->name[0] ? x->name : x->email,
+		vis_printf("  %s: %s%s%s%s", strcmp(x->kind, "guest") == 0 ? "gæst" : "arrangør", x->name[0] ? x->name : x->email,
 		       x->org[0] ? " (" : "", x->org, x->org[0] ? ")" : "");
 		if (x->email[0] && x->name[0])
-			printf(" <%s>", x->email);
-		printf("%s%s\n", dur[0] ? "  " : "", dur);
+			vis_printf(" <%s>", x->email);
+		vis_printf("%s%s\n", dur[0] ? "  " : "", dur);
 	}
-	printf("I alt %zu inviterede: %zu til stede, %zu afbud, %zu fraværende; %zu gæst%s; %zu række%s ikke placeret\n", n,
+	vis_printf("I alt %zu inviterede: %zu til stede, %zu afbud, %zu fraværende; %zu gæst%s; %zu række%s ikke placeret\n", n,
 	       counts[0], counts[1], counts[2], guests, guests == 1 ? "" : "er", unmatched, unmatched == 1 ? "" : "r");
 	buf_release(&line);
 	free(v);
@@ -446,7 +449,7 @@ int cmd_fremmoede(int argc, char **argv, struct ctx *ctx)
 		goto out;
 	}
 	if (!att.confirmed)
-		printf("no attendance recorded for %s: import the Teams report with --teams FILE, or name who was "
+		vis_printf("no attendance recorded for %s: import the Teams report with --teams FILE, or name who was "
 		       "there with --til-stede EMAIL...\n", mt->date);
 	else
 		show(mt, &att);

@@ -6,6 +6,7 @@
 #include "handover.h"
 #include "log.h"
 #include "util.h"
+#include "vis.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -171,7 +172,7 @@ static void summary(struct ctx *ctx, const struct handover_section *info)
 				n_answers += r.people[k].answer != NULL;
 		store_record_release(&r);
 	}
-	printf("took over the group '%s' from %s: schedule '%s', roster '%s', %zu meetings, %zu invitations and "
+	vis_printf("took over the group '%s' from %s: schedule '%s', roster '%s', %zu meetings, %zu invitations and "
 	       "%zu answers recorded\n", ctx->cfg.group_name, old ? old : "the old tovholder", ctx->cfg.schedule_path,
 	       ctx->cfg.roster_path, snap.n, n_inv, n_answers);
 	printf("next: 'tovholder check --online', then 'tovholder plan' (each future meeting: an update with the "

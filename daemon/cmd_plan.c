@@ -3,6 +3,7 @@
 #include "log.h"
 #include "plan.h"
 #include "util.h"
+#include "vis.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +42,7 @@ int cmd_plan(int argc, char **argv, struct ctx *ctx)
 	}
 	for (size_t i = 0; i < p.n; i++) {
 		char *line = plan_describe(&p.actions[i]);
-		printf("%s\n", line);
+		vis_printf("%s\n", line);
 		free(line);
 	}
 	if (queued)

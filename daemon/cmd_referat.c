@@ -7,6 +7,7 @@
 #include "referat.h"
 #include "referatdoc.h"
 #include "util.h"
+#include "vis.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,7 +169,14 @@ static int write_out(const struct opts *o, const char *data, size_t len)
 		log_info("wrote '%s'", o->out);
 		return 0;
 	}
-	if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
+	/* Text on standard output may meet a terminal: names and agenda lines from outside are shown as text
+	 * (a docx is bytes, and parse_opts keeps it off a terminal). */
+	if (o->draft && o->format == REFERATDOC_DOCX ? fwrite(data, 1, len, stdout) != len :
+	    vis_fputs(data, stdout) != 0) {
+		log_error("cannot write the referat to standard output");
+		return EX_IOERR;
+	}
+	if (fflush(stdout) != 0) {
 		log_error("cannot write the referat to standard output");
 		return EX_IOERR;
 	}

@@ -2,6 +2,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "util.h"
+#include "vis.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,14 +53,14 @@ int cmd_review(int argc, char **argv, struct ctx *ctx)
 	if (n == 0)
 		printf("no mail waits for review\n");
 	else
-		printf("%zu mail%s wait%s for review in IMAP folder '%s':\n", n, n == 1 ? "" : "s", n == 1 ? "s" : "",
+		vis_printf("%zu mail%s wait%s for review in IMAP folder '%s':\n", n, n == 1 ? "" : "s", n == 1 ? "s" : "",
 		       ctx->cfg.imap.review ? ctx->cfg.imap.review : "?");
 	for (size_t i = 0; i < n; i++) {
 		char at[32];
 		struct tm tm;
 		localtime_r(&v[i].date, &tm);
 		strftime(at, sizeof(at), "%d.%m.%Y %H:%M", &tm);
-		printf("%3lld  %s  from %s  \"%s\"\n       %s\n", v[i].id, at, v[i].sender, v[i].subject, v[i].reason);
+		vis_printf("%3lld  %s  from %s  \"%s\"\n       %s\n", v[i].id, at, v[i].sender, v[i].subject, v[i].reason);
 	}
 	if (n)
 		printf("When you have decided, record the answer with 'tovholder set DATE EMAIL …' and clear the item\n"

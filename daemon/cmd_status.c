@@ -4,6 +4,7 @@
 #include "log.h"
 #include "referat.h"
 #include "util.h"
+#include "vis.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,17 +46,20 @@ static int cmp_inv(const void *pa, const void *pb)
 	return c ? c : dansk_collate(a->name, b->name);
 }
 
-/* Prints s left-aligned in 'width' columns, counting characters, not UTF-8 bytes ("Holbæk" is 6 wide). */
+/* Prints s (made visible) left-aligned in 'width' columns, counting characters, not UTF-8 bytes ("Holbæk" is
+ * 6 wide). */
 static void print_col(const char *s, int width)
 {
+	char *v = vis_dup(s);
 	int chars = 0;
 
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
 		chars += (*p & 0xC0) != 0x80;
-	fputs(s, stdout);
+	fputs(v, stdout);
 	for (; chars < width; chars++)
 		putchar(' ');
 	putchar(' ');
+	free(v);
 }
 
 static void local_time(time_t t, char *out, size_t n)
@@ -95,7 +99,7 @@ int cmd_status(int argc, char **argv, struct ctx *ctx)
 	int y, m, d;
 	util_parse_date(mt->date, &y, &m, &d);
 	char *when = dansk_date_long(y, m, d), *span = dansk_timespan(mt->start_min, mt->end_min);
-	printf("%s — %s kl. %s%s\n", mt->summary, when, span, mt->cancelled ? " (AFLYST)" : "");
+	vis_printf("%s — %s kl. %s%s\n", mt->summary, when, span, mt->cancelled ? " (AFLYST)" : "");
 	free(when);
 	free(span);
 	inv = xcalloc(mt->n_inv + 1, sizeof(*inv));
@@ -127,11 +131,11 @@ int cmd_status(int argc, char **argv, struct ctx *ctx)
 		print_col(source, 8);
 		printf("%s", at);
 		if (p->substitute)
-			printf("  stedfortræder: %s", p->substitute);
+			vis_printf("  stedfortræder: %s", p->substitute);
 		if (p->note)
-			printf("  note: %s", p->note);
+			vis_printf("  note: %s", p->note);
 		if (strcmp(word, "adresse afvist") == 0)
-			printf("  %s", p->bounce);
+			vis_printf("  %s", p->bounce);
 		printf("\n");
 	}
 	printf("I alt %zu inviterede: %d tilsagn, %d afbud, %d tentativ, %d autosvar, %d adresse afvist, "

@@ -1,6 +1,7 @@
 /* Error reporting helpers. */
 #include "err.h"
 #include "util.h"
+#include "vis.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -53,5 +54,5 @@ void diag_add(struct diag *d, const char *file, int line, const char *fmt, ...)
 void diag_print(const struct diag *d)
 {
 	for (size_t i = 0; i < d->n; i++)
-		fprintf(stderr, "%s\n", d->msgs[i]);
+		vis_fprintf(stderr, "%s\n", d->msgs[i]);   /* they quote the files' own text */
 }
