@@ -37,11 +37,17 @@ int cmd_fetch(int argc, char **argv, struct ctx *ctx)
 	if (res.no_new) {
 		printf("no new mail\n");
 	} else {
-		printf("%d answer%s, %d automatic repl%s, %d bounce%s, %d resent, %d for review, %d not ours\n",
+		char delayed[64] = "";
+
+		/* delay warnings only when there are some: the line stays as it was for everyone else */
+		if (res.counts[REPLY_DELAYED])
+			snprintf(delayed, sizeof(delayed), ", %d delay warning%s", res.counts[REPLY_DELAYED],
+				 res.counts[REPLY_DELAYED] == 1 ? "" : "s");
+		printf("%d answer%s, %d automatic repl%s, %d bounce%s%s, %d resent, %d for review, %d not ours\n",
 		       res.counts[REPLY_ANSWER], res.counts[REPLY_ANSWER] == 1 ? "" : "s", res.counts[REPLY_AUTOREPLY],
 		       res.counts[REPLY_AUTOREPLY] == 1 ? "y" : "ies", res.counts[REPLY_BOUNCE],
-		       res.counts[REPLY_BOUNCE] == 1 ? "" : "s", res.counts[REPLY_REFRESH], res.counts[REPLY_REVIEW],
-		       res.counts[REPLY_NOT_OURS]);
+		       res.counts[REPLY_BOUNCE] == 1 ? "" : "s", delayed, res.counts[REPLY_REFRESH],
+		       res.counts[REPLY_REVIEW], res.counts[REPLY_NOT_OURS]);
 	}
 	if (res.stop != IMAP_OK) {
 		log_error("[imap] %s%s", res.stop_reason, res.stop == IMAP_UNREACHABLE ? ": try again later" : "");

@@ -1,5 +1,6 @@
 /* tovholder set DATE EMAIL tilsagn|afbud|tentativ|ukendt [--stedfortræder NAME] [--note TEXT]: an answer given by
- * phone, or decided from a mail in review. It wins over automatic ones until a newer reply arrives. */
+ * phone, or decided from a mail in review. It wins over automatic ones until a newer reply arrives, and clears a
+ * bounce noted for the address. */
 #include "cmd.h"
 #include "log.h"
 #include "util.h"
@@ -25,7 +26,7 @@ int cmd_set(int argc, char **argv, struct ctx *ctx)
 	const struct store_meeting *mt;
 	const char *answer = NULL, *substitute = NULL, *note = NULL;
 	char *email = NULL;
-	int rc;
+	int rc, cleared = 0;
 
 	if (argc < 4)
 		return usage();
@@ -66,11 +67,14 @@ int cmd_set(int argc, char **argv, struct ctx *ctx)
 		.meeting_id = mt->id, .email = email, .answer = answer, .source = "manuel", .at = util_now(),
 		.substitute = substitute, .note = note, .message_id = NULL, .force = 1,
 	};
-	if (store_answer_put(ctx->store, &a, &err) < 0) {
+	if (store_answer_put(ctx->store, &a, &err) < 0 || (cleared = store_bounce_clear(ctx->store, email, a.at, &err)) < 0) {
 		log_error("%s", err.msg);
 		rc = EX_SOFTWARE;
 		goto out;
 	}
+	/* the coordinator has reached the person: the address is no longer taken for dead (issue 15) */
+	if (cleared)
+		printf("%s: the bounce noted for the address is cleared\n", email);
 	printf("%s %s: %s%s%s\n", mt->date, email, answer, substitute ? ", stedfortræder " : "",
 	       substitute ? substitute : "");
 	rc = 0;

@@ -1536,6 +1536,13 @@ static enum imap_result search_new(struct imap *im, uint32_t after_uid, uint32_t
 }
 
 static int part_section(const struct inmail *m, const struct inmail_part *p, char *out, size_t outsz);
+
+/* What fetching p costs at most: its size, or for a message/rfc822 part (fetched as the enclosed header, see
+ * part_section) at most IMAP_HEADER_MAX whatever the enclosed message weighs. */
+static size_t fetch_size(const struct inmail_part *p)
+{
+	return p->message && p->size > IMAP_HEADER_MAX ? IMAP_HEADER_MAX : p->size;
+}
 static struct mailimap_section *make_section(const char *sec);
 
 /* What a walk over new mail calls: plan (may be NULL) for every message of a batch first, then cb for each. */
@@ -1641,10 +1648,10 @@ static enum imap_result fetch_ahead(struct imap *im, struct imap_msg *msgs, size
 			/* the parts are in msgs[i], which this walk owns */
 			struct inmail_part *p = (struct inmail_part *)m->plan_parts[j];
 
-			if (p->body || p->size > INMAIL_MAX_SIZE || bytes + p->size > IMAP_AHEAD_BYTES ||
+			if (p->body || fetch_size(p) > INMAIL_MAX_SIZE || bytes + fetch_size(p) > IMAP_AHEAD_BYTES ||
 			    part_section(&msgs[i].mail, p, v[nv].sec, sizeof(v[nv].sec)) < 0)
 				continue;
-			bytes += p->size;
+			bytes += fetch_size(p);
 			v[nv].msg = i;
 			v[nv++].part = p;
 		}
@@ -1810,14 +1817,18 @@ static int locate(const struct inmail_part *cur, int cur_is_root, const struct i
 }
 
 /* The IMAP section text of p: a message root stands for its message, so its body is S.1 (single part) or
- * S.TEXT (multipart), "1" / "TEXT" at the top (RFC 3501 6.4.5). -1 when p is not in the message. */
+ * S.TEXT (multipart), "1" / "TEXT" at the top (RFC 3501 6.4.5). A message/rfc822 part stands for the header of
+ * the message it encloses, S.HEADER: all a bounce needs of the mail it returns, however large that is. -1 when
+ * p is not in the message. */
 static int part_section(const struct inmail *m, const struct inmail_part *p, char *out, size_t outsz)
 {
 	int root = 0, n;
 
 	if (!locate(&m->root, 1, p, &root))
 		return -1;
-	if (!root)
+	if (!root && p->message)
+		n = snprintf(out, outsz, "%s.HEADER", p->section);
+	else if (!root)
 		n = snprintf(out, outsz, "%s", p->section);
 	else
 		n = snprintf(out, outsz, "%s%s%s", p->section, p->section[0] ? "." : "",
@@ -1825,12 +1836,12 @@ static int part_section(const struct inmail *m, const struct inmail_part *p, cha
 	return n > 0 && (size_t)n < outsz ? 0 : -1;
 }
 
-/* "1.2", "2.TEXT" or "TEXT" → a libetpan section. */
+/* "1.2", "2.TEXT", "2.HEADER" or "TEXT" → a libetpan section. */
 static struct mailimap_section *make_section(const char *sec)
 {
 	clist *ids;
 	const char *p = sec;
-	int text = 0;
+	int text = 0, header = 0;
 
 	if (strcmp(sec, "TEXT") == 0)
 		return need(mailimap_section_new_text());
@@ -1848,11 +1859,17 @@ static struct mailimap_section *make_section(const char *sec)
 			text = 1;
 			break;
 		}
+		if (*p == '.' && strcmp(p + 1, "HEADER") == 0) {
+			header = 1;
+			break;
+		}
 		if (*p == '.')
 			p++;
 	}
 	if (text)
 		return need(mailimap_section_new_part_text(need(mailimap_section_part_new(ids))));
+	if (header)
+		return need(mailimap_section_new_part_header(need(mailimap_section_part_new(ids))));
 	return need(mailimap_section_new_part(need(mailimap_section_part_new(ids))));
 }
 
@@ -1923,7 +1940,7 @@ enum imap_result imap_fetch_part(struct imap *im, struct imap_msg *msg, struct i
 		err_set(err, "that part is not in message %u", msg->uid);
 		return IMAP_REFUSED;
 	}
-	if (p->size > INMAIL_MAX_SIZE) {
+	if (fetch_size(p) > INMAIL_MAX_SIZE) {
 		err_set(err, "part %s of message %u is too large (%zu bytes, limit %u)", sec, msg->uid, p->size,
 			INMAIL_MAX_SIZE);
 		return IMAP_REFUSED;

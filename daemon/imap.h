@@ -77,7 +77,8 @@ enum imap_result imap_fetch_new_planned(struct imap *im, uint32_t after_uid, con
 						    const struct inmail_part **ret_parts),
 					int (*cb)(struct imap_msg *msg, void *arg), void *arg, struct err *err);
 
-/* BODY.PEEK[section] of one part of msg (a non-multipart message root is fetched as its body, "1" or "S.1"),
+/* BODY.PEEK[section] of one part of msg (a non-multipart message root is fetched as its body, "1" or "S.1"; a
+ * message/rfc822 part as the header of the message it encloses, "S.HEADER"),
  * stored in the part with inmail_part_set_body; a part that already has its body (fetched ahead) is left. Parts larger than INMAIL_MAX_SIZE are refused, by their
  * BODYSTRUCTURE size and again by what arrives (a partial FETCH, so a lying server cannot send more). */
 enum imap_result imap_fetch_part(struct imap *im, struct imap_msg *msg, struct inmail_part *p, struct err *err);

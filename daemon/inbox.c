@@ -23,11 +23,14 @@
 #define INBOX_GROUP 5000  /* mails per group: records, moves, remembered UID (see the top) */
 #define INBOX_ROUNDS 8    /* looks for new mail per pass (see inbox_pass) */
 
-/* Only these header fields are fetched for every new mail: what decides whether it is ours and what it is. */
-static const char *const header_fields[] = {
+/* Only these header fields are fetched for every new mail: what decides whether it is ours and what it is.
+ * The automatic-reply markers (autoreply_header_fields) and the bounce fields (bounce_header_fields) must be
+ * among them: test_reply checks that. */
+const char *const inbox_header_fields[] = {
 	"From", "Reply-To", "Sender", "To", "Subject", "Date", "Message-ID", "In-Reply-To", "References",
 	"Auto-Submitted", "X-Autoreply", "X-Autorespond", "Precedence", "X-Auto-Response-Suppress",
-	"Content-Type", "MIME-Version", NULL,
+	"X-Apple-Action", "X-MS-Exchange-Inbox-Rules-Loop", "Return-Path", "X-Failed-Recipients",
+	"X-MS-Exchange-Message-Is-Ndr", "Content-Type", "MIME-Version", NULL,
 };
 
 struct fetch_run {
@@ -71,6 +74,31 @@ static long long thread_meeting(struct fetch_run *run, const struct inmail *m)
 		inmail_strv_free(ids, n);
 	}
 	return meeting_id;
+}
+
+/* reply_env's ties of a bounce to our mail: the outbox's recipient of a Message-ID ... */
+static char *outbox_to(void *arg, const char *id)
+{
+	struct fetch_run *run = arg;
+	struct err err = { "" };
+	long long meeting_id = 0;
+	char *email = NULL;
+
+	if (store_thread_lookup(run->ctx->store, id, &meeting_id, &email, &err) < 0)
+		log_warn("%s", err.msg);
+	return email;
+}
+
+/* ... and whether we sent mail to an address lately */
+static int mailed_since(void *arg, const char *email, time_t since)
+{
+	struct fetch_run *run = arg;
+	struct err err = { "" };
+	int rc = store_mailed_since(run->ctx->store, email, since, &err);
+
+	if (rc < 0)
+		log_warn("%s", err.msg);
+	return rc > 0;
 }
 
 static const struct store_meeting *meeting_by_id(const struct store_snapshot *snap, long long id)
@@ -140,6 +168,9 @@ static const char *record(struct fetch_run *run, const struct reply_decision *d)
 		rc = store_answer_put(st, &a, &err);
 		if (rc == 0)
 			log_info("an older answer changes nothing: %s %s (%s)", d->email, d->answer, d->message_id);
+		/* the person answered after the bounce: the address works (issue 15) */
+		if (rc >= 0 && store_bounce_clear(st, d->email, d->at, &err) > 0)
+			log_info("%s answered: the bounce noted for the address is cleared", d->email);
 		if (rc >= 0 && d->review_too) {
 			struct store_review r = { 0, d->message_id, d->sender ? d->sender : "", d->subject, d->at,
 						  (char *)d->reason };
@@ -150,7 +181,10 @@ static const char *record(struct fetch_run *run, const struct reply_decision *d)
 		break;
 	}
 	case REPLY_AUTOREPLY:
-		rc = store_autoreply_put(st, d->meeting_id, d->email, d->at, d->reason, &err);
+		if (d->meeting_id)
+			rc = store_autoreply_put(st, d->meeting_id, d->email, d->at, d->reason, &err);
+		break;
+	case REPLY_DELAYED:
 		break;
 	case REPLY_BOUNCE:
 		for (size_t i = 0; i < d->n_bounced && rc >= 0; i++)
@@ -190,11 +224,19 @@ static void log_decision(struct fetch_run *run, uint32_t uid, const struct reply
 			 d->substitute ? ", substitute " : "", d->substitute ? d->substitute : "");
 		break;
 	case REPLY_AUTOREPLY:
-		log_info("uid %u: automatic reply from %s about %s (%s)", uid, d->email, date, d->reason);
+		if (d->meeting_id)
+			log_info("uid %u: automatic reply from %s about %s (%s)", uid, d->email, date, d->reason);
+		else
+			log_info("uid %u: automatic reply from %s, no meeting ahead to note it on (%s)", uid, from,
+				 d->reason);
 		break;
 	case REPLY_BOUNCE:
 		for (size_t i = 0; i < d->n_bounced; i++)
-			log_warn("uid %u: mail to %s bounced", uid, d->bounced[i]);
+			log_warn("uid %u: mail to %s bounced (%s)", uid, d->bounced[i], d->reason);
+		break;
+	case REPLY_DELAYED:
+		for (size_t i = 0; i < d->n_bounced; i++)
+			log_info("uid %u: mail to %s: %s", uid, d->bounced[i], d->reason);
 		break;
 	case REPLY_REFRESH:
 		log_info("uid %u: %s asked for the invitation to %s again", uid, d->email, date);
@@ -271,8 +313,11 @@ static int flush(struct fetch_run *run)
 static int plan(struct imap_msg *msg, void *arg, const struct inmail_part **ret_parts)
 {
 	_Static_assert(REPLY_MAX_PARTS <= IMAP_AHEAD_PARTS, "a plan names every part reply_decide needs");
+	_Static_assert(REPLY_OUTCOMES == sizeof(((struct inbox_result *)0)->counts) / sizeof(int),
+		       "a count per outcome");
 	struct fetch_run *run = arg;
-	struct reply_env env = { &run->snap, thread_meeting(run, &msg->mail), msg->size, run->now, NULL };
+	struct reply_env env = { &run->snap, thread_meeting(run, &msg->mail), msg->size, run->now, NULL,
+				 outbox_to, mailed_since, run };
 
 	msg->plan_note = env.thread_meeting_id;
 	return reply_parts_needed(&msg->mail, &env, ret_parts);
@@ -293,7 +338,7 @@ static int handle(struct imap_msg *msg, void *arg)
 		return 1;
 	snprintf(fallback, sizeof(fallback), "imap-%lu-%u@%s", run->uidvalidity, msg->uid, run->mailbox);
 	struct reply_env env = { &run->snap, msg->planned ? msg->plan_note : thread_meeting(run, &msg->mail), msg->size,
-				 run->now, fallback };
+				 run->now, fallback, outbox_to, mailed_since, run };
 
 	if (msg->planned) {
 		n = msg->n_plan;
@@ -429,7 +474,7 @@ int inbox_pass(struct ctx *ctx, struct imap *imap, time_t now, int (*stop)(void 
 	for (int round = 0; round < INBOX_ROUNDS; round++) {
 		uint32_t before = run.saved_uid;
 
-		r = imap_fetch_new_planned(imap, before, header_fields, plan, handle, &run, &err);
+		r = imap_fetch_new_planned(imap, before, inbox_header_fields, plan, handle, &run, &err);
 		if (r != IMAP_OK && res->stop == IMAP_OK) {
 			res->stop = r;
 			snprintf(res->stop_reason, sizeof(res->stop_reason), "%s", err.msg);

@@ -8,13 +8,16 @@
 #include "imap.h"
 
 struct inbox_result {
-	int counts[6];           /* by enum reply_outcome (reply.h) */
+	int counts[7];           /* by enum reply_outcome (reply.h: REPLY_OUTCOMES) */
 	int refreshes;           /* invitations asked for again (queued, and sent when the server is there) */
 	int no_new;              /* nothing above the remembered UID: no per-message work was done */
 	enum imap_result stop;   /* IMAP_OK, or why the pass stopped early */
 	char stop_reason[512];   /* room for a server reply (err.msg) and its context */
 	int state_error;
 };
+
+/* The header fields fetched for every new mail (NULL-terminated). */
+extern const char *const inbox_header_fields[];
 
 /* Password (or OAuth2 token), connect, verify, log in. 0, or EX_CONFIG / EX_TEMPFAIL / EX_UNAVAILABLE with err
  * set. */

@@ -874,6 +874,27 @@ static void free_headers(struct inmail_header *h, size_t n)
 	free(h);
 }
 
+const char *inmail_parse_header_block(const char *p, const char *end, struct inmail_part *ret)
+{
+	unsigned flags = 0;
+	const char *q;
+
+	memset(ret, 0, sizeof(*ret));
+	q = parse_headers(p, end, ret, &flags, 0);
+	if (q == p && p < end) {
+		size_t len;
+		q = next_line(p, end, &len);
+	}
+	return q;
+}
+
+void inmail_header_block_release(struct inmail_part *p)
+{
+	free_headers(p->headers, p->n_headers);
+	p->headers = NULL;
+	p->n_headers = 0;
+}
+
 /* ---- the part tree ---- */
 
 static int encoding_identity(const char *enc)
@@ -1927,193 +1948,6 @@ static int tnef_in(const struct inmail_part *p)
 int inmail_has_tnef(const struct inmail *m)
 {
 	return tnef_in(&m->root);
-}
-
-static const struct inmail_part *find_report(const struct inmail_part *p)
-{
-	const char *rt = inmail_part_param(p, "report-type");
-
-	if (inmail_part_is(p, "multipart", "report") && rt &&
-	    (strcasecmp(rt, "delivery-status") == 0 || strcasecmp(rt, "global-delivery-status") == 0))
-		return p;
-	for (size_t i = 0; i < p->n_children; i++) {
-		const struct inmail_part *r = find_report(&p->children[i]);
-		if (r)
-			return r;
-	}
-	return NULL;
-}
-
-/* "rfc822; anna@x.example" → "anna@x.example" (RFC 3464 2.3.2; RFC 6533 adds "utf-8"). */
-static void add_recipient(char ***v, size_t *n, size_t *alloc, const char *field)
-{
-	const char *semi = field ? strchr(field, ';') : NULL;
-	char *a;
-
-	if (!field)
-		return;
-	if (semi) {
-		char *type = trim(xstrndup(field, (size_t)(semi - field)));
-		int ok = strcasecmp(type, "rfc822") == 0 || strcasecmp(type, "utf-8") == 0;
-		free(type);
-		if (!ok)
-			return;
-		field = semi + 1;
-	}
-	a = util_lower(trim(xstrdup(field)));
-	if (a[0] == '<' && a[strlen(a) - 1] == '>') {
-		memmove(a, a + 1, strlen(a));
-		a[strlen(a) - 1] = '\0';
-	}
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp((*v)[i], a) == 0)
-			a[0] = '\0';
-	if (addr_ok(a) && *n < MAX_ADDRS)
-		strv_add(v, n, alloc, a);
-	else
-		free(a);
-}
-
-/* The per-recipient blocks of a message/delivery-status body: header-like fields, blocks split by empty
- * lines; the first (per-message) block has no Action and so adds nothing. */
-static void parse_status(const struct inmail_part *status, char ***v, size_t *n, size_t *alloc)
-{
-	size_t len;
-	char *data = inmail_part_decode(status, &len, NULL);
-	const char *p, *end;
-
-	if (!data)
-		return;
-	p = data;
-	end = data + len;
-	while (p < end) {
-		struct inmail_part blk;
-		unsigned flags = 0;
-		const char *q, *action;
-
-		memset(&blk, 0, sizeof(blk));
-		q = parse_headers(p, end, &blk, &flags, 0);
-		if (q == p) {
-			size_t l;
-			q = next_line(p, end, &l);
-		}
-		action = inmail_part_header(&blk, "Action");
-		if (action && util_istarts(action + strspn(action, " \t"), "failed")) {
-			add_recipient(v, n, alloc, inmail_part_header(&blk, "Original-Recipient"));
-			add_recipient(v, n, alloc, inmail_part_header(&blk, "Final-Recipient"));
-		}
-		free_headers(blk.headers, blk.n_headers);
-		p = q;
-	}
-	free(data);
-}
-
-/* A bounce without a report, from the mailer itself. */
-static int from_daemon(const struct inmail *m)
-{
-	static const char *const names[] = { "mailer-daemon", "postmaster" };
-	const char *from = inmail_header(m, "From");
-	char *a = inmail_first_address(m, "From"), *local;
-	int yes = 0;
-
-	if (a)
-		local = xstrndup(a, strcspn(a, "@"));
-	else if (from)
-		local = xstrndup(from, strcspn(from, " \t(<"));
-	else
-		return 0;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		yes |= strcasecmp(local, names[i]) == 0;
-	free(local);
-	free(a);
-	return yes;
-}
-
-int inmail_is_dsn(const struct inmail *m, char ***ret_addrs, size_t *ret_n)
-{
-	const struct inmail_part *report = find_report(&m->root);
-	char **v = NULL;
-	size_t n = 0, alloc = 0;
-
-	if (!report && !from_daemon(m))
-		return 0;
-	for (size_t i = 0; report && i < report->n_children; i++) {
-		const struct inmail_part *c = &report->children[i];
-		if (inmail_part_is(c, "message", "delivery-status") ||
-		    inmail_part_is(c, "message", "global-delivery-status"))
-			parse_status(c, &v, &n, &alloc);
-	}
-	*ret_addrs = v;
-	*ret_n = n;
-	return 1;
-}
-
-/* Case-folds ASCII and the Latin-1 capitals (Æ Ø Å Ä Ö …) of a UTF-8 string, enough for subject prefixes. */
-static char *fold_latin(const char *s)
-{
-	char *f = xstrdup(s);
-
-	for (unsigned char *p = (unsigned char *)f; *p; p++) {
-		if (*p == 0xC3 && p[1] >= 0x80 && p[1] <= 0x9E && p[1] != 0x97) {
-			p[1] += 0x20;
-			p++;
-		} else if (*p < 0x80) {
-			*p = (unsigned char)tolower(*p);
-		}
-	}
-	return f;
-}
-
-/* First word of a header value, lower-cased: "auto-replied" of "auto-replied; owner-email=…". */
-static int first_word_is(const char *value, const char *const *words, size_t n, int negate)
-{
-	char w[40];
-	size_t len;
-
-	value += strspn(value, " \t");
-	len = strcspn(value, " \t;(");
-	if (len >= sizeof(w))
-		len = sizeof(w) - 1;
-	memcpy(w, value, len);
-	w[len] = '\0';
-	util_lower(w);
-	if (negate)
-		return len && strcmp(w, words[0]) != 0;
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(w, words[i]) == 0)
-			return 1;
-	return 0;
-}
-
-int inmail_is_automatic(const struct inmail *m, const char **ret_why)
-{
-	static const char *const no[] = { "no" };
-	static const char *const precedence[] = { "auto_reply", "bulk", "junk", "list" };
-	/* lower-case; Danish Outlook/Exchange, Danish Google/Apple and English forms */
-	static const char *const ooo[] = { "automatisk svar", "fraværsbesked", "autosvar", "out of office",
-					   "automatic reply", "autoreply", "auto:" };
-	const char *v, *why = NULL;
-
-	if ((v = inmail_header(m, "Auto-Submitted")) && first_word_is(v, no, 1, 1))
-		why = "Auto-Submitted header";
-	else if (inmail_header(m, "X-Autoreply"))
-		why = "X-Autoreply header";
-	else if (inmail_header(m, "X-Autorespond"))
-		why = "X-Autorespond header";
-	else if ((v = inmail_header(m, "Precedence")) && first_word_is(v, precedence, 4, 0))
-		why = "Precedence header";
-	else if ((v = inmail_header(m, "Subject"))) {
-		char *dec = inmail_decode_words(v);
-		char *f = fold_latin(dec + strspn(dec, " \t"));
-		for (size_t i = 0; i < sizeof(ooo) / sizeof(ooo[0]) && !why; i++)
-			if (strncmp(f, ooo[i], strlen(ooo[i])) == 0)
-				why = "out-of-office subject";
-		free(f);
-		free(dec);
-	}
-	if (why && ret_why)
-		*ret_why = why;
-	return why != NULL;
 }
 
 /* ---- HTML → text ---- */

@@ -1,5 +1,6 @@
 /* Incoming mail (RFC 5322 + MIME): a tree of parts whose bodies may be absent, decoding, and the facts the
- * reply logic needs (calendar part, human text, bounce, auto-reply, TNEF). No I/O. */
+ * reply logic needs (calendar part, human text, TNEF). No I/O. Bounces are read in bounce.c, automatic replies
+ * recognised in autoreply.c. */
 #ifndef TOVHOLDER_INMAIL_H
 #define TOVHOLDER_INMAIL_H
 
@@ -109,6 +110,13 @@ void inmail_part_set_encoding(struct inmail_part *p, const char *value);
 /* Copies a fetched (still encoded) body into m and points p->body at it; size is set too. */
 void inmail_part_set_body(struct inmail *m, struct inmail_part *p, const char *data, size_t len);
 
+/* One header block inside a body (the per-recipient blocks of a delivery-status part, the headers a bounce
+ * returns): parsed into ret->headers (ret is zeroed first; only its headers are used), unfolded as in
+ * inmail_header. Returns where the block ends: after its blank line, or after one line when it has no field.
+ * Release with inmail_header_block_release. */
+const char *inmail_parse_header_block(const char *p, const char *end, struct inmail_part *ret);
+void inmail_header_block_release(struct inmail_part *p);
+
 /* RFC 2047 encoded-words (B and Q, any charset iconv knows) → UTF-8; white space between adjacent words is
  * dropped; malformed words and unknown charsets are left as written; other 8-bit text becomes UTF-8 (kept if
  * valid UTF-8, else read as Windows-1252). Caller frees. */
@@ -154,17 +162,6 @@ const struct inmail_part *inmail_find_calendar(const struct inmail *m);
 /* The body a human wrote: the first text/plain that is not an attachment, else the first such text/html
  * (*ret_is_html = 1); not inside enclosed messages. NULL if none. */
 const struct inmail_part *inmail_find_text(const struct inmail *m, int *ret_is_html);
-/* 1 for a delivery status report (multipart/report; report-type=delivery-status): *ret_addrs are the
- * Original-Recipient and Final-Recipient addresses (lower-cased, deduplicated, original first) of the
- * recipients whose Action is "failed" (so 0 addresses for a "delayed" report). Also 1, with 0 addresses, for
- * a bounce without a report from MAILER-DAEMON or postmaster. 0 otherwise (ret_* untouched). The
- * status part must be fetched to get addresses. Free with inmail_strv_free. */
-int inmail_is_dsn(const struct inmail *m, char ***ret_addrs, size_t *ret_n);
-/* 1 for a machine-sent mail: Auto-Submitted other than "no", X-Autoreply, X-Autorespond, Precedence
- * auto_reply/bulk/junk/list, or an out-of-office subject prefix (Automatisk svar, Fraværsbesked, Autosvar,
- * Out of Office, Automatic reply, AutoReply, Auto:). *ret_why (may be NULL) gets a static reason. NB: Google
- * calendar replies say Auto-Submitted: auto-generated, so look for a calendar part first. */
-int inmail_is_automatic(const struct inmail *m, const char **ret_why);
 /* 1 when the mail has an application/ms-tnef (or vnd.ms-tnef) part or a winmail.dat attachment. */
 int inmail_has_tnef(const struct inmail *m);
 

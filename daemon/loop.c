@@ -176,9 +176,9 @@ static void inbox_cycle(struct loop *l)
 	if (rc < 0)
 		log_error("the inbox pass stopped on a state error; trying again at the next mail");
 	if (!res.no_new && rc == 0)
-		log_info("inbox: %d answers, %d automatic, %d bounces, %d for review, %d not ours",
+		log_info("inbox: %d answers, %d automatic, %d bounces, %d delay warnings, %d for review, %d not ours",
 			 res.counts[REPLY_ANSWER], res.counts[REPLY_AUTOREPLY], res.counts[REPLY_BOUNCE],
-			 res.counts[REPLY_REVIEW], res.counts[REPLY_NOT_OURS]);
+			 res.counts[REPLY_DELAYED], res.counts[REPLY_REVIEW], res.counts[REPLY_NOT_OURS]);
 	if (res.stop == IMAP_UNREACHABLE) {
 		imap_lost(l, res.stop_reason);
 		return;

@@ -3,6 +3,8 @@
  * counts only when the mail comes from the person it speaks for, and anything unclear goes to a human. */
 #include "reply.h"
 #include "afbud.h"
+#include "autoreply.h"
+#include "bounce.h"
 #include "itip.h"
 #include "util.h"
 
@@ -44,32 +46,6 @@ static int invitee(const struct reply_env *env, const char *email)
 	return 0;
 }
 
-/* 1 with *ret set to the first part of type/subtype in tree order, else 0. (A flag, not a NULL test on
- * the returned pointer: scan-build then took &p->children[i] for a possible NULL.) */
-static int find_type(const struct inmail_part *p, const char *type, const char *subtype,
-		     const struct inmail_part **ret)
-{
-	if (inmail_part_is(p, type, subtype)) {
-		*ret = p;
-		return 1;
-	}
-	for (size_t i = 0; i < p->n_children; i++)
-		if (find_type(&p->children[i], type, subtype, ret))
-			return 1;
-	return 0;
-}
-
-/* The machine-readable part of a delivery status notification (RFC 3464 / RFC 6533). */
-static const struct inmail_part *dsn_status_part(const struct inmail *m)
-{
-	const struct inmail_part *p = NULL;
-
-	if (find_type(&m->root, "message", "delivery-status", &p) ||
-	    find_type(&m->root, "message", "global-delivery-status", &p))
-		return p;
-	return NULL;
-}
-
 static int relevant(const struct inmail *m, const struct reply_env *env)
 {
 	char *from = inmail_first_address(m, "From");
@@ -83,26 +59,20 @@ static int relevant(const struct inmail *m, const struct reply_env *env)
 
 int reply_parts_needed(const struct inmail *m, const struct reply_env *env, const struct inmail_part **ret_parts)
 {
+	_Static_assert(BOUNCE_MAX_PARTS <= REPLY_MAX_PARTS, "reply_parts_needed names every part bounce_read reads");
 	const struct inmail_part *p;
-	char **addrs = NULL;
-	size_t n_addrs = 0;
 	int is_html;
 
 	if ((p = inmail_find_calendar(m))) {
 		ret_parts[0] = p;
 		return env->size > INMAIL_MAX_SIZE ? 0 : 1;
 	}
-	if (inmail_is_dsn(m, &addrs, &n_addrs)) {
-		inmail_strv_free(addrs, n_addrs);
-		if ((p = dsn_status_part(m))) {
-			ret_parts[0] = p;
-			return 1;
-		}
-		return relevant(m, env) ? 0 : -1;
-	}
+	/* a bounce is ours or for review, never left behind: tied to our mail or not, a human should see it */
+	if (bounce_shape(m))
+		return env->size > INMAIL_MAX_SIZE ? 0 : (int)bounce_parts(m, ret_parts);
 	if (!relevant(m, env))
 		return -1;
-	if (env->size > INMAIL_MAX_SIZE || inmail_has_tnef(m) || inmail_is_automatic(m, NULL))
+	if (env->size > INMAIL_MAX_SIZE || inmail_has_tnef(m) || autoreply_detect(m, NULL))
 		return 0;
 	if ((p = inmail_find_text(m, &is_html))) {
 		ret_parts[0] = p;
@@ -238,21 +208,53 @@ static void calendar(const struct inmail *m, const struct reply_env *env, const 
 	itip_reply_release(&r);
 }
 
+static void add_bounced(struct reply_decision *d, const char *email)
+{
+	for (size_t i = 0; i < d->n_bounced; i++)
+		if (strcmp(d->bounced[i], email) == 0)
+			return;
+	d->bounced = xrealloc(d->bounced, (d->n_bounced + 1) * sizeof(char *));
+	d->bounced[d->n_bounced++] = xstrdup(email);
+}
+
+/* Issue 15: a bounce counts only for our own mail. The strong tie is a Message-ID of ours that the bounce
+ * returns: the outbox knows to whom it went, and nobody but that person (or their server) ever saw it. Only
+ * without one, a server's report (null sender, MAILER-DAEMON/postmaster) may name an address we mailed in the
+ * last REPLY_BOUNCE_DAYS days. Anything else that is clearly a bounce goes to a human. */
 static void bounce(const struct inmail *m, const struct reply_env *env, struct reply_decision *d)
 {
-	char **addrs = NULL;
-	size_t n = 0;
+	static const char *const kinds[] = { "bounce", "delay warning", "delivery report" };
+	struct bounce_info b;
+	int by_id = 0;
 
-	inmail_is_dsn(m, &addrs, &n);
-	for (size_t i = 0; i < n; i++) {
-		if (!invitee(env, addrs[i]))
-			continue;
-		d->bounced = xrealloc(d->bounced, (d->n_bounced + 1) * sizeof(char *));
-		d->bounced[d->n_bounced++] = xstrdup(addrs[i]);
+	bounce_read(m, &b);
+	for (size_t i = 0; env->outbox_to && i < b.n_msgids; i++) {
+		char *email = env->outbox_to(env->lookup_arg, b.msgids[i]);
+		if (email) {
+			add_bounced(d, email);
+			by_id = 1;
+		}
+		free(email);
 	}
-	inmail_strv_free(addrs, n);
-	/* a bounce about someone else's mail (the mailbox may have other uses) is not ours to file away */
-	d->outcome = d->n_bounced ? REPLY_BOUNCE : (env->thread_meeting_id ? REPLY_BOUNCE : REPLY_NOT_OURS);
+	for (size_t i = 0; !by_id && b.server && env->mailed_since && i < b.n_addrs; i++)
+		if (env->mailed_since(env->lookup_arg, b.addrs[i], env->now - REPLY_BOUNCE_DAYS * 86400))
+			add_bounced(d, b.addrs[i]);
+	if (!d->n_bounced) {
+		review(d, "a %s that names no mail of ours (%s%s)", kinds[b.kind],
+		       b.n_msgids ? "none of its Message-IDs is one we sent" : "it returns no Message-ID",
+		       b.server ? (b.n_addrs ? ", and we sent nothing lately to the addresses it names"
+					   : ", and names no failed address")
+				: ", and it does not come from a mail server");
+	} else if (b.kind == BOUNCE_FAILED) {
+		d->outcome = REPLY_BOUNCE;
+		snprintf(d->reason, sizeof(d->reason), "%s", by_id ? "it returns our mail" : "a server's report");
+	} else {
+		d->outcome = REPLY_DELAYED;
+		snprintf(d->reason, sizeof(d->reason), "%s",
+			 b.kind == BOUNCE_DELAYED ? "delivery is delayed, the server still tries"
+						  : "a delivery report without a failure");
+	}
+	bounce_info_release(&b);
 }
 
 /* The meeting a free-text mail is about: the thread, else the one date it names. */
@@ -388,13 +390,12 @@ static void automatic(const struct inmail *m, const struct reply_env *env, const
 							      : next_meeting_of(env, d->sender);
 
 	(void)m;
-	if (!mt || !d->sender || !invitation(mt, d->sender)) {
-		d->outcome = REPLY_NOT_OURS;
-		return;
-	}
+	/* the mail is from an invitee or in a thread of ours (relevant): an automatic reply to our mail, moved
+	 * out of the inbox whether or not there is a meeting to note it on */
 	d->outcome = REPLY_AUTOREPLY;
-	d->meeting_id = mt->id;
-	d->email = xstrdup(d->sender);
+	d->email = xstrdup(d->sender ? d->sender : "");
+	if (mt && d->sender && invitation(mt, d->sender))
+		d->meeting_id = mt->id;
 	snprintf(d->reason, sizeof(d->reason), "%s", why ? why : "automatic reply");
 }
 
@@ -428,8 +429,7 @@ void reply_decide(const struct inmail *m, const struct reply_env *env, struct re
 		calendar(m, env, cal, d);
 		return;
 	}
-	if (inmail_is_dsn(m, &ids, &n_ids)) {
-		inmail_strv_free(ids, n_ids);
+	if (bounce_shape(m)) {
 		bounce(m, env, d);
 		return;
 	}
@@ -441,7 +441,7 @@ void reply_decide(const struct inmail *m, const struct reply_env *env, struct re
 		review(d, "Outlook sent the answer as winmail.dat (TNEF) without a calendar part");
 		return;
 	}
-	if (inmail_is_automatic(m, &why)) {
+	if (autoreply_detect(m, &why)) {
 		automatic(m, env, why, d);
 		return;
 	}

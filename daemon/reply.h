@@ -17,12 +17,21 @@ struct reply_env {
 	size_t size;                        /* the message's size on the server */
 	time_t now;
 	const char *fallback_message_id;    /* for a mail without Message-ID: a stand-in (mailbox, UIDVALIDITY, UID) */
+	/* What ties a bounce to us (NULL: nothing does): the address our outbox sent Message-ID 'id' to (the
+	 * caller's to free) or NULL, and whether we sent mail to 'email' at or after 'since'. */
+	char *(*outbox_to)(void *arg, const char *id);
+	int (*mailed_since)(void *arg, const char *email, time_t since);
+	void *lookup_arg;
 };
 
+/* A server's report that returns none of our headers counts only for an address we sent mail to within
+ * this many days (a server gives up after 5 days at most: Postfix's maximal_queue_lifetime). */
+#define REPLY_BOUNCE_DAYS 7
+
 /* The parts whose bodies reply_decide needs (at most REPLY_MAX_PARTS) and returns their count, or -1 when the
- * mail is not ours: no calendar part, no bounce, and neither from an invitee nor in a thread of ours. Reads
+ * mail is not ours: no calendar part, not a bounce, and neither from an invitee nor in a thread of ours. Reads
  * only the headers and the part tree, so the caller fetches nothing for mail that is not ours. */
-#define REPLY_MAX_PARTS 2
+#define REPLY_MAX_PARTS 4
 int reply_parts_needed(const struct inmail *m, const struct reply_env *env, const struct inmail_part **ret_parts);
 
 enum reply_outcome {
@@ -32,23 +41,26 @@ enum reply_outcome {
 	REPLY_BOUNCE,     /* note the failed addresses */
 	REPLY_REFRESH,    /* send the invitation again */
 	REPLY_REVIEW,     /* a human decides: move to the review folder with the reason */
+	REPLY_DELAYED,    /* a delay warning (or a delivery report) about mail of ours: noted, nothing marked */
 };
+#define REPLY_OUTCOMES 7
 
 struct reply_decision {
 	enum reply_outcome outcome;
 	long long meeting_id;
 	char *email;              /* the person (ANSWER, AUTOREPLY, REFRESH) */
+	/* AUTOREPLY: meeting_id 0 when the person has no meeting ahead (nothing to note it on; moved all the same) */
 	const char *answer;       /* "tilsagn", "afbud", "tentativ" */
 	const char *source;       /* "kalender", "mail" */
 	time_t at;                /* DTSTAMP, else Date, else now */
 	char *substitute;
 	char *note;               /* an attendee comment */
-	char **bounced;           /* BOUNCE: the failed addresses that are ours */
+	char **bounced;           /* BOUNCE: the failed addresses that are ours; DELAYED: the delayed ones */
 	size_t n_bounced;
 	char *sender;             /* the From address, for review and logs */
 	char *subject;            /* decoded */
 	char *message_id;         /* the mail's Message-ID, or the stand-in from the env */
-	char reason[256];         /* REVIEW and AUTOREPLY: why, in English */
+	char reason[256];         /* REVIEW, AUTOREPLY, BOUNCE and DELAYED: why, in English */
 	int review_too;           /* ANSWER that also asks a question: record it, and let a human read it */
 };
 

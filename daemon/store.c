@@ -698,6 +698,36 @@ int store_bounce_put(struct store *st, const char *email, time_t at, const char 
 	return step_done(st, s, err);
 }
 
+int store_bounce_clear(struct store *st, const char *email, time_t upto, struct err *err)
+{
+	sqlite3_stmt *s = prep_kept(st, "DELETE FROM bounce WHERE email = ?1 AND at <= ?2", err);
+
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, email, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)upto);
+	if (step_done(st, s, err) < 0)
+		return -1;
+	return sqlite3_changes(st->db) > 0;
+}
+
+int store_mailed_since(struct store *st, const char *email, time_t since, struct err *err)
+{
+	sqlite3_stmt *s = prep_kept(st, "SELECT 1 FROM outbox WHERE email = ?1 AND status = 'sent' AND done_at >= ?2"
+			       " LIMIT 1", err);
+	int rc;
+
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, email, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)since);
+	rc = sqlite3_step(s);
+	done(st, s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(st, err, "read outbox");
+	return rc == SQLITE_ROW;
+}
+
 int store_review_add(struct store *st, const struct store_review *r, struct err *err)
 {
 	/* keyed by Message-ID: the same mail seen twice (a fetch interrupted before the move) is one item */

@@ -128,6 +128,11 @@ int store_autoreply_put(struct store *st, long long meeting_id, const char *emai
 			struct err *err);
 /* Notes that mail to this address bounced. */
 int store_bounce_put(struct store *st, const char *email, time_t at, const char *detail, struct err *err);
+/* Forgets a bounce noted for the address at or before 'upto' (an answer from the person since, or the
+ * coordinator's `set`). Returns 1 when one was forgotten, 0 when none, -1 on error. */
+int store_bounce_clear(struct store *st, const char *email, time_t upto, struct err *err);
+/* 1 when the outbox sent mail to 'email' at or after 'since', 0 when not, -1 on error. */
+int store_mailed_since(struct store *st, const char *email, time_t since, struct err *err);
 
 /* A mail waiting for a human decision. */
 struct store_review {

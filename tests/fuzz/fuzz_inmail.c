@@ -4,6 +4,8 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
+#include "autoreply.h"
+#include "bounce.h"
 #include "inmail.h"
 
 static void decide_text(const struct inmail *m)
@@ -60,10 +62,13 @@ static void decide_headers(const struct inmail *m)
 	const char *date = inmail_header(m, "Date");
 	if (date)
 		(void)inmail_parse_date(date);
-	(void)inmail_is_automatic(m, &why);
+	(void)autoreply_detect(m, &why);
 	(void)inmail_has_tnef(m);
-	if (inmail_is_dsn(m, &v, &n))
-		inmail_strv_free(v, n);
+	if (bounce_shape(m)) {
+		struct bounce_info b;
+		bounce_read(m, &b);
+		bounce_info_release(&b);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -2,11 +2,13 @@
  * same as tests/unit/test_reply.c. An input is decided either with every body present (inmail_parse) or as
  * fetch sees it, with only the bodies of the parts reply_parts_needed asked for. */
 #include <stdlib.h>
+#include <string.h>
 
 #include <libical/ical.h>
 
 #include "fuzz.h"
 #include "reply.h"
+#include "util.h"
 
 /* The fixtures' values (tests/fixtures/make-fixtures.py), so the seeds from tests/fixtures/ reach every path. */
 #define UID      "tovholder-20270305-bestyrelse-7c1e2a90@kommune.example"
@@ -27,6 +29,20 @@ static struct store_meeting meetings[] = {
 	  .inv = invitations, .n_inv = 1 },
 };
 static const struct store_snapshot sent = { meetings, 2 };
+
+/* The outbox of the fixed snapshot: our invitation to the attendee, sent lately. */
+static char *outbox_to(void *arg, const char *id)
+{
+	(void)arg;
+	return strcmp(id, MSGID) == 0 ? xstrdup(ATTENDEE) : NULL;
+}
+
+static int mailed_since(void *arg, const char *email, time_t since)
+{
+	(void)arg;
+	(void)since;
+	return strcmp(email, ATTENDEE) == 0;
+}
 
 static int needed(const struct inmail_part *p, const struct inmail_part *const *parts, int n)
 {
@@ -52,7 +68,8 @@ static void drop_bodies(struct inmail_part *p, const struct inmail_part *const *
 static void decide(struct inmail *m, size_t size, int as_fetch)
 {
 	const char *irt = inmail_header(m, "In-Reply-To");
-	struct reply_env env = { &sent, irt && strstr(irt, MSGID) ? 7 : 0, size, 1802347200, "imap-1-1@INBOX" };
+	struct reply_env env = { &sent, irt && strstr(irt, MSGID) ? 7 : 0, size, 1802347200, "imap-1-1@INBOX",
+				 outbox_to, mailed_since, NULL };
 	const struct inmail_part *parts[REPLY_MAX_PARTS];
 	struct reply_decision d;
 

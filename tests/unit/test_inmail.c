@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "autoreply.h"
+#include "bounce.h"
 #include "buf.h"
 #include "inmail.h"
 #include "util.h"
@@ -116,8 +118,7 @@ static void check_fixture(const struct fixture_case *c)
 	struct inmail m;
 	const struct inmail_part *cal, *text;
 	const char *why = NULL;
-	char **addrs = NULL, *from;
-	size_t n_addrs = 0;
+	char *from;
 	int is_html = -1;
 	struct err err;
 
@@ -165,14 +166,17 @@ static void check_fixture(const struct fixture_case *c)
 	}
 
 	if (c->dsn_addr) {
-		assert_int_equal(inmail_is_dsn(&m, &addrs, &n_addrs), 1);
-		assert_int_equal(n_addrs, 1);
-		assert_string_equal(addrs[0], c->dsn_addr);
-		inmail_strv_free(addrs, n_addrs);
+		struct bounce_info b;
+		assert_int_equal(bounce_shape(&m), 1);
+		bounce_read(&m, &b);
+		assert_int_equal(b.kind, BOUNCE_FAILED);
+		assert_int_equal(b.n_addrs, 1);
+		assert_string_equal(b.addrs[0], c->dsn_addr);
+		bounce_info_release(&b);
 	} else {
-		assert_int_equal(inmail_is_dsn(&m, &addrs, &n_addrs), 0);
+		assert_int_equal(bounce_shape(&m), 0);
 	}
-	assert_int_equal(inmail_is_automatic(&m, &why), c->auto_why != NULL);
+	assert_int_equal(autoreply_detect(&m, &why), c->auto_why != NULL);
 	if (c->auto_why)
 		assert_string_equal(why, c->auto_why);
 	assert_int_equal(inmail_has_tnef(&m), c->tnef);
@@ -801,107 +805,6 @@ static void test_structure(void **state)
 	inmail_release(&m);
 }
 
-static void test_dsn_table(void **state)
-{
-	static const struct {
-		const char *mail;
-		int is_dsn;
-		size_t n;
-		const char *addr[2];
-	} cases[] = {
-		/* two recipients, one failed, one delayed; Original-Recipient differs from Final-Recipient */
-		{ "From: postmaster@mx.example\nContent-Type: multipart/report; report-type=\"Delivery-Status\"; "
-		  "boundary=r\n\n--r\nContent-Type: text/plain\n\nsorry\n--r\nContent-Type: message/delivery-status\n\n"
-		  "Reporting-MTA: dns; mx.example\n\nOriginal-Recipient: rfc822;Anna@Old.Example\n"
-		  "Final-Recipient: RFC822; <anna@new.example>\nAction: Failed\nStatus: 5.0.0\n\n"
-		  "Final-Recipient: rfc822; bo@y.example\nAction: delayed\nStatus: 4.0.0\n--r--\n",
-		  1, 2, { "anna@old.example", "anna@new.example" } },
-		/* only delayed: a DSN, but nothing failed */
-		{ "Content-Type: multipart/report; report-type=delivery-status; boundary=r\n\n--r\n"
-		  "Content-Type: message/delivery-status\n\nReporting-MTA: dns; mx\n\n"
-		  "Final-Recipient: rfc822; bo@y.example\nAction: delayed\n--r--\n", 1, 0, { NULL } },
-		/* the status part base64-encoded, CRLF, duplicate addresses */
-		{ "Content-Type: multipart/report; report-type=delivery-status; boundary=r\r\n\r\n--r\r\n"
-		  "Content-Type: message/delivery-status\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-		  "RmluYWwtUmVjaXBpZW50OiByZmM4MjI7IGNAei5leGFtcGxlDQpPcmlnaW5hbC1SZWNpcGllbnQ6IHJmYzgyMjtjQHouZXhh"
-		  "bXBsZQ0KQWN0aW9uOiBmYWlsZWQNCg==\r\n--r--\r\n", 1, 1, { "c@z.example" } },
-		/* a plain bounce from the mailer daemon, no report */
-		{ "From: MAILER-DAEMON (Mail Delivery System)\nSubject: Undelivered\n\nsorry\n", 1, 0, { NULL } },
-		{ "From: Mail Delivery Subsystem <Postmaster@mx.example>\n\nsorry\n", 1, 0, { NULL } },
-		/* a report of another kind, and a normal mail */
-		{ "From: a@x.example\nContent-Type: multipart/report; report-type=disposition-notification; "
-		  "boundary=r\n\n--r\n\nread\n--r--\n", 0, 0, { NULL } },
-		{ "From: postmaster-fan@x.example\n\nhi\n", 0, 0, { NULL } },
-	};
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct inmail m;
-		struct err err;
-		char **addrs = NULL;
-		size_t n = 99;
-
-		assert_int_equal(inmail_parse(&m, cases[i].mail, strlen(cases[i].mail), &err), 0);
-		if (inmail_is_dsn(&m, &addrs, &n) != cases[i].is_dsn)
-			fail_msg("case %zu: is_dsn", i);
-		if (cases[i].is_dsn) {
-			assert_int_equal(n, cases[i].n);
-			for (size_t j = 0; j < n; j++)
-				assert_string_equal(addrs[j], cases[i].addr[j]);
-			inmail_strv_free(addrs, n);
-		} else {
-			assert_int_equal(n, 99); /* untouched */
-		}
-		inmail_release(&m);
-	}
-}
-
-static void test_automatic_table(void **state)
-{
-	static const struct {
-		const char *headers;
-		const char *why;
-	} cases[] = {
-		{ "Auto-Submitted: auto-replied\n", "Auto-Submitted header" },
-		{ "Auto-Submitted: auto-generated; owner-email=\"x@y.example\"\n", "Auto-Submitted header" },
-		{ "Auto-Submitted: No\n", NULL },
-		{ "Auto-Submitted: no (a human)\n", NULL },
-		{ "X-Autoreply: yes\n", "X-Autoreply header" },
-		{ "X-Autorespond: x\n", "X-Autorespond header" },
-		{ "Precedence: BULK\n", "Precedence header" },
-		{ "Precedence: list\n", "Precedence header" },
-		{ "Precedence: junk\n", "Precedence header" },
-		{ "Precedence: auto_reply\n", "Precedence header" },
-		{ "Precedence: first-class\n", NULL },
-		{ "Subject: Automatisk svar: Invitation\n", "out-of-office subject" },
-		{ "Subject: AUTOMATISK SVAR: x\n", "out-of-office subject" },
-		{ "Subject: =?utf-8?Q?Frav=C3=A6rsbesked?=\n", "out-of-office subject" },
-		{ "Subject: =?utf-8?Q?FRAV=C3=86RSBESKED:_ferie?=\n", "out-of-office subject" },
-		{ "Subject:  Autosvar: x\n", "out-of-office subject" },
-		{ "Subject: Out of Office: x\n", "out-of-office subject" },
-		{ "Subject: Automatic reply: x\n", "out-of-office subject" },
-		{ "Subject: AutoReply: x\n", "out-of-office subject" },
-		{ "Subject: Auto: x\n", "out-of-office subject" },
-		{ "Subject: Automobil til mødet\n", NULL },
-		{ "Subject: SV: Invitation\nX-Auto-Response-Suppress: All\n", NULL }, /* Exchange sets it on everything */
-		{ "Subject: Re: Automatisk svar\n", NULL },
-		{ "\n", NULL },
-	};
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct inmail m;
-		struct err err;
-		const char *why = "untouched";
-
-		assert_int_equal(inmail_parse(&m, cases[i].headers, strlen(cases[i].headers), &err), 0);
-		if (inmail_is_automatic(&m, &why) != (cases[i].why != NULL))
-			fail_msg("'%s': wrong verdict", cases[i].headers);
-		assert_string_equal(why, cases[i].why ? cases[i].why : "untouched");
-		inmail_release(&m);
-	}
-}
-
 /* The IMAP path: a tree built from BODYSTRUCTURE, bodies fetched later. */
 static void test_imap_build(void **state)
 {
@@ -1136,9 +1039,12 @@ static void test_hostile(void **state)
 				free(inmail_html_to_text(tx));
 			free(tx);
 		}
-		if (inmail_is_dsn(&m, &addrs, &n))
-			inmail_strv_free(addrs, n);
-		inmail_is_automatic(&m, NULL);
+		if (bounce_shape(&m)) {
+			struct bounce_info bi;
+			bounce_read(&m, &bi);
+			bounce_info_release(&bi);
+		}
+		autoreply_detect(&m, NULL);
 		inmail_has_tnef(&m);
 		free(inmail_decode_words(b.data));
 		free(inmail_html_to_text(b.data));
@@ -1167,8 +1073,6 @@ int main(void)
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_html_to_text),
 		cmocka_unit_test(test_structure),
-		cmocka_unit_test(test_dsn_table),
-		cmocka_unit_test(test_automatic_table),
 		cmocka_unit_test(test_imap_build),
 		cmocka_unit_test(test_hostile),
 	};

@@ -63,6 +63,20 @@ static const struct reply_case cases[] = {
 	{ "unrelated-colleague.eml", REPLY_NOT_OURS, NULL, NULL, NULL, NULL },
 };
 
+/* The outbox of the fixed snapshot: our invitation to the attendee, sent lately. */
+static char *outbox_to(void *arg, const char *id)
+{
+	(void)arg;
+	return strcmp(id, MSGID) == 0 ? xstrdup(ATTENDEE) : NULL;
+}
+
+static int mailed_since(void *arg, const char *email, time_t since)
+{
+	(void)arg;
+	(void)since;
+	return strcmp(email, ATTENDEE) == 0;
+}
+
 static const char *fixture_dir(void)
 {
 	const char *d = getenv("TOVHOLDER_FIXTURES");
@@ -85,7 +99,7 @@ static void decide_file(const char *name, size_t size_override, struct reply_dec
 	assert_int_equal(inmail_parse(&m, raw, len, &err), 0);
 	const char *irt = inmail_header(&m, "In-Reply-To");
 	struct reply_env env = { &sent, irt && strstr(irt, MSGID) ? 7 : 0, size_override ? size_override : len,
-				 util_parse_utc("2027-02-20T12:00:00Z"), "imap-1-1@INBOX" };
+				 util_parse_utc("2027-02-20T12:00:00Z"), "imap-1-1@INBOX", outbox_to, mailed_since, NULL };
 	int n = reply_parts_needed(&m, &env, parts);
 	if (n < 0) {
 		memset(d, 0, sizeof(*d));
@@ -193,7 +207,8 @@ static void test_hostile_nesting(void **state)
 	for (int i = 1; i < 200; i++)
 		buf_addf(&b, "--b%d\r\nContent-Type: multipart/mixed; boundary=b%d\r\n\r\n", i - 1, i);
 	assert_int_equal(inmail_parse(&m, b.data, b.len, &err), 0);
-	struct reply_env env = { &sent, 0, b.len, util_parse_utc("2027-02-20T12:00:00Z"), "imap-1-2@INBOX" };
+	struct reply_env env = { &sent, 0, b.len, util_parse_utc("2027-02-20T12:00:00Z"), "imap-1-2@INBOX", NULL,
+				 NULL, NULL };
 	assert_true(reply_parts_needed(&m, &env, parts) >= 0);
 	reply_decide(&m, &env, &d);
 	assert_int_equal(d.outcome, REPLY_REVIEW);
