@@ -5,6 +5,7 @@
 #include "log.h"
 #include "util.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +68,8 @@ int cmd_set(int argc, char **argv, struct ctx *ctx)
 		.meeting_id = mt->id, .email = email, .answer = answer, .source = "manuel", .at = util_now(),
 		.substitute = substitute, .note = note, .message_id = NULL, .force = 1,
 	};
-	if (store_answer_put(ctx->store, &a, &err) < 0 || (cleared = store_bounce_clear(ctx->store, email, a.at, &err)) < 0) {
+	if (store_answer_put(ctx->store, &a, &err) < 0 ||
+	    (cleared = store_bounce_clear(ctx->store, email, (time_t)INT64_MAX, &err)) < 0) {
 		log_error("%s", err.msg);
 		rc = EX_SOFTWARE;
 		goto out;

@@ -228,6 +228,9 @@ static void bounce(const struct inmail *m, const struct reply_env *env, struct r
 	int by_id = 0;
 
 	bounce_read(m, &b);
+	/* the time is ours to judge: a Date in the future would keep a later answer from clearing the bounce */
+	if (d->at > env->now)
+		d->at = env->now;
 	for (size_t i = 0; env->outbox_to && i < b.n_msgids; i++) {
 		char *email = env->outbox_to(env->lookup_arg, b.msgids[i]);
 		if (email) {

@@ -15,7 +15,7 @@
 #   mailstack_stop_postfix, mailstack_start_postfix, mailstack_stop_dovecot, mailstack_start_dovecot,
 #   mailstack_restart_dovecot, maildir_of ADDR, mailstack_count ADDR [FOLDER],
 #   mailstack_wait_count ADDR N [SECONDS], mailstack_wait_idle [SECONDS], mailstack_smtp_connections,
-#   mailstack_inject FILE [ADDR].
+#   mailstack_inject FILE [ADDR [SENDER]].
 # Mail storage, opt-in: MS_MAIL_LOCATION='mdbox:~/mdbox' mailstack_start (quoted: bash expands a ~ after
 #   ':' in an assignment) keeps the mail in Dovecot's mdbox instead of a Maildir (bench/ compares the two; maildir_of, mailstack_count and mailstack_wait_count
 #   read the Maildir and do not work with it).
@@ -174,6 +174,10 @@ _ms_write_postfix() {
 	afvist.example	550 5.1.1 Recipient rejected (test stack: afvist.example always refuses)
 	udskudt.example	450 4.2.1 Try again later (test stack: udskudt.example always defers)
 	EOF
+	# accepted, then bounced by Postfix itself: a real DSN back to the envelope sender
+	cat > "$etc/transport" <<-EOF
+	bortfalden.example	error:5.1.1 mailbox unavailable (test stack: bortfalden.example accepts, then bounces)
+	EOF
 	cat > "$etc/main.cf" <<-EOF
 	# Private test instance made by tests/lib/mailstack.sh. Delivers only to the test Dovecot over LMTP.
 	compatibility_level = 3.6
@@ -207,7 +211,9 @@ _ms_write_postfix() {
 	virtual_mailbox_domains = static:all
 	virtual_mailbox_maps = static:all
 	virtual_alias_maps =
-	transport_maps =
+	transport_maps = texthash:$etc/transport
+	# the error transport of bortfalden.example bounces after the mail is accepted, not at RCPT time
+	smtpd_reject_unlisted_recipient = no
 	virtual_transport = lmtp:inet:[127.0.0.1]:$MS_LMTP_PORT
 	default_transport = error:5.7.1 test stack delivers to its own Dovecot only
 	relay_transport = error:5.7.1 test stack delivers to its own Dovecot only
@@ -768,16 +774,17 @@ mailstack_smtp_connections() {
 	echo $((c - p))
 }
 
-# mailstack_inject FILE [ADDR]: submits a raw RFC 5322 message to Postfix on loopback, envelope recipient
-# ADDR (default: the first To: address), and waits (up to 20 s) until it is in ADDR's mailbox tree. Line ends
-# are made CRLF first. One python process does it all: this runs many times per test script.
+# mailstack_inject FILE [ADDR [SENDER]]: submits a raw RFC 5322 message to Postfix on loopback, envelope
+# recipient ADDR (default: the first To: address), envelope sender SENDER (default: the first From: address;
+# "<>" for the null sender a bounce comes with), and waits (up to 20 s) until it is in ADDR's mailbox tree.
+# Line ends are made CRLF first. One python process does it all: this runs many times per test script.
 mailstack_inject() {
 	[ -r "$1" ] || { _ms_die "cannot read '$1'"; return 1; }
-	"$MS_PY" - "$MS_DIR" "$MS_SMTP_PORT" "$1" "${2:-}" <<-'EOF'
+	"$MS_PY" - "$MS_DIR" "$MS_SMTP_PORT" "$1" "${2:-}" "${3:-}" <<-'EOF'
 	import os, re, smtplib, sys, time
 	from email import message_from_bytes, policy
 	from email.utils import getaddresses
-	msdir, port, path, rcpt = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+	msdir, port, path, rcpt, sender = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 	raw = re.sub(rb"\r?\n", b"\r\n", open(path, "rb").read())
 	head = raw.split(b"\r\n\r\n", 1)[0]
 	m = message_from_bytes(raw, policy=policy.compat32)
@@ -804,7 +811,8 @@ mailstack_inject() {
 	    opts.append("SMTPUTF8")
 	try:
 	    with smtplib.SMTP("127.0.0.1", port, timeout=30) as s:
-	        s.sendmail(frm[0] if frm else "", [rcpt], raw, mail_options=opts)
+	        env_from = ("" if sender == "<>" else sender) if sender else (frm[0] if frm else "")
+	        s.sendmail(env_from, [rcpt], raw, mail_options=opts)
 	except (smtplib.SMTPException, OSError) as e:
 	    sys.exit("mailstack: inject to %s failed: %s" % (rcpt, e))
 	deadline = time.time() + 20

@@ -55,7 +55,22 @@ static const struct reply_case cases[] = {
 	{ "stedfortraeder.eml", REPLY_ANSWER, "afbud", "mail", NULL, "Ulrik Hedegaard" },
 	{ "autoreply-outlook.eml", REPLY_AUTOREPLY, NULL, NULL, "", NULL },
 	{ "autoreply-precedence.eml", REPLY_AUTOREPLY, NULL, NULL, "", NULL },
-	{ "dsn-bounce.eml", REPLY_BOUNCE, NULL, NULL, NULL, NULL },
+	{ "dsn-bounce.eml", REPLY_BOUNCE, NULL, NULL, "returns our mail", NULL },
+	{ "bounce-exim-text.eml", REPLY_BOUNCE, NULL, NULL, "returns our mail", NULL },
+	{ "bounce-gmail-text.eml", REPLY_BOUNCE, NULL, NULL, "returns our mail", NULL },
+	{ "bounce-gworkspace-empty.eml", REPLY_BOUNCE, NULL, NULL, "returns our mail", NULL },
+	{ "bounce-o365-headers.eml", REPLY_BOUNCE, NULL, NULL, "returns our mail", NULL },
+	{ "bounce-exchange-plain.eml", REPLY_BOUNCE, NULL, NULL, "returns our mail", NULL },
+	{ "bounce-server-nohdr.eml", REPLY_BOUNCE, NULL, NULL, "a server's report", NULL },
+	{ "bounce-delayed.eml", REPLY_DELAYED, NULL, NULL, "delayed", NULL },
+	{ "bounce-forged.eml", REPLY_REVIEW, NULL, NULL, "names no mail of ours", NULL },
+	{ "autoreply-icloud.eml", REPLY_AUTOREPLY, NULL, NULL, "X-Apple-Action", NULL },
+	{ "autoreply-exchange-rule.eml", REPLY_AUTOREPLY, NULL, NULL, "Exchange inbox-rule", NULL },
+	{ "autoreply-xautoreply.eml", REPLY_AUTOREPLY, NULL, NULL, "X-Autoreply", NULL },
+	{ "autoreply-xautorespond.eml", REPLY_AUTOREPLY, NULL, NULL, "X-Autorespond", NULL },
+	{ "autoreply-german.eml", REPLY_AUTOREPLY, NULL, NULL, "out-of-office subject", NULL },
+	{ "autoreply-french.eml", REPLY_AUTOREPLY, NULL, NULL, "out-of-office subject", NULL },
+	{ "autoreply-danish-absent.eml", REPLY_AUTOREPLY, NULL, NULL, "out-of-office subject", NULL },
 	{ "tnef-only.eml", REPLY_REVIEW, NULL, NULL, "winmail.dat", NULL },
 	{ "forged-attendee.eml", REPLY_REVIEW, NULL, NULL, "possible forgery", NULL },
 	{ "truncated.eml", REPLY_REVIEW, NULL, NULL, "calendar part", NULL },
@@ -134,7 +149,7 @@ static void test_fixtures(void **state)
 			assert_string_equal(d.substitute, c->substitute);
 		else
 			assert_null(d.substitute);
-		if (c->outcome == REPLY_BOUNCE) {
+		if (c->outcome == REPLY_BOUNCE || c->outcome == REPLY_DELAYED) {
 			assert_int_equal(d.n_bounced, 1);
 			assert_string_equal(d.bounced[0], ATTENDEE);
 		}
