@@ -40,8 +40,10 @@ static const struct command commands[] = {
 	{ "fetch", cmd_fetch, "fetch", "read the answers that arrived in the organizer's inbox",
 	  "One pass over the inbox: calendar answers (Accept/Decline/Tentative from Outlook, Gmail, Apple,\n"
 	  "Thunderbird, …) and Danish mails (\"Jeg må desværre melde afbud\") are recorded; automatic replies\n"
-	  "are noted as autosvar and bounces as adresse afvist. Handled mail is moved to the 'processed'\n"
-	  "folder, mail a person must look at to the 'review' folder; other mail stays in the inbox, unread.\n"
+	  "are noted as autosvar, and a bounce of a mail we sent marks that address adresse afvist (a bounce\n"
+	  "that names no mail of ours waits for review; a delay warning is only logged). Handled mail is\n"
+	  "moved to the 'processed' folder, mail a person must look at to the 'review' folder; other mail\n"
+	  "stays in the inbox, unread.\n"
 	  "Nothing is ever deleted. Running it again changes nothing.\n"
 	  "Exit 75: the IMAP server could not be reached; try again later.\n" },
 	{ "status", cmd_status, "status [DATE]", "who has answered what (default: the next meeting)",
@@ -54,7 +56,8 @@ static const struct command commands[] = {
 	{ "set", cmd_set, "set DATE EMAIL tilsagn|afbud|tentativ|ukendt [--stedfortræder NAME] [--note TEXT]",
 	  "record an answer by hand (a phone call, a reviewed mail)",
 	  "The manual answer wins over earlier automatic ones until a newer reply arrives. 'ukendt' clears\n"
-	  "the answer. --stedfortræder names the colleague who comes instead (with afbud).\n" },
+	  "the answer. --stedfortræder names the colleague who comes instead (with afbud). It also clears an\n"
+	  "'adresse afvist' noted for the address.\n" },
 	{ "fremmøde", cmd_fremmoede, "fremmøde DATE [--teams FILE]... [--til-stede EMAIL...] [--fraværende EMAIL...]",
 	  "record who was at a meeting: the Teams attendance report, or by hand",
 	  "After the meeting, --teams FILE reads the attendance report Teams offers for download (the .csv,\n"
