@@ -7,7 +7,7 @@ DESTDIR   ?=
 BUILD     ?= build
 CC        ?= cc
 
-PKGS      := libcurl libetpan libical sqlite3 inih libsystemd gnutls
+PKGS      := libcurl libetpan libical sqlite3 inih libsystemd gnutls json-c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -1,6 +1,7 @@
 /* tovholder check [--online]: every problem in the config, schedule, roster and templates, at once. */
 #include "cmd.h"
 #include "compose.h"
+#include "graph.h"
 #include "imap.h"
 #include "log.h"
 #include "smtp.h"
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 
 static int check_smtp(const struct config *cfg)
@@ -88,6 +90,36 @@ static int check_imap(const struct config *cfg)
 	return 0;
 }
 
+/* [graph]: one GET /me with the token, so a missing permission or a token for another mailbox shows now. */
+static int check_graph(const struct config *cfg)
+{
+	struct err err = { "" };
+	struct graph *g;
+	enum graph_result r;
+	char *upn = NULL;
+
+	if (!cfg->graph.present) {
+		printf("graph: no [graph] section: Teams links and attendance are not fetched from Microsoft Graph\n");
+		return 0;
+	}
+	if (!(g = graph_new(&cfg->graph, &err))) {
+		log_error("[graph] %s", err.msg);
+		return EX_CONFIG;
+	}
+	r = graph_me(g, &upn, &err);
+	graph_free(g);
+	if (r != GRAPH_OK) {
+		log_error("[graph] %s", err.msg);
+		return r == GRAPH_TEMPFAIL ? EX_TEMPFAIL : EX_UNAVAILABLE;
+	}
+	printf("graph: signed in to %s as %s\n", cfg->graph.url, upn);
+	if (cfg->organizer_email && strcasecmp(upn, cfg->organizer_email) != 0)
+		printf("graph: note: the token is for %s, not for the organizer %s: Teams meetings will be made in "
+		       "that mailbox\n", upn, cfg->organizer_email);
+	free(upn);
+	return 0;
+}
+
 /* A password or token file that others can read is a config problem; check says so before anything is sent. */
 static void check_password_file(const struct server_config *sc, const char *section, const char *config_path,
 				struct diag *d)
@@ -159,8 +191,8 @@ int cmd_check(int argc, char **argv, struct ctx *ctx)
 	       members, members == 1 ? "" : "s", secretaries, secretaries == 1 ? "y" : "ies", guests,
 	       guests == 1 ? "" : "s", ctx->cfg.roster_path);
 	if (online) {
-		int rs = check_smtp(&ctx->cfg), ri = check_imap(&ctx->cfg);
-		return rs ? rs : ri;
+		int rs = check_smtp(&ctx->cfg), ri = check_imap(&ctx->cfg), rg = check_graph(&ctx->cfg);
+		return rs ? rs : ri ? ri : rg;
 	}
 	return 0;
 }

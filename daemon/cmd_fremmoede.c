@@ -1,9 +1,11 @@
-/* tovholder fremmøde DATE [--teams FILE]… [--til-stede EMAIL…] [--fraværende EMAIL…] [--force]: who was at a
- * meeting, from the Teams attendance report or entered by hand; without options, what is recorded. */
+/* tovholder fremmøde DATE [--teams FILE]… [--teams-graph] [--til-stede EMAIL…] [--fraværende EMAIL…] [--force]:
+ * who was at a meeting, from the Teams attendance report (a file, or fetched from Microsoft Graph) or entered by
+ * hand; without options, what is recorded. */
 #include "attendance.h"
 #include "buf.h"
 #include "cmd.h"
 #include "dansk.h"
+#include "graph.h"
 #include "log.h"
 #include "referat.h"
 #include "teams.h"
@@ -19,8 +21,8 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: tovholder fremmøde DATE [--teams FILE]... [--til-stede EMAIL...] [--fraværende EMAIL...]"
-			" [--force]\n");
+	fprintf(stderr, "usage: tovholder fremmøde DATE [--teams FILE]... [--teams-graph] [--til-stede EMAIL...] "
+			"[--fraværende EMAIL...] [--force]\n");
 	return EX_USAGE;
 }
 
@@ -36,7 +38,10 @@ struct opts {
 	struct manual *manual;
 	size_t n_manual;
 	int force;
+	int graph;        /* --teams-graph: the reports are fetched from Microsoft Graph, as the last of 'files' */
 };
+
+#define GRAPH_SOURCE "Microsoft Graph"
 
 static void opts_release(struct opts *o)
 {
@@ -71,6 +76,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			mode = -1;
 		} else if (strcmp(argv[i], "--force") == 0) {
 			o->force = 1;
+		} else if (strcmp(argv[i], "--teams-graph") == 0 && !o->graph) {
+			o->graph = 1;
+			mode = -1;
 		} else if (is_opt(argv[i], present_opts)) {
 			mode = 1;
 		} else if (is_opt(argv[i], absent_opts)) {
@@ -82,6 +90,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		} else {
 			return -1;
 		}
+	}
+	if (o->graph) {
+		o->files = xrealloc(o->files, (o->n_files + 1) * sizeof(*o->files));
+		o->files[o->n_files++] = GRAPH_SOURCE;
 	}
 	return 0;
 }
@@ -374,7 +386,7 @@ static int read_reports(const struct store_meeting *mt, const struct opts *o, st
 	int y, m, d;
 
 	util_parse_date(mt->date, &y, &m, &d);
-	for (size_t f = 0; f < o->n_files; f++) {
+	for (size_t f = 0; f < o->n_files - (o->graph ? 1 : 0); f++) {
 		struct err err = { "" };
 		size_t len;
 		char *data = util_read_file(o->files[f], TEAMS_MAX_INPUT, &len, &err);
@@ -394,8 +406,8 @@ static int read_reports(const struct store_meeting *mt, const struct opts *o, st
 	return 0;
 }
 
-/* Attendance is a fact after the meeting has begun; before that it would only be a guess. */
-static int has_started(struct ctx *ctx, const struct store_meeting *mt)
+/* When the meeting begins (UTC), 0 when the date cannot be read. */
+static time_t meeting_start(struct ctx *ctx, const struct store_meeting *mt)
 {
 	int y, m, d;
 	time_t start;
@@ -403,7 +415,64 @@ static int has_started(struct ctx *ctx, const struct store_meeting *mt)
 	if (util_parse_date(mt->date, &y, &m, &d) < 0 ||
 	    tz_local_to_utc(ctx->cfg.timezone, y, m, d, mt->start_min, &start, NULL) < 0)
 		return 0;
-	return start <= util_now();
+	return start;
+}
+
+/* The meeting's attendance reports from Microsoft Graph, into *ret. The online meeting is the one whose join
+ * link the schedule gives (online_url). 0, or a sysexits code after saying why: 75 when trying later may help
+ * (no report yet, throttled, the network), 69 when Graph refused (a permission, the token), 78 without
+ * [graph]. */
+static int fetch_graph(struct ctx *ctx, const struct store_meeting *mt, struct teams_report *ret)
+{
+	struct graph_meeting gm = { 0 };
+	struct err err = { "" };
+	enum graph_result r;
+	struct graph *g;
+
+	if (!ctx->cfg.graph.present) {
+		log_error("--teams-graph needs a [graph] section in %s (man 5 tovholder.conf)", ctx->cfg.path);
+		return EX_CONFIG;
+	}
+	if (!mt->online_url[0]) {
+		log_error("the meeting on %s has no Teams link (online_url) to look up in Microsoft Graph", mt->date);
+		return EX_DATAERR;
+	}
+	if (!(g = graph_new(&ctx->cfg.graph, &err))) {
+		log_error("%s", err.msg);
+		return EX_CONFIG;
+	}
+	r = graph_find_by_join_url(g, mt->online_url, &gm, &err);
+	if (r == GRAPH_OK) {
+		time_t start = meeting_start(ctx, mt);
+
+		/* a report that began within half a day of the planned start: the meeting may start late or early,
+		 * and one Teams link may serve every meeting of the year */
+		r = graph_attendance(g, gm.id, start - 12 * 3600, start + 12 * 3600, ret, &err);
+	}
+	graph_meeting_release(&gm);
+	graph_free(g);
+	switch (r) {
+	case GRAPH_OK:
+		return 0;
+	case GRAPH_NOT_FOUND:
+		log_error("Microsoft Graph: %s (Teams makes the report a few minutes after the meeting ends: try again "
+			  "later)", err.msg);
+		return EX_TEMPFAIL;
+	case GRAPH_TEMPFAIL:
+		log_error("Microsoft Graph: %s", err.msg);
+		return EX_TEMPFAIL;
+	default:
+		log_error("Microsoft Graph: %s", err.msg);
+		return EX_UNAVAILABLE;
+	}
+}
+
+/* Attendance is a fact after the meeting has begun; before that it would only be a guess. */
+static int has_started(struct ctx *ctx, const struct store_meeting *mt)
+{
+	time_t start = meeting_start(ctx, mt);
+
+	return start && start <= util_now();
 }
 
 int cmd_fremmoede(int argc, char **argv, struct ctx *ctx)
@@ -436,6 +505,8 @@ int cmd_fremmoede(int argc, char **argv, struct ctx *ctx)
 			goto out;
 		}
 		if (check_manual(mt, &o) < 0 || read_reports(mt, &o, rs) < 0)
+			goto out;
+		if (o.graph && (rc = fetch_graph(ctx, mt, &rs[o.n_files - 1])))
 			goto out;
 		rc = EX_SOFTWARE;
 		if (record(ctx, mt, &o, rs, &err) < 0) {

@@ -316,35 +316,38 @@ int config_ini_parse(const char *buf, size_t len, const char *filename, struct d
 
 /* ---- tovholder.conf ------------------------------------------------------------------------------------- */
 
-enum cfg_section { SEC_GROUP, SEC_SMTP, SEC_IMAP, N_SECTIONS };
+enum cfg_section { SEC_GROUP, SEC_SMTP, SEC_IMAP, SEC_GRAPH, N_SECTIONS };
 
 enum cfg_key {
 	K_NAME, K_ORGANIZER, K_SECRETARY, K_TIMEZONE, K_SCHEDULE, K_ROSTER, K_STATE, K_TEMPLATES, K_REMINDERS,
 	K_URL, K_TLS, K_USER, K_PASSWORD_FILE, K_PASSWORD_COMMAND, K_CA_FILE, K_RETRY_FOR,
-	K_MAILBOX, K_PROCESSED, K_REVIEW, K_POLL_INTERVAL, K_AUTH, K_TOKEN_FILE, K_TOKEN_COMMAND, N_KEYS
+	K_MAILBOX, K_PROCESSED, K_REVIEW, K_POLL_INTERVAL, K_AUTH, K_TOKEN_FILE, K_TOKEN_COMMAND, K_ATTENDANCE_FOR,
+	N_KEYS
 };
 
-static const char *const section_names[N_SECTIONS] = { "group", "smtp", "imap" };
+static const char *const section_names[N_SECTIONS] = { "group", "smtp", "imap", "graph" };
 
 static const char *const key_names[N_KEYS] = {
 	"name", "organizer", "secretary", "timezone", "schedule", "roster", "state", "templates", "reminders",
 	"url", "tls", "user", "password_file", "password_command", "ca_file", "retry_for",
-	"mailbox", "processed", "review", "poll_interval", "auth", "token_file", "token_command",
+	"mailbox", "processed", "review", "poll_interval", "auth", "token_file", "token_command", "attendance_for",
 };
 
 /* Which sections each key belongs to (a bit per enum cfg_section). */
 #define IN_GROUP (1u << SEC_GROUP)
 #define IN_SMTP  (1u << SEC_SMTP)
 #define IN_IMAP  (1u << SEC_IMAP)
+#define IN_GRAPH (1u << SEC_GRAPH)
 static const unsigned key_sections[N_KEYS] = {
 	[K_NAME] = IN_GROUP, [K_ORGANIZER] = IN_GROUP, [K_SECRETARY] = IN_GROUP, [K_TIMEZONE] = IN_GROUP,
 	[K_SCHEDULE] = IN_GROUP, [K_ROSTER] = IN_GROUP, [K_STATE] = IN_GROUP, [K_TEMPLATES] = IN_GROUP,
 	[K_REMINDERS] = IN_GROUP,
-	[K_URL] = IN_SMTP | IN_IMAP, [K_TLS] = IN_SMTP | IN_IMAP, [K_USER] = IN_SMTP | IN_IMAP,
+	[K_URL] = IN_SMTP | IN_IMAP | IN_GRAPH, [K_TLS] = IN_SMTP | IN_IMAP, [K_USER] = IN_SMTP | IN_IMAP,
 	[K_PASSWORD_FILE] = IN_SMTP | IN_IMAP, [K_PASSWORD_COMMAND] = IN_SMTP | IN_IMAP,
-	[K_CA_FILE] = IN_SMTP | IN_IMAP, [K_RETRY_FOR] = IN_SMTP,
+	[K_CA_FILE] = IN_SMTP | IN_IMAP | IN_GRAPH, [K_RETRY_FOR] = IN_SMTP,
 	[K_MAILBOX] = IN_IMAP, [K_PROCESSED] = IN_IMAP, [K_REVIEW] = IN_IMAP, [K_POLL_INTERVAL] = IN_IMAP,
-	[K_AUTH] = IN_SMTP | IN_IMAP, [K_TOKEN_FILE] = IN_SMTP | IN_IMAP, [K_TOKEN_COMMAND] = IN_SMTP | IN_IMAP,
+	[K_AUTH] = IN_SMTP | IN_IMAP, [K_TOKEN_FILE] = IN_SMTP | IN_IMAP | IN_GRAPH,
+	[K_TOKEN_COMMAND] = IN_SMTP | IN_IMAP | IN_GRAPH, [K_ATTENDANCE_FOR] = IN_GRAPH,
 };
 
 /* What to add when a required key is missing. */
@@ -391,8 +394,8 @@ static void cfg_section(void *user, const char *name, int line)
 	if (hint)
 		diag_add(p->d, p->file, line, "unknown section [%s]: did you mean [%s]?", name, hint);
 	else
-		diag_add(p->d, p->file, line, "unknown section [%s]: the sections are [group], [smtp] and [imap]",
-			 name);
+		diag_add(p->d, p->file, line, "unknown section [%s]: the sections are [group], [smtp], [imap] and "
+			 "[graph]", name);
 }
 
 static void cfg_unknown_key(struct cfg_parse *p, const char *name, int line)
@@ -918,6 +921,44 @@ static void cfg_server(struct cfg_parse *p, int sec, struct server_config *sc, s
 	}
 }
 
+/* [graph], optional: Microsoft Graph for Teams meetings (links made, attendance fetched). An https url (the
+ * default is Microsoft's global service), an access token from token_command or token_file, how long after a
+ * meeting its attendance report is looked for. */
+static void cfg_graph(struct cfg_parse *p, struct config *cfg)
+{
+	struct server_config *gc = &cfg->graph;
+	const char *v;
+	char shown[80];
+
+	gc->present = p->section_line[SEC_GRAPH] != 0;
+	cfg_duration_key(p, SEC_GRAPH, K_ATTENDANCE_FOR, 14 * 86400, &gc->retry_for);
+	if (!gc->present)
+		return;
+	gc->auth = CONFIG_AUTH_XOAUTH2;   /* a bearer token; the word is only for config_secret */
+	v = cfg_get(p, SEC_GRAPH, K_URL);
+	if (!v) {
+		gc->url = xstrdup("https://graph.microsoft.com/v1.0");
+	} else if (!util_istarts(v, "https://") || !v[8] || v[8] == '/' || v[8] == ':' || strpbrk(v, " \t\"'<>")) {
+		cfg_problem(p, SEC_GRAPH, K_URL, "bad url '%s' in [graph]: write https://graph.microsoft.com/v1.0 "
+			    "or leave it out", config_shorten(v, shown, sizeof(shown)));
+	} else {
+		gc->url = xstrdup(v);
+	}
+	if ((v = cfg_get(p, SEC_GRAPH, K_CA_FILE)))
+		gc->ca_file = util_path_join(cfg->dir, v);
+	if ((v = cfg_get(p, SEC_GRAPH, K_TOKEN_FILE)))
+		gc->token_file = util_path_join(cfg->dir, v);
+	cfg_command_key(p, SEC_GRAPH, K_TOKEN_COMMAND, &gc->token_command);
+	if (p->line[SEC_GRAPH][K_TOKEN_FILE] && p->line[SEC_GRAPH][K_TOKEN_COMMAND])
+		cfg_problem(p, SEC_GRAPH, p->line[SEC_GRAPH][K_TOKEN_FILE] > p->line[SEC_GRAPH][K_TOKEN_COMMAND]
+				  ? K_TOKEN_FILE : K_TOKEN_COMMAND,
+			    "token_file and token_command are both set in [graph]: keep one");
+	if (!p->line[SEC_GRAPH][K_TOKEN_FILE] && !p->line[SEC_GRAPH][K_TOKEN_COMMAND])
+		diag_add(p->d, p->file, p->section_line[SEC_GRAPH], "[graph] needs an access token for Microsoft "
+			 "Graph: add token_command = <a command that prints one> or token_file = <a file that holds "
+			 "one>");
+}
+
 int config_parse_buf(struct config *cfg, const char *buf, size_t len, const char *filename, struct diag *d)
 {
 	static const struct config_ini_ops ops = { cfg_section, cfg_key };
@@ -936,6 +977,7 @@ int config_parse_buf(struct config *cfg, const char *buf, size_t len, const char
 		cfg_group(p, cfg);
 		cfg_server(p, SEC_SMTP, &cfg->smtp, cfg);
 		cfg_server(p, SEC_IMAP, &cfg->imap, cfg);
+		cfg_graph(p, cfg);
 	}
 	rc = d->n > p->n_diag ? -1 : 0;
 	for (int s = 0; s < N_SECTIONS; s++)
@@ -995,6 +1037,7 @@ void config_release(struct config *cfg)
 	free(cfg->templates_dir);
 	server_release(&cfg->smtp);
 	server_release(&cfg->imap);
+	server_release(&cfg->graph);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

@@ -44,6 +44,9 @@ struct config {
 	size_t n_reminders;
 	struct server_config smtp;
 	struct server_config imap;
+	/* [graph], optional (present = 0 without it): url, token_file / token_command, ca_file; retry_for is
+	 * attendance_for, how long after a meeting its attendance report is looked for (default 14d) */
+	struct server_config graph;
 };
 
 #define CONFIG_MAX_REMINDERS 8

@@ -58,7 +58,8 @@ static const struct command commands[] = {
 	  "The manual answer wins over earlier automatic ones until a newer reply arrives. 'ukendt' clears\n"
 	  "the answer. --stedfortræder names the colleague who comes instead (with afbud). It also clears an\n"
 	  "'adresse afvist' noted for the address.\n" },
-	{ "fremmøde", cmd_fremmoede, "fremmøde DATE [--teams FILE]... [--til-stede EMAIL...] [--fraværende EMAIL...]",
+	{ "fremmøde", cmd_fremmoede,
+	  "fremmøde DATE [--teams FILE]... [--teams-graph] [--til-stede EMAIL...] [--fraværende EMAIL...]",
 	  "record who was at a meeting: the Teams attendance report, or by hand",
 	  "After the meeting, --teams FILE reads the attendance report Teams offers for download (the .csv,\n"
 	  "as it comes or saved again from Excel; several files for a meeting that was restarted). People are\n"
@@ -66,6 +67,9 @@ static const struct command commands[] = {
 	  "It prints whom each row was matched to, the guests who are not on the list, and every row it\n"
 	  "could not place: none is dropped. Importing a report again replaces the last one. A report of\n"
 	  "another day is refused unless --force.\n"
+	  "--teams-graph fetches the reports from Microsoft Graph instead ([graph] in the config): the Teams\n"
+	  "meeting behind the meeting's online_url, and its reports of that day (a restarted meeting has\n"
+	  "several), read the same way. Exit 75 when there is no report yet (try again later).\n"
 	  "--til-stede EMAIL... and --fraværende EMAIL... record by hand (a meeting in a room, or a\n"
 	  "correction); what is set by hand wins over the report. Invitees not recorded as present count as\n"
 	  "absent: with afbud on the Afbud line of the referat, without it as Fraværende.\n"

@@ -21,12 +21,15 @@
 #   read the Maildir and do not work with it).
 # Dovecot settings of a test's own, opt-in: MS_DOVECOT_EXTRA='imap_idle_notify_interval = 1 secs' mailstack_start
 #   appends that text to dovecot.conf.
+# Microsoft Graph, opt-in: MS_GRAPH=1 mailstack_start also starts the Graph stand-in (tests/lib/graphserver.py)
+#   on $MS_GRAPH_URL; mailstack_graph_token.
 # OAuth2, opt-in: MS_OAUTH2=1 mailstack_start also offers AUTH XOAUTH2 and OAUTHBEARER (IMAP and SMTP AUTH)
 #   against a local token introspection endpoint (MS_OAUTH_PORT); mailstack_oauth2_issue ADDR,
 #   mailstack_oauth2_revoke TOKEN, mailstack_oauth2_expire_next, mailstack_oauth2_requests,
 #   mailstack_oauth2_token_command FILE ADDR.
 
 _MS_STARTED=()	# every dir mailstack_start used in this shell, for mailstack_stop_all
+_MS_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)	# tests/lib: graphserver.py
 MS_PY=/usr/bin/python3	# the system python: a pyenv 'python3' on PATH may lack modules we rely on
 MS_LOCK=${MS_LOCK:-${TMPDIR:-/tmp}/.tovholder-mailstack.lock}	# one lock for every stack picking ports
 
@@ -429,10 +432,13 @@ _ms_write_env() {
 	if [ "${MS_OAUTH2:-0}" = 1 ]; then
 		printf 'export MS_OAUTH2=1 MS_OAUTH_PORT=%q\n' "$MS_OAUTH_PORT" >> "$MS_DIR/env"
 	fi
+	if [ "${MS_GRAPH:-0}" = 1 ]; then
+		printf 'export MS_GRAPH=1 MS_GRAPH_PORT=%q MS_GRAPH_URL=%q\n' "$MS_GRAPH_PORT" "$MS_GRAPH_URL" >> "$MS_DIR/env"
+	fi
 }
 
 _ms_kill_stale() {
-	_ms_stop_masters "$(_ms_pf_spec)" "$(_ms_dc_spec)" "$(_ms_oa_spec)"
+	_ms_stop_masters "$(_ms_pf_spec)" "$(_ms_dc_spec)" "$(_ms_oa_spec)" "$(_ms_gr_spec)"
 }
 
 # mailstack_start [DIR]: makes and starts a fresh stack in DIR (default: a new temp dir). Stale daemons left
@@ -449,7 +455,8 @@ mailstack_start() {
 	export MS_DIR=$dir
 	_MS_STARTED+=("$dir")
 	_ms_kill_stale
-	rm -rf "$dir/postfix" "$dir/dovecot" "$dir/mail" "$dir/log" "$dir/tls" "$dir/env" "$dir/smtp-probes" "$dir/oauth"
+	rm -rf "$dir/postfix" "$dir/dovecot" "$dir/mail" "$dir/log" "$dir/tls" "$dir/env" "$dir/smtp-probes" "$dir/oauth" \
+		"$dir/graph"
 	chmod 755 "$dir" && _ms_traversable "$dir" || return 1
 	mkdir -p "$dir/log" "$dir/mail" && chmod 755 "$dir/log" && chown 65534:65534 "$dir/mail" || return 1
 
@@ -459,17 +466,22 @@ mailstack_start() {
 
 	exec {lockfd}>>"$MS_LOCK"
 	flock -w 120 "$lockfd" || { exec {lockfd}>&-; _ms_die "another mail stack holds $MS_LOCK for too long"; return 1; }
-	nports=6
-	[ "${MS_OAUTH2:-0}" = 1 ] && nports=7
+	nports=8
 	ports=$(_ms_pick_ports "$nports") || rc=1
 	if [ "$rc" = 0 ]; then
 		read -r MS_SMTP_PORT MS_SUBMISSION_PORT MS_SMTPS_PORT MS_IMAP_PORT MS_IMAPS_PORT MS_LMTP_PORT MS_OAUTH_PORT \
-			<<< "$ports"
+			MS_GRAPH_PORT <<< "$ports"
 		export MS_SMTP_PORT MS_SUBMISSION_PORT MS_SMTPS_PORT MS_IMAP_PORT MS_IMAPS_PORT MS_LMTP_PORT
 		if [ "${MS_OAUTH2:-0}" = 1 ]; then
 			export MS_OAUTH2 MS_OAUTH_PORT
 		else
 			unset MS_OAUTH_PORT
+		fi
+		if [ "${MS_GRAPH:-0}" = 1 ]; then
+			export MS_GRAPH MS_GRAPH_PORT MS_GRAPH_URL=https://localhost:$MS_GRAPH_PORT/v1.0
+			_ms_start_graph || rc=1
+		else
+			unset MS_GRAPH_PORT
 		fi
 		_ms_write_postfix && _ms_make_queue && _ms_write_dovecot && _ms_write_env || rc=1
 		if [ "$rc" = 0 ] && [ "${MS_OAUTH2:-0}" = 1 ]; then
@@ -483,6 +495,31 @@ mailstack_start() {
 		_ms_kill_stale
 		return 1
 	fi
+}
+
+# ---- Microsoft Graph (opt-in: MS_GRAPH=1 mailstack_start) ------------------------------------------------
+# tests/lib/graphserver.py on https://localhost:$MS_GRAPH_PORT/v1.0 ($MS_GRAPH_URL), with the stack's test
+# certificate (trusted through $MS_CA). Its state and control files are in $MS_DIR/graph (see the script's
+# header): mailstack_graph_token prints a new valid bearer token; $MS_DIR/graph/requests.jsonl lists every
+# request it was sent.
+_ms_gr_spec() { echo "$MS_DIR/graph/pid:python3"; }
+
+_ms_start_graph() {
+	mkdir -p "$MS_DIR/graph" && chmod 755 "$MS_DIR/graph" && : > "$MS_DIR/graph/tokens" &&
+		: > "$MS_DIR/log/graph.err" || return 1
+	printf '{"displayName": "Karin Lund", "mail": "tovholder@netvaerk.example", ' > "$MS_DIR/graph/me.json"
+	printf '"userPrincipalName": "tovholder@netvaerk.example", "id": "0a1b2c3d"}\n' >> "$MS_DIR/graph/me.json"
+	_ms_daemon "$MS_DIR/log/graph.err" "$MS_PY" "$_MS_LIB/graphserver.py" "$MS_DIR/graph" "$MS_GRAPH_PORT" \
+		"$MS_DIR/tls/server.pem" "$MS_DIR/tls/server.key" || { cat "$MS_DIR/log/graph.err" >&2; return 1; }
+	_ms_wait_listen "$MS_GRAPH_PORT" || { cat "$MS_DIR/log/graph.err" >&2; return 1; }
+}
+
+# mailstack_graph_token: prints a new access token that the Graph stand-in accepts from now on.
+mailstack_graph_token() {
+	local tok
+	tok="gr-at-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+	echo "$tok" >> "$MS_DIR/graph/tokens"
+	echo "$tok"
 }
 
 # ---- OAuth2 (opt-in: MS_OAUTH2=1 mailstack_start) ---------------------------------------------------------

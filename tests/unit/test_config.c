@@ -237,11 +237,26 @@ static const struct bad_case {
 	  { F ":11: password_file without user: add user = <login>" } },
 	{ "unclosed quote in password_command", "\"tovholder imap\"", "\"tovholder imap",
 	  { F ":17: bad password_command 'pass show \"tovholder imap': a \" quote is not closed" } },
+	{ "[graph] without a token", "password_command = pass show \"tovholder imap\"\n",
+	  "password_command = pass show \"tovholder imap\"\n[graph]\n",
+	  { F ":18: [graph] needs an access token for Microsoft Graph: add token_command = <a command that prints "
+	      "one> or token_file = <a file that holds one>" } },
+	{ "[graph] over plain http", "password_command = pass show \"tovholder imap\"\n",
+	  "password_command = pass show \"tovholder imap\"\n[graph]\nurl = http://graph.example/v1.0\ntoken_file = t\n",
+	  { F ":19: bad url 'http://graph.example/v1.0' in [graph]: write https://graph.microsoft.com/v1.0 or "
+	      "leave it out" } },
+	{ "[graph] with both token sources", "password_command = pass show \"tovholder imap\"\n",
+	  "password_command = pass show \"tovholder imap\"\n[graph]\ntoken_file = t\ntoken_command = x\n",
+	  { F ":20: token_file and token_command are both set in [graph]: keep one" } },
+	{ "[graph] takes no password", "password_command = pass show \"tovholder imap\"\n",
+	  "password_command = pass show \"tovholder imap\"\n[graph]\ntoken_file = t\npassword_file = s\n",
+	  { F ":20: unknown key 'password_file' in [graph]: the keys are url, ca_file, token_file, token_command, "
+	      "attendance_for" } },
 	{ "typo in a section", "[smtp]", "[smpt]",
 	  { F ":9: unknown section [smpt]: did you mean [smtp]?",
 	    F ": no [smtp] section: add one with url = smtp://host:587" } },
 	{ "unknown section", "[imap]", "[pop3]",
-	  { F ":14: unknown section [pop3]: the sections are [group], [smtp] and [imap]" } },
+	  { F ":14: unknown section [pop3]: the sections are [group], [smtp], [imap] and [graph]" } },
 	{ "repeated section", "[imap]", "[smtp]",
 	  { F ":14: section [smtp] is already at line 9: merge the two" } },
 	{ "bad section header", "[group]", "[group",
@@ -598,6 +613,33 @@ static void test_token_command(void **state)
 	}
 }
 
+static void test_graph_config(void **state)
+{
+	struct config cfg;
+	struct diag d;
+	char *text;
+
+	(void)state;
+	diag_init(&d);
+	/* without [graph], nothing of Graph is used */
+	assert_int_equal(config_parse_buf(&cfg, good, strlen(good), F, &d), 0);
+	assert_false(cfg.graph.present);
+	assert_null(cfg.graph.url);
+	assert_int_equal(cfg.graph.retry_for, 14 * 86400);
+	config_release(&cfg);
+	text = replace(good, "password_command = pass show \"tovholder imap\"\n",
+		       "password_command = pass show \"tovholder imap\"\n[Graph]\ntoken_command = oama access graph\n"
+		       "attendance_for = 3d\n");
+	assert_int_equal(config_parse_buf(&cfg, text, strlen(text), F, &d), 0);
+	assert_true(cfg.graph.present);
+	assert_string_equal(cfg.graph.url, "https://graph.microsoft.com/v1.0");
+	assert_string_equal(cfg.graph.token_command, "oama access graph");
+	assert_int_equal(cfg.graph.retry_for, 3 * 86400);
+	config_release(&cfg);
+	free(text);
+	diag_release(&d);
+}
+
 static void test_token_file(void **state)
 {
 	struct server_config sc = { .auth = CONFIG_AUTH_OAUTHBEARER };
@@ -726,6 +768,7 @@ int main(void)
 		cmocka_unit_test(test_auth_config),
 		cmocka_unit_test(test_token_command),
 		cmocka_unit_test(test_token_file),
+		cmocka_unit_test(test_graph_config),
 		cmocka_unit_test(test_example_file),
 	};
 
