@@ -381,25 +381,29 @@ static int check_manual(const struct store_meeting *mt, const struct opts *o)
 }
 
 /* Reads and parses every report; refuses one that is of another day unless --force. */
-static int read_reports(const struct store_meeting *mt, const struct opts *o, struct teams_report *rs)
+static int read_reports(struct ctx *ctx, const struct store_meeting *mt, const struct opts *o,
+			struct teams_report *rs)
 {
-	int y, m, d;
+	struct teams_meeting tm = { .end_tod = mt->end_min * 60L, .end_utc = -1 };
+	time_t end;
 
-	util_parse_date(mt->date, &y, &m, &d);
+	util_parse_date(mt->date, &tm.y, &tm.m, &tm.d);
+	if (tz_local_to_utc(ctx->cfg.timezone, tm.y, tm.m, tm.d, mt->end_min, &end, NULL) == 0)
+		tm.end_utc = (long long)end;
 	for (size_t f = 0; f < o->n_files - (o->graph ? 1 : 0); f++) {
 		struct err err = { "" };
 		size_t len;
 		char *data = util_read_file(o->files[f], TEAMS_MAX_INPUT, &len, &err);
-		int rc = data ? teams_parse(data, len, &rs[f], &err) : -1;
+		int rc = data ? teams_parse(data, len, &tm, &rs[f], &err) : -1;
 
 		free(data);
 		if (rc < 0) {
 			log_error("%s: %s", o->files[f], err.msg);
 			return -1;
 		}
-		if (rs[f].start[0] && teams_date_matches(rs[f].start, y, m, d) == 0 && !o->force) {
+		if (rs[f].day_ok == 0 && !o->force) {
 			log_error("%s: the report is of a meeting that started '%s', not of %s (--force imports it anyway)",
-				  o->files[f], rs[f].start, mt->date);
+				  o->files[f], rs[f].day_stamp, mt->date);
 			return -1;
 		}
 	}
@@ -504,7 +508,7 @@ int cmd_fremmoede(int argc, char **argv, struct ctx *ctx)
 			log_error("the meeting on %s has not begun: attendance is recorded after it", mt->date);
 			goto out;
 		}
-		if (check_manual(mt, &o) < 0 || read_reports(mt, &o, rs) < 0)
+		if (check_manual(mt, &o) < 0 || read_reports(ctx, mt, &o, rs) < 0)
 			goto out;
 		if (o.graph && (rc = fetch_graph(ctx, mt, &rs[o.n_files - 1])))
 			goto out;

@@ -672,7 +672,9 @@ enum graph_result graph_attendance(struct graph *g, const char *id, time_t from,
 	memset(ret, 0, sizeof(*ret));
 	ret->format = TEAMS_TABLE;
 	ret->title = xstrdup("");
+	ret->day_stamp = xstrdup("");
 	ret->count = -1;
+	ret->day_ok = -1;   /* the reports asked for are the meeting's (from..to) */
 	r = each_page(g, xasprintf("%s/me/onlineMeetings/%s/attendanceReports", g->base, eid), &budget, add_report,
 		      &rs, err);
 	ret->start = xstrdup(rs.start);

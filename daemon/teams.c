@@ -233,20 +233,17 @@ out:
 	buf_release(&b);
 }
 
-/* TAB when any line has one (what Teams writes); else ';' or ',' by which more lines hold. */
+/* TAB when any line has one (what Teams writes); else ';' or ',' by which occurs more often: a ';' file that
+ * Excel saved from an en-US report still has a comma in every date ("3/5/27, 9:58 AM"), but fewer of them. */
 static char pick_delim(const char *text)
 {
 	size_t semi = 0, comma = 0;
 
 	if (strchr(text, '\t'))
 		return '\t';
-	for (const char *l = text; *l;) {
-		const char *e = strchr(l, '\n');
-		size_t n = e ? (size_t)(e - l) : strlen(l);
-
-		semi += memchr(l, ';', n) != NULL;
-		comma += memchr(l, ',', n) != NULL;
-		l += n + (e != NULL);
+	for (const char *p = text; *p; p++) {
+		semi += *p == ';';
+		comma += *p == ',';
 	}
 	return semi > comma ? ';' : ',';
 }
@@ -428,21 +425,43 @@ static int is_summary_heading(const struct row *r)
 
 /* ---- durations and time stamps ---- */
 
+/* Units of a duration as Teams writes them in the organizer's language: English and Danish, and the French
+ * ("1 h 2 min 10 s", "heures", "secondes"), Portuguese ("horas", "minutos", "seg") and Indonesian ("jam", "menit",
+ * "detik") words for hours, minutes and seconds. */
 static const struct {
 	const char *unit;
 	long seconds;
 } units[] = {
 	{ "h", 3600 }, { "t", 3600 }, { "hr", 3600 }, { "hrs", 3600 }, { "hour", 3600 }, { "hours", 3600 },
-	{ "time", 3600 }, { "timer", 3600 }, { "tim", 3600 },
+	{ "time", 3600 }, { "timer", 3600 }, { "tim", 3600 }, { "heure", 3600 }, { "heures", 3600 },
+	{ "hora", 3600 }, { "horas", 3600 }, { "j", 3600 }, { "jam", 3600 },
 	{ "m", 60 }, { "min", 60 }, { "mins", 60 }, { "minute", 60 }, { "minutes", 60 }, { "minut", 60 },
-	{ "minutter", 60 },
+	{ "minutter", 60 }, { "minuto", 60 }, { "minutos", 60 }, { "mnt", 60 }, { "menit", 60 },
 	{ "s", 1 }, { "sec", 1 }, { "secs", 1 }, { "second", 1 }, { "seconds", 1 }, { "sek", 1 }, { "sekund", 1 },
-	{ "sekunder", 1 },
+	{ "sekunder", 1 }, { "seconde", 1 }, { "secondes", 1 }, { "seg", 1 }, { "segundo", 1 }, { "segundos", 1 },
+	{ "dtk", 1 }, { "detik", 1 },
 };
 
 static int is_digit(char c)
 {
 	return c >= '0' && c <= '9';
+}
+
+/* Skips spaces, no-break spaces (U+00A0, French typography puts one between a number and its unit), narrow
+ * no-break spaces (U+202F: ICU puts one before "PM", French before ":") and thin spaces (U+2009). */
+static const char *skip_space(const char *s)
+{
+	for (;;) {
+		const unsigned char *u = (const unsigned char *)s;
+		if (*u == ' ')
+			s++;
+		else if (u[0] == 0xC2 && u[1] == 0xA0)
+			s += 2;
+		else if (u[0] == 0xE2 && u[1] == 0x80 && (u[2] == 0xAF || u[2] == 0x89))
+			s += 3;
+		else
+			return s;
+	}
 }
 
 /* "1:02:10" or "2:05" (minutes:seconds). */
@@ -465,6 +484,7 @@ static long colon_duration(const char *s)
 			break;
 		s++;
 	}
+	s = skip_space(s);
 	if (*s || n < 2 || part[n - 1] > 59 || (n == 3 && part[1] > 59))
 		return -1;
 	return n == 3 ? part[0] * 3600 + part[1] * 60 + part[2] : part[0] * 60 + part[1];
@@ -472,12 +492,10 @@ static long colon_duration(const char *s)
 
 long teams_duration(const char *in)
 {
-	const char *s = in;
+	const char *s = skip_space(in);
 	long total = 0, last_unit = 0;
 	int terms = 0;
 
-	while (*s == ' ')
-		s++;
 	if (strchr(s, ':'))
 		return colon_duration(s);
 	while (*s) {
@@ -493,13 +511,12 @@ long teams_duration(const char *in)
 				num = num * 10 + (*s - '0');
 		if (!digits)
 			return -1;
-		while (*s == ' ')
-			s++;
+		s = skip_space(s);
 		for (; ((*s | 32) >= 'a' && (*s | 32) <= 'z') && wn < sizeof(word) - 1; s++)
 			word[wn++] = (char)(*s | 32);
 		word[wn] = '\0';
 		if (*s == '.')
-			s++;   /* "sek.", "godz." */
+			s++;   /* "sek.", "seg." */
 		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]) && !unit; i++)
 			if (strcmp(word, units[i].unit) == 0)
 				unit = units[i].seconds;
@@ -509,8 +526,8 @@ long teams_duration(const char *in)
 		last_unit = unit;
 		total += num * unit;
 		terms++;
-		while (*s == ' ' || *s == ',')
-			s++;
+		for (s = skip_space(s); *s == ','; s = skip_space(s + 1))
+			;
 	}
 	return terms && total < 1000L * 3600 ? total : -1;
 }
@@ -533,23 +550,26 @@ static int digits(const char **s, int max, int *ret)
 struct stamp {
 	int has_date;
 	int a, b, c;        /* the date's numbers in the order written */
+	int year_first;     /* "2027-03-05": a is the year */
 	long tod;           /* seconds after midnight */
 };
 
-/* Skips spaces, no-break spaces and Unicode narrow no-break spaces (ICU puts U+202F before "PM"). */
-static const char *skip_space(const char *s)
+/* A word between the date and the time: "à" (French), "às" (Portuguese), "kl." (Danish), "um", "pukul", "at".
+ * Letters (any UTF-8 letter byte), at most 8 bytes, an optional full stop, then a space. */
+static const char *skip_connector(const char *s)
 {
-	for (;;) {
-		const unsigned char *u = (const unsigned char *)s;
-		if (*u == ' ')
-			s++;
-		else if (u[0] == 0xC2 && u[1] == 0xA0)
-			s += 2;
-		else if (u[0] == 0xE2 && u[1] == 0x80 && u[2] == 0xAF)
-			s += 3;
-		else
-			return s;
-	}
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = 0;
+
+	while (n < 9 && skip_space(s + n) == s + n && (((u[n] | 32) >= 'a' && (u[n] | 32) <= 'z') || u[n] >= 0x80))
+		n++;
+	if (n == 0 || n > 8)
+		return s;
+	if (u[n] == '.')
+		n++;
+	if (skip_space(s + n) == s + n)
+		return s;
+	return skip_space(s + n);
 }
 
 static int parse_stamp(const char *s, struct stamp *st)
@@ -563,6 +583,7 @@ static int parse_stamp(const char *s, struct stamp *st)
 	/* a date: three numbers with the same separator, "/" "." or "-" */
 	if (digits(&p, 4, &st->a) && (*p == '/' || *p == '.' || *p == '-')) {
 		char sep = *p++;
+		st->year_first = p - s > 3;
 		if (digits(&p, 2, &st->b) && *p == sep && (p++, digits(&p, 4, &st->c))) {
 			st->has_date = 1;
 			s = p;
@@ -571,6 +592,8 @@ static int parse_stamp(const char *s, struct stamp *st)
 			if (*s == 'T')
 				s++;
 			s = skip_space(s);
+			for (int words = 0; words < 2; words++)
+				s = skip_connector(s);
 		}
 	}
 	p = s;
@@ -623,29 +646,67 @@ static int valid_date(int y, int m, int d)
 	return y >= 1970 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= util_days_in_month(y, m);
 }
 
+/* The ways a date can be read: the report does not say whether "05/03/27" is day-first (Europe) or month-first
+ * (en-US); a year written first is always year-month-day. Two-digit years are 20xx. */
+enum { READ_YMD = 1, READ_DMY = 2, READ_MDY = 4 };
+static const int reading_order[] = { READ_DMY, READ_MDY, READ_YMD };
+
+static int readings(const struct stamp *st)
+{
+	int year = st->c < 100 ? 2000 + st->c : st->c, r = 0;
+
+	if (!st->has_date)
+		return 0;
+	if (st->year_first || st->a > 31)
+		return valid_date(st->a, st->b, st->c) ? READ_YMD : 0;
+	if (valid_date(year, st->b, st->a))
+		r |= READ_DMY;
+	if (valid_date(year, st->a, st->b))
+		r |= READ_MDY;
+	return r;
+}
+
+/* The date of a stamp read one way (a reading readings() allows). */
+static void stamp_date(const struct stamp *st, int reading, int *y, int *m, int *d)
+{
+	int year = st->c < 100 ? 2000 + st->c : st->c;
+
+	if (reading == READ_YMD)
+		*y = st->a, *m = st->b, *d = st->c;
+	else if (reading == READ_DMY)
+		*y = year, *m = st->b, *d = st->a;
+	else
+		*y = year, *m = st->a, *d = st->b;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+static long long days_from_civil(int y, int m, int d)
+{
+	long long era, yy = y - (m <= 2);
+	unsigned yoe, doy, doe;
+
+	era = (yy >= 0 ? yy : yy - 399) / 400;
+	yoe = (unsigned)(yy - era * 400);
+	doy = (unsigned)((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1);
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long long)doe - 719468;
+}
+
 int teams_date_matches(const char *stamp, int y, int m, int d)
 {
 	struct stamp st;
-	int any = 0, hit = 0;
+	int r, hit = 0;
 
-	if (parse_stamp(stamp, &st) < 0 || !st.has_date)
+	if (parse_stamp(stamp, &st) < 0 || !(r = readings(&st)))
 		return -1;
-	if (st.a > 31) {
-		any = valid_date(st.a, st.b, st.c);
-		hit = any && st.a == y && st.b == m && st.c == d;
-	} else {
-		int year = st.c < 100 ? 2000 + st.c : st.c;
-		/* day-first (Europe) and month-first (en-US): the report does not say which */
-		if (valid_date(year, st.b, st.a)) {
-			any = 1;
-			hit |= year == y && st.b == m && st.a == d;
-		}
-		if (valid_date(year, st.a, st.b)) {
-			any = 1;
-			hit |= year == y && st.a == m && st.b == d;
-		}
+	for (size_t i = 0; i < sizeof(reading_order) / sizeof(reading_order[0]); i++) {
+		int sy, sm, sd;
+		if (!(r & reading_order[i]))
+			continue;
+		stamp_date(&st, reading_order[i], &sy, &sm, &sd);
+		hit |= sy == y && sm == m && sd == d;
 	}
-	return any ? hit : -1;
+	return hit;
 }
 
 /* ---- names ---- */
@@ -786,24 +847,39 @@ int teams_name_match(const char *a, const char *b)
 
 /* ---- the report ---- */
 
+#define MAX_SAMPLE 100       /* rows looked at to tell what a column holds */
+#define MAX_CANDIDATES 32    /* rows tried as the header of the participants table, outside a section 2 */
+#define MAX_VERBS 4          /* distinct actions of a join/leave log whose words we do not know */
+#define MAX_QUOTED 60        /* bytes of a line quoted in an error */
+
+/* A copy of outside text fit for an error message or the list of rows not understood: at most 'max' bytes
+ * (whole UTF-8 characters), control characters but TAB as spaces. Caller frees. */
+static char *shown(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	char *out;
+
+	if (n > max) {
+		n = max;
+		while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	out = xstrndup(s, n);
+	for (char *t = out; *t; t++)
+		if (((unsigned char)*t < 0x20 && *t != '\t') || *t == 0x7F)
+			*t = ' ';
+	return out;
+}
+
 /* Keeps a row that could not be read; takes ownership of 'reason'. */
 static void add_bad(struct teams_report *r, const struct row *row, char *reason)
 {
 	struct teams_bad_row *b;
-	size_t n = strlen(row->raw);
 
-	if (n > MAX_SHOWN) {
-		n = MAX_SHOWN;
-		while (n && ((unsigned char)row->raw[n] & 0xC0) == 0x80)
-			n--;
-	}
 	r->bad = xrealloc(r->bad, (r->n_bad + 1) * sizeof(*r->bad));
 	b = &r->bad[r->n_bad++];
 	b->line = row->line;
-	b->text = xstrndup(row->raw, n);
-	for (char *t = b->text; *t; t++)
-		if ((unsigned char)*t < 0x20 && *t != '\t')
-			*t = ' ';
+	b->text = shown(row->raw, MAX_SHOWN);
 	b->reason = reason;
 }
 
@@ -854,13 +930,127 @@ static char *address(const char *s)
 	return a;
 }
 
+/* ---- the report's clock ---- */
+
+/* How the report's times are read. Every date in one report is written the same way, so the order of day and
+ * month is what all of them allow; when both orders fit every date, the meeting's date decides. */
+struct clock {
+	int reading;          /* READ_*: the order of the report's dates */
+	long long base_day;   /* days since 1970 of a time written without a date */
+	long long end;        /* where an interval without a leave ends, seconds since 1970 in the report's
+			       * clock: the report's end time, else the meeting's end; -1 when neither is known */
+};
+
+/* A stamp in seconds since 1970 as if the report's clock were UTC (only differences are used); -1 when it is
+ * not a time stamp. */
+static long long stamp_abs(const char *s, const struct clock *ck)
+{
+	struct stamp st;
+	int r, y, m, d, reading = 0;
+
+	if (parse_stamp(s, &st) < 0)
+		return -1;
+	if (!st.has_date)
+		return ck->base_day * DAY + st.tod;
+	if (!(r = readings(&st)))
+		return -1;
+	for (size_t i = 0; i < sizeof(reading_order) / sizeof(reading_order[0]) && !reading; i++)
+		if (r & reading_order[i])
+			reading = reading_order[i];
+	stamp_date(&st, r & ck->reading ? ck->reading : reading, &y, &m, &d);
+	return days_from_civil(y, m, d) * DAY + st.tod;
+}
+
+/* Narrows the readings the dates seen so far allow by those of 's'; remembers the first dated stamp. */
+static void clock_see(const char *s, int *mask, const char **ref)
+{
+	struct stamp st;
+	int r;
+
+	if (parse_stamp(s, &st) < 0 || !(r = readings(&st)))
+		return;
+	if (*mask & r)
+		*mask &= r;   /* one odd stamp does not undo what the others agree on */
+	if (!*ref)
+		*ref = s;
+}
+
+static int first_reading(int mask)
+{
+	for (size_t i = 0; i < sizeof(reading_order) / sizeof(reading_order[0]); i++)
+		if (mask & reading_order[i])
+			return reading_order[i];
+	return READ_DMY;
+}
+
+/* Sets the date order, r->day_ok and r->day_stamp from the summary's times and the table's, and where an open
+ * interval ends. */
+static void clock_init(struct teams_report *r, const struct rows *rs, size_t from, size_t to, const int *col,
+		       const struct teams_meeting *mt, struct clock *ck)
+{
+	static const enum col dated[] = { COL_JOIN, COL_LEAVE, COL_STAMP };
+	int mask = READ_YMD | READ_DMY | READ_MDY;
+	const char *ref = NULL;
+	long long mt_day = mt ? days_from_civil(mt->y, mt->m, mt->d) : 0;
+	struct stamp st;
+
+	clock_see(r->start, &mask, &ref);
+	clock_see(r->end, &mask, &ref);
+	for (size_t i = from; i < to; i++)
+		for (size_t c = 0; c < sizeof(dated) / sizeof(dated[0]); c++)
+			if (!rs->v[i].bad)
+				clock_see(cell(&rs->v[i], col, dated[c]), &mask, &ref);
+	ck->reading = first_reading(mask);
+	ck->base_day = mt_day;
+	ck->end = -1;
+	r->day_ok = -1;
+	set_str(&r->day_stamp, "");
+	if (ref) {
+		int cand, y, m, d;
+		char *s = shown(ref, MAX_SHOWN);
+
+		set_str(&r->day_stamp, s);
+		free(s);
+		parse_stamp(ref, &st);
+		cand = readings(&st) & mask ? readings(&st) & mask : readings(&st);
+		ck->reading = first_reading(cand);
+		if (mt) {
+			r->day_ok = 0;
+			for (size_t i = 0; i < sizeof(reading_order) / sizeof(reading_order[0]) && !r->day_ok; i++) {
+				if (!(cand & reading_order[i]))
+					continue;
+				stamp_date(&st, reading_order[i], &y, &m, &d);
+				if (y == mt->y && m == mt->m && d == mt->d) {
+					ck->reading = reading_order[i];
+					r->day_ok = 1;
+				}
+			}
+		}
+		/* the report's own day when it is not the meeting's (imported with --force) or none was given */
+		if (r->day_ok != 1) {
+			stamp_date(&st, ck->reading, &y, &m, &d);
+			ck->base_day = days_from_civil(y, m, d);
+		}
+	}
+	if (r->end[0] && (ck->end = stamp_abs(r->end, ck)) >= 0)
+		return;
+	if (mt && r->utc && mt->end_utc >= 0)
+		ck->end = mt->end_utc + (ck->base_day - mt_day) * DAY;
+	else if (mt && !r->utc && mt->end_tod >= 0)
+		ck->end = ck->base_day * DAY + mt->end_tod;
+}
+
+/* ---- rows to people ---- */
+
 /* One row of a participants table (not the event log). */
-static void person_row(struct teams_report *r, const struct row *row, const int *col)
+static void person_row(struct teams_report *r, const struct row *row, const int *col, const struct clock *ck)
 {
 	char *name = xstrdup(cell(row, col, COL_NAME)), *email = address(cell(row, col, COL_EMAIL));
 	char *upn = address(cell(row, col, COL_UPN));
 	const char *dur = cell(row, col, COL_DURATION), *join = cell(row, col, COL_JOIN);
+	const char *leave = cell(row, col, COL_LEAVE);
 	long secs = -1;
+	long long j = *join ? stamp_abs(join, ck) : -1, l = *leave ? stamp_abs(leave, ck) : -1;
 	int is_new;
 	struct teams_participant *p;
 
@@ -872,8 +1062,17 @@ static void person_row(struct teams_report *r, const struct row *row, const int 
 		goto out;
 	}
 	if (col[COL_DURATION] >= 0 && *dur && (secs = teams_duration(dur)) < 0) {
-		add_bad(r, row, xasprintf("duration '%s' not understood", dur));
+		add_bad(r, row, xasprintf("duration '%s' not understood (expected one like '1h 2m 3s' or '1:02:03')",
+					  dur));
 		goto out;
+	}
+	if (secs < 0 && j >= 0 && l >= j)
+		secs = (long)(l - j);
+	/* still in the meeting when the report was made: until its end, never later (Teams' own duration of an
+	 * open interval runs on to when the report was downloaded) */
+	if (col[COL_LEAVE] >= 0 && !*leave && j >= 0 && ck->end >= 0) {
+		long open = ck->end > j ? (long)(ck->end - j) : 0;
+		secs = secs < 0 || secs > open ? open : secs;
 	}
 	p = person_for(r, name, email, row->line, &is_new);
 	if (!p->upn[0] && *upn)
@@ -885,8 +1084,8 @@ static void person_row(struct teams_report *r, const struct row *row, const int 
 	/* a rejoin adds up; one row without a duration makes the total unknown */
 	p->duration_s = is_new ? secs : p->duration_s < 0 || secs < 0 ? -1 : p->duration_s + secs;
 	if (*join) {
-		long t = teams_time_of_day(join), was = teams_time_of_day(p->first_join);
-		if (!p->first_join[0] || (t >= 0 && was >= 0 && t < was))
+		long long was = p->first_join[0] ? stamp_abs(p->first_join, ck) : -1;
+		if (!p->first_join[0] || (j >= 0 && was >= 0 && j < was))
 			set_str(&p->first_join, join);
 	}
 out:
@@ -895,25 +1094,90 @@ out:
 	free(upn);
 }
 
-/* The 2020 log: who joined and left when. Open joins are counted to the meeting's end. */
-struct event_state {
-	long open;          /* time of day of the open join, -1 when not in the meeting */
+/* The actions of a join/leave log in a language we do not know: an action that is some person's first is a
+ * join, the others are leaves. Only when none of the log's actions is a word we know. */
+struct verbs {
+	char *word[MAX_VERBS];
+	int join[MAX_VERBS];
+	size_t n;
 };
 
-static void action_rows(struct teams_report *r, const struct rows *rs, size_t from, size_t to, const int *col,
-			long end_tod)
+static int verb_of(const struct verbs *vb, const char *folded)
 {
-	struct event_state *st = NULL;   /* one per person of r, st_n of them */
-	size_t st_n = 0;
-	long first_tod = -1, last_tod = -1;
+	if (IN_LIST(folded, join_words))
+		return 1;
+	if (IN_LIST(folded, leave_words))
+		return 2;
+	for (size_t i = 0; i < vb->n; i++)
+		if (strcmp(vb->word[i], folded) == 0)
+			return vb->join[i] ? 1 : 2;
+	return 0;
+}
 
+static void verbs_learn(struct verbs *vb, const struct rows *rs, size_t from, size_t to, const int *col)
+{
+	const char *names[MAX_SAMPLE];
+	size_t n_names = 0;
+
+	memset(vb, 0, sizeof(*vb));
+	for (size_t i = from; i < to; i++) {
+		const struct row *row = &rs->v[i];
+		const char *name = cell(row, col, COL_NAME);
+		char *f;
+		size_t k, p;
+
+		if (row->bad || row_empty(row))
+			continue;
+		f = fold_header(cell(row, col, COL_ACTION));
+		if (IN_LIST(f, join_words) || IN_LIST(f, leave_words)) {
+			free(f);
+			goto fail;   /* words we know: what is not one of them is not understood */
+		}
+		for (k = 0; k < vb->n && strcmp(vb->word[k], f) != 0; k++)
+			;
+		if (k < vb->n || !*f) {
+			free(f);
+		} else if (vb->n == MAX_VERBS) {
+			free(f);
+			goto fail;
+		} else {
+			vb->word[vb->n++] = f;
+		}
+		if (k == vb->n || n_names == MAX_SAMPLE)
+			continue;
+		/* the first action of each person (of the first MAX_SAMPLE) is a join */
+		for (p = 0; p < n_names && strcmp(names[p], name) != 0; p++)
+			;
+		if (p == n_names) {
+			names[n_names++] = name;
+			vb->join[k] = 1;
+		}
+	}
+	return;
+fail:
+	for (size_t i = 0; i < vb->n; i++)
+		free(vb->word[i]);
+	vb->n = 0;
+}
+
+/* The 2020 log: who joined and left when. An open join ends at the report's or the meeting's end (else at the
+ * last event), never before it began. */
+static void action_rows(struct teams_report *r, const struct rows *rs, size_t from, size_t to, const int *col,
+			const struct clock *ck)
+{
+	long long *open = NULL;   /* per person of r: the time of the open join, -1 when not in the meeting */
+	size_t n_open = 0;
+	long long first = -1, last = -1, end;
+	struct verbs vb;
+
+	verbs_learn(&vb, rs, from, to, col);
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = from; i < to; i++) {
 			const struct row *row = &rs->v[i];
 			const char *act, *when;
 			char *name, *f;
-			long tod;
-			int join, leave;
+			long long t;
+			int verb, is_new;
 			struct teams_participant *p;
 
 			if (row_empty(row))
@@ -926,61 +1190,63 @@ static void action_rows(struct teams_report *r, const struct rows *rs, size_t fr
 			act = cell(row, col, COL_ACTION);
 			when = cell(row, col, COL_STAMP);
 			f = fold_header(act);
-			join = IN_LIST(f, join_words);
-			leave = IN_LIST(f, leave_words);
+			verb = verb_of(&vb, f);
 			free(f);
-			tod = teams_time_of_day(when);
+			t = stamp_abs(when, ck);
 			name = xstrdup(cell(row, col, COL_NAME));
 			strip_marks(name);
 			if (pass == 0) {
 				if (!*name)
 					add_bad(r, row, xstrdup("no name"));
-				else if (!join && !leave)
-					add_bad(r, row, xasprintf("action '%s' not understood", act));
-				else if (tod < 0)
-					add_bad(r, row, xasprintf("time '%s' not understood", when));
+				else if (!verb)
+					add_bad(r, row, xasprintf("action '%s' not understood (expected joined or left)", act));
+				else if (t < 0)
+					add_bad(r, row, xasprintf("time '%s' not understood (expected a date and a time "
+								  "like '3/5/27, 9:58:12 AM' or '05-03-2027 09.58.12')",
+								  when));
 				else {
-					if (first_tod < 0) {
-						first_tod = tod;
-						if (!r->start[0])
-							set_str(&r->start, when);
-					}
-					last_tod = tod;
+					if (first < 0 && !r->start[0])
+						set_str(&r->start, when);
+					first = first < 0 || t < first ? t : first;
+					last = t > last ? t : last;
 				}
 				free(name);
 				continue;
 			}
-			if (!*name || (!join && !leave) || tod < 0) {
+			if (!*name || !verb || t < 0) {
 				free(name);
 				continue;
 			}
-			int is_new;
 			p = person_for(r, name, "", row->line, &is_new);
-			if (st_n < r->n) {
-				st = xrealloc(st, r->n * sizeof(*st));
-				while (st_n < r->n)
-					st[st_n++].open = -1;
+			free(name);
+			if (n_open < r->n) {
+				open = xrealloc(open, r->n * sizeof(*open));
+				while (n_open < r->n)
+					open[n_open++] = -1;
 			}
-			struct event_state *e = &st[p - r->people];
-			if (join && e->open < 0) {
-				e->open = tod;
+			long long *o = &open[p - r->people];
+			if (verb == 1 && *o < 0) {
+				*o = t;
 				if (!p->first_join[0])
 					set_str(&p->first_join, when);
-			} else if (leave) {
+			} else if (verb == 2) {
 				/* a leave without a join: in the meeting since the list began */
-				long since = e->open >= 0 ? e->open : first_tod;
-				p->duration_s += (tod - since + DAY) % DAY;
-				e->open = -1;
+				long long since = *o >= 0 ? *o : first;
+				p->duration_s += t > since ? (long)(t - since) : 0;
+				*o = -1;
 			}
-			free(name);
 		}
 	}
-	long end = end_tod >= 0 ? end_tod : last_tod;
-	for (size_t i = 0; i < st_n; i++)
-		if (st[i].open >= 0)
-			r->people[i].duration_s += (end - st[i].open + DAY) % DAY;
-	free(st);
+	end = ck->end >= 0 ? ck->end : last;
+	for (size_t i = 0; i < n_open; i++)
+		if (open[i] >= 0)
+			r->people[i].duration_s += end > open[i] ? (long)(end - open[i]) : 0;
+	free(open);
+	for (size_t i = 0; i < vb.n; i++)
+		free(vb.word[i]);
 }
+
+/* ---- finding the participants table ---- */
 
 /* Maps header cells to columns by name. */
 static void map_header(const struct row *row, int *col)
@@ -1005,7 +1271,7 @@ static int header_known(const int *col)
 				      col[COL_DURATION] >= 0 || col[COL_JOIN] >= 0 || col[COL_UPN] >= 0);
 }
 
-enum kind { K_EMPTY, K_EMAIL, K_STAMP, K_DURATION, K_TEXT };
+enum kind { K_EMPTY, K_EMAIL, K_STAMP, K_DURATION, K_NUMBER, K_TEXT, K_MIXED };
 
 static enum kind kind_of(const char *s)
 {
@@ -1019,40 +1285,246 @@ static enum kind kind_of(const char *s)
 		return K_STAMP;
 	if (teams_duration(s) >= 0)
 		return K_DURATION;
+	if (strspn(s, "0123456789.,%") == strlen(s))
+		return K_NUMBER;   /* a count, an engagement column */
 	return K_TEXT;
 }
 
-/* Section 2 with headers we do not know (another language, another version): a column is addresses,
- * durations or time stamps when all its cells are; the name is the first column of text. */
-static void infer_columns(const struct rows *rs, size_t from, size_t to, int *col)
+/* What column k of the rows from..to holds: the kind of at least three quarters of its cells (the first
+ * MAX_SAMPLE rows), K_MIXED when no kind is, K_EMPTY when it has none. */
+static enum kind column_kind(const struct rows *rs, size_t from, size_t to, size_t k)
 {
-	int used[MAX_FIELDS] = { 0 };
-	size_t width = 0;
+	size_t count[K_MIXED] = { 0 }, total = 0, seen = 0;
 
+	for (size_t i = from; i < to && seen < MAX_SAMPLE; i++) {
+		const struct row *row = &rs->v[i];
+		enum kind kd;
+		if (row->bad || row_empty(row))
+			continue;
+		seen++;
+		if (k < row->n && (kd = kind_of(row->f[k])) != K_EMPTY) {
+			count[kd]++;
+			total++;
+		}
+	}
+	if (!total)
+		return K_EMPTY;
+	for (int kd = K_EMAIL; kd < K_MIXED; kd++)
+		if (count[kd] * 4 >= total * 3)
+			return (enum kind)kd;
+	return K_MIXED;
+}
+
+/* How many different values column k holds (folded), up to max + 1, in the first rows. */
+static size_t distinct_values(const struct rows *rs, size_t from, size_t to, int k, size_t max)
+{
+	char *seen[MAX_VERBS + 1];
+	size_t n = 0, rows = 0;
+
+	for (size_t i = from; i < to && rows < MAX_SAMPLE && n <= max && n <= MAX_VERBS; i++) {
+		const struct row *row = &rs->v[i];
+		char *f;
+		size_t j;
+		if (row->bad || row_empty(row) || (size_t)k >= row->n)
+			continue;
+		rows++;
+		f = fold_header(row->f[k]);
+		for (j = 0; j < n && strcmp(seen[j], f) != 0; j++)
+			;
+		if (j == n)
+			seen[n++] = f;
+		else
+			free(f);
+	}
+	for (size_t j = 0; j < n; j++)
+		free(seen[j]);
+	return n;
+}
+
+/* Whether the cells of a column agree with what its header says it is: a column of addresses is not a time
+ * column, a column of time stamps is not the e-mail column. Text agrees with anything (a time Teams writes in
+ * a way we cannot read yet is still the join time). */
+static int agrees(enum col c, enum kind k)
+{
+	enum kind want = c == COL_EMAIL || c == COL_UPN ? K_EMAIL :
+			 c == COL_JOIN || c == COL_LEAVE || c == COL_STAMP ? K_STAMP :
+			 c == COL_DURATION ? K_DURATION : K_TEXT;
+
+	if (k != K_EMAIL && k != K_STAMP && k != K_DURATION)
+		return 1;
+	return k == want || (c == COL_NAME && k == K_EMAIL);
+}
+
+/* Whether every value of column k in the first rows is a join or leave word we know. */
+static int known_verbs(const struct rows *rs, size_t from, size_t to, size_t k)
+{
+	size_t seen = 0;
+	int all = 1;
+
+	for (size_t i = from; i < to && seen < MAX_SAMPLE && all; i++) {
+		const struct row *row = &rs->v[i];
+		char *f;
+		if (row->bad || row_empty(row) || k >= row->n)
+			continue;
+		seen++;
+		f = fold_header(row->f[k]);
+		all = IN_LIST(f, join_words) || IN_LIST(f, leave_words);
+		free(f);
+	}
+	return all && seen;
+}
+
+/* Reads row 'head' as the header of a table that runs to 'end': a column is what its header says where its
+ * cells agree, else what its cells hold (addresses, time stamps, durations; the first text column is the
+ * name). 1 when that makes a participants table: a name and addresses, join times, durations or a join/leave
+ * log. 'strict' (a table not under a "2." heading) asks for more: a header of words, not data, with at least
+ * three of them or words we know, and a row under it. */
+static int evaluate(const struct rows *rs, size_t head, size_t end, int strict, int *col)
+{
+	const struct row *h = &rs->v[head];
+	int hint[COL_N], used[MAX_FIELDS] = { 0 }, cells = 0;
+	size_t width = h->n, data = 0;
+
+	for (size_t i = 0; i < h->n; i++) {
+		enum kind kd = kind_of(h->f[i]);
+		if (kd == K_EMAIL || kd == K_STAMP || kd == K_DURATION)
+			return 0;
+		cells += kd != K_EMPTY;
+	}
+	map_header(h, hint);
+	if (strict && cells < 3 && !header_known(hint))
+		return 0;
+	for (size_t i = head + 1; i < end && data < MAX_SAMPLE; i++)
+		if (!rs->v[i].bad && !row_empty(&rs->v[i])) {
+			data++;
+			width = rs->v[i].n > width ? rs->v[i].n : width;
+		}
+	if (strict && !data && !header_known(hint))
+		return 0;
+	if (width > MAX_FIELDS)
+		width = MAX_FIELDS;
 	for (int c = 0; c < COL_N; c++)
-		if (col[c] >= 0 && col[c] < MAX_FIELDS)
-			used[col[c]] = 1;
-	for (size_t i = from; i < to; i++)
-		if (!rs->v[i].bad && rs->v[i].n > width)
-			width = rs->v[i].n;
-	for (size_t k = 0; k < width && k < MAX_FIELDS; k++) {
-		enum kind all = K_EMPTY;
+		col[c] = -1;
+	for (int c = 0; c < COL_N; c++)
+		if (hint[c] >= 0 && !used[hint[c]] && agrees((enum col)c, column_kind(rs, head + 1, end, (size_t)hint[c]))) {
+			col[c] = hint[c];
+			used[hint[c]] = 1;
+		}
+	for (size_t k = 0; k < width; k++) {
+		enum col c = COL_N;
 		if (used[k])
 			continue;
-		for (size_t i = from; i < to && all != K_TEXT; i++) {
-			const struct row *row = &rs->v[i];
-			enum kind kd;
-			if (row->bad || k >= row->n || (kd = kind_of(row->f[k])) == K_EMPTY)
-				continue;
-			all = all == K_EMPTY || all == kd ? kd : K_TEXT;
+		switch (column_kind(rs, head + 1, end, k)) {
+		case K_EMAIL:
+			c = col[COL_EMAIL] < 0 ? COL_EMAIL : COL_UPN;
+			break;
+		case K_STAMP:
+			c = col[COL_JOIN] < 0 && col[COL_STAMP] < 0 ? COL_JOIN : COL_LEAVE;
+			break;
+		case K_DURATION:
+			c = COL_DURATION;
+			break;
+		case K_TEXT:
+			c = col[COL_NAME] < 0 ? COL_NAME :
+			    col[COL_ACTION] < 0 && known_verbs(rs, head + 1, end, k) ? COL_ACTION : COL_ROLE;
+			break;
+		default:
+			break;
 		}
-		enum col c = all == K_EMAIL ? (col[COL_EMAIL] < 0 ? COL_EMAIL : COL_UPN) :
-			     all == K_DURATION ? COL_DURATION :
-			     all == K_STAMP ? (col[COL_JOIN] < 0 ? COL_JOIN : COL_LEAVE) :
-			     all == K_TEXT ? (col[COL_NAME] < 0 ? COL_NAME : COL_ROLE) : COL_N;
-		if (c != COL_N && col[c] < 0)
+		if (c != COL_N && col[c] < 0) {
 			col[c] = (int)k;
+			used[k] = 1;
+		}
 	}
+	/* one time column, no addresses, no durations, and a text column of a few values repeated: a join/leave
+	 * log in a language we do not know ("Full Name", "User Action", "Timestamp" translated) */
+	if (col[COL_ACTION] < 0 && col[COL_ROLE] >= 0 && col[COL_JOIN] >= 0 && col[COL_LEAVE] < 0 &&
+	    col[COL_EMAIL] < 0 && col[COL_UPN] < 0 && col[COL_DURATION] < 0) {
+		size_t n = distinct_values(rs, head + 1, end, col[COL_ROLE], 3);
+		if (n <= 3 && data > n) {
+			col[COL_ACTION] = col[COL_ROLE];
+			col[COL_ROLE] = -1;
+		}
+	}
+	if (col[COL_ACTION] >= 0 && col[COL_STAMP] < 0) {
+		col[COL_STAMP] = col[COL_JOIN];
+		col[COL_JOIN] = -1;
+	}
+	if (!strict)
+		return col[COL_NAME] >= 0 || col[COL_EMAIL] >= 0;
+	return col[COL_NAME] >= 0 && ((col[COL_ACTION] >= 0 && col[COL_STAMP] >= 0) || col[COL_EMAIL] >= 0 ||
+				      col[COL_UPN] >= 0 || col[COL_JOIN] >= 0 || col[COL_DURATION] >= 0);
+}
+
+/* Where the table starting at 'from' ends: at the next section heading or the end. */
+static size_t table_end(const struct rows *rs, size_t from)
+{
+	size_t i = from;
+
+	while (i < rs->n && !heading_number(&rs->v[i]))
+		i++;
+	return i;
+}
+
+struct table {
+	size_t head, end;     /* the header row and one past the table's last row (indexes into the rows) */
+	int col[COL_N];
+};
+
+/* The participants table: the one under "2." when the report has numbered sections (whatever the heading's
+ * language), else the first table of the right shape outside numbered sections. */
+static int find_table(const struct rows *rs, struct table *t, struct err *err)
+{
+	const struct row *first = NULL;
+	size_t sec2 = rs->n, tried = 0;
+	int section = 0, rc;
+	char *q;
+
+	for (size_t i = 0; i < rs->n && sec2 == rs->n; i++)
+		if (heading_number(&rs->v[i]) == 2)
+			sec2 = i;
+	if (sec2 < rs->n) {
+		t->end = table_end(rs, sec2 + 1);
+		for (t->head = sec2 + 1; t->head < t->end; t->head++)
+			if (!rs->v[t->head].bad && !row_empty(&rs->v[t->head]))
+				break;
+		if (t->head < t->end && evaluate(rs, t->head, t->end, 0, t->col))
+			return 0;
+		q = shown(rs->v[sec2].f[0], MAX_QUOTED);
+		if (t->head < t->end)
+			rc = err_set(err, "no participants table: line %d under '%s' is not the header of one: expected the "
+				     "names of its columns (name, e-mail, join and leave time, duration)", rs->v[t->head].line, q);
+		else
+			rc = err_set(err, "no participants table: nothing under '%s' (line %d): expected the names of its "
+				     "columns and one row per person", q, rs->v[sec2].line);
+		free(q);
+		return rc;
+	}
+	for (size_t i = 0; i < rs->n && tried < MAX_CANDIDATES; i++) {
+		const struct row *row = &rs->v[i];
+		int num = heading_number(row);
+
+		if (num) {
+			section = num;
+			continue;
+		}
+		if (section || row->bad || row_empty(row))
+			continue;
+		first = first ? first : row;
+		tried++;
+		t->head = i;
+		t->end = table_end(rs, i + 1);
+		if (evaluate(rs, i, t->end, 1, t->col))
+			return 0;
+	}
+	if (!first)
+		return err_set(err, "no participants table: the file has no lines of text");
+	q = shown(first->raw, MAX_QUOTED);
+	rc = err_set(err, "no participants table: not a Teams attendance report (line %d is '%s'): expected a line "
+		     "naming the columns, then one line per person with a name and an e-mail address, join and leave "
+		     "times or a duration", first->line, q);
+	free(q);
+	return rc;
 }
 
 static void summary_row(struct teams_report *r, const struct row *row, int *n_stamps)
@@ -1088,82 +1560,57 @@ static void summary_row(struct teams_report *r, const struct row *row, int *n_st
 	}
 }
 
-/* Where the table starting at 'from' ends: at the next section heading or the end. */
-static size_t table_end(const struct rows *rs, size_t from)
+static void table_rows(struct teams_report *r, const struct rows *rs, const struct table *t,
+		       const struct clock *ck)
 {
-	size_t i = from;
-
-	while (i < rs->n && !heading_number(&rs->v[i]))
-		i++;
-	return i;
-}
-
-static void table_rows(struct teams_report *r, const struct rows *rs, size_t from, size_t to, const int *col)
-{
-	if (col[COL_ACTION] >= 0 && col[COL_STAMP] >= 0) {
+	if (t->col[COL_ACTION] >= 0 && t->col[COL_STAMP] >= 0) {
 		r->format = TEAMS_ACTION_LOG;
-		action_rows(r, rs, from, to, col, r->end[0] ? teams_time_of_day(r->end) : -1);
+		action_rows(r, rs, t->head + 1, t->end, t->col, ck);
 		return;
 	}
-	for (size_t i = from; i < to; i++) {
+	for (size_t i = t->head + 1; i < t->end; i++) {
 		const struct row *row = &rs->v[i];
 		if (row->bad)
 			add_bad(r, row, xstrdup(row->bad));
 		else if (!row_empty(row))
-			person_row(r, row, col);
+			person_row(r, row, t->col, ck);
 	}
 }
 
-enum state { S_NONE, S_SUMMARY, S_EXPECT_HEADER, S_SKIP };
-
-static int walk(struct teams_report *r, const struct rows *rs, struct err *err)
+static int walk(struct teams_report *r, const struct rows *rs, const struct teams_meeting *mt, struct err *err)
 {
-	enum state state = S_NONE;
-	int col[COL_N], found = 0, numbered = 0, summary = 0, n_stamps = 0;
+	struct table t;
+	struct clock ck;
+	int numbered = 0, summary = 0, section = 0, n_stamps = 0;
 
+	if (find_table(rs, &t, err) < 0)
+		return -1;
+	/* the summary: what comes before the table, outside the sections after 1 */
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct row *row = &rs->v[i];
 		int num = heading_number(row);
 
 		if (num) {
 			numbered = 1;
-			state = num == 1 ? S_SUMMARY : num == 2 && !found ? S_EXPECT_HEADER : S_SKIP;
+			section = num;
 			summary |= num == 1;
-			continue;
-		}
-		if (is_summary_heading(row)) {
-			state = S_SUMMARY;
+		} else if (i < t.head && is_summary_heading(row)) {
 			summary = 1;
-			continue;
-		}
-		if (row->bad || row_empty(row)) {
-			if (state == S_SUMMARY && !row->bad)
-				state = S_NONE;
-			continue;
-		}
-		if (state == S_SKIP || found)
-			continue;
-		map_header(row, col);
-		if (state == S_EXPECT_HEADER || header_known(col)) {
-			size_t end = table_end(rs, i + 1);
-			if (state == S_EXPECT_HEADER)
-				infer_columns(rs, i + 1, end, col);
-			r->format = numbered ? TEAMS_SECTIONS : summary ? TEAMS_SUMMARY_TABLE : TEAMS_TABLE;
-			table_rows(r, rs, i + 1, end, col);
-			found = 1;
-			i = end - 1;
-			state = S_SKIP;
-			continue;
-		}
-		if (state == S_SUMMARY)
+		} else if (i < t.head && section <= 1 && !row_empty(row)) {
 			summary_row(r, row, &n_stamps);
+		}
 	}
-	if (!found)
-		return err_set(err, "no participants table: not a Teams attendance report");
+	for (size_t i = 0; i < rs->v[t.head].n; i++)
+		r->utc |= strcasestr(rs->v[t.head].f[i], "(utc)") != NULL;
+	summary |= r->title[0] || r->start[0] || r->count >= 0;
+	r->format = numbered ? TEAMS_SECTIONS : summary ? TEAMS_SUMMARY_TABLE : TEAMS_TABLE;
+	clock_init(r, rs, t.head + 1, t.end, t.col, mt, &ck);
+	table_rows(r, rs, &t, &ck);
 	return 0;
 }
 
-int teams_parse(const char *data, size_t len, struct teams_report *ret, struct err *err)
+int teams_parse(const char *data, size_t len, const struct teams_meeting *mt, struct teams_report *ret,
+		struct err *err)
 {
 	struct rows rs = { 0 };
 	char *text;
@@ -1174,7 +1621,9 @@ int teams_parse(const char *data, size_t len, struct teams_report *ret, struct e
 	ret->title = xstrdup("");
 	ret->start = xstrdup("");
 	ret->end = xstrdup("");
+	ret->day_stamp = xstrdup("");
 	ret->count = -1;
+	ret->day_ok = -1;
 	if (len > TEAMS_MAX_INPUT)
 		return err_set(err, "larger than %u bytes: not a Teams attendance report", TEAMS_MAX_INPUT);
 	if (len == 0)
@@ -1186,7 +1635,7 @@ int teams_parse(const char *data, size_t len, struct teams_report *ret, struct e
 	while (strncmp(t, "\xEF\xBB\xBF", 3) == 0)
 		t += 3;
 	if (split_rows(t, &rs, err) == 0)
-		rc = walk(ret, &rs, err);
+		rc = walk(ret, &rs, mt, err);
 	rows_release(&rs);
 	free(text);
 	return rc;
@@ -1212,5 +1661,6 @@ void teams_report_release(struct teams_report *r)
 	free(r->title);
 	free(r->start);
 	free(r->end);
+	free(r->day_stamp);
 	memset(r, 0, sizeof(*r));
 }

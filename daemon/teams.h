@@ -46,22 +46,42 @@ struct teams_report {
 	size_t n;
 	struct teams_bad_row *bad;
 	size_t n_bad;
+	int utc;           /* the report's times are in UTC ("First join (UTC)") */
+	int day_ok;        /* 1 the report is of the meeting's day, 0 of another day, -1 cannot tell (no meeting
+			    * given, no date in the report) */
+	char *day_stamp;   /* the time stamp the day was read from (the start, else the first), or "" */
 };
 
-/* Parses a report: UTF-16 LE/BE (BOM or not), UTF-8 (BOM or not) or Windows-1252; TAB, ';' or ','
- * separated; English headers in any case (with or without "(UTC)") and the Danish ones; in section 2 columns
- * with a header we do not know are recognised by their content. Section 3 is not read (section 2 sums it).
- * Returns 0, or -1 with err when the data is not a report with a participants table (garbage, binary, a
- * summary alone). Release *ret with teams_report_release either way. */
-int teams_parse(const char *data, size_t len, struct teams_report *ret, struct err *err);
+/* What the caller knows of the meeting the report should be of. */
+struct teams_meeting {
+	int y, m, d;          /* its date */
+	long end_tod;         /* its end, local time, seconds after midnight; -1 unknown */
+	long long end_utc;    /* the same end in seconds since 1970, for a report in UTC; -1 unknown */
+};
+
+/* Parses a report: UTF-16 LE/BE (BOM or not), UTF-8 (BOM or not) or Windows-1252; TAB, ';' or ',' separated.
+ * The participants table is found by its shape, in any language: the table under the "2." heading of a
+ * sectioned report, else the first table whose header is a row of words and whose columns hold a name and
+ * e-mail addresses, join/leave time stamps or durations; header words we know (English, Danish) are a hint
+ * that the cells must agree with. A join/leave log's actions are read as words we know or, in another language,
+ * as the first action of each person being a join. Section 3 is not read (section 2 sums it). Time stamps
+ * M/D/Y with AM/PM, D/M/Y, Y-M-D, two-digit years, a word between date and time ("à", "kl."), no-break spaces;
+ * the order of day and month is what all of the report's dates allow and, when both do, the one that gives
+ * mt's date. An interval without a leave ends at the report's end time, else at mt's end, never later.
+ * 'mt' may be NULL (then day_ok is -1). Returns 0, or -1 with err (naming the line and what was expected) when
+ * the data is not a report with a participants table. Release *ret with teams_report_release either way. */
+int teams_parse(const char *data, size_t len, const struct teams_meeting *mt, struct teams_report *ret,
+		struct err *err);
 void teams_report_release(struct teams_report *r);
 
-/* "1h 2m 10s", "45m", "8s", "2 t 5 min", "1 time 3 sek.", "1:02:10", "2:05" → seconds; -1 when not a duration. */
+/* "1h 2m 10s", "45m", "8s", "2 t 5 min", "1 time 3 sek.", "1 h 2 min" (no-break spaces), "1 jam 5 menit",
+ * "1:02:10", "2:05" → seconds; -1 when not a duration. */
 long teams_duration(const char *s);
 /* The time of day of a report time stamp ("3/5/27, 9:58:12 AM", "05/03/27, 09:58:12", "05-03-2027 09.58.12",
- * "2027-03-05T09:58:12Z", "11:02:00 AM") in seconds after midnight; -1 when there is none. */
+ * "05/03/2027 à 09:58:12", "05-03-2027 kl. 09.58", "2027-03-05T09:58:12Z", "11:02:00 AM") in seconds after
+ * midnight; -1 when there is none. */
 long teams_time_of_day(const char *stamp);
-/* Whether a time stamp's date is y-m-d, read day-first or month-first (the report does not say which):
+/* Whether a time stamp's date is y-m-d, read day-first or month-first (one stamp does not say which):
  * 1 yes, 0 no, -1 the stamp has no date we can read. */
 int teams_date_matches(const char *stamp, int y, int m, int d);
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "teams.h"
 #include "util.h"
 
@@ -53,7 +54,15 @@ struct report_case {
 	size_t n;
 	struct want_bad bad[4];
 	size_t n_bad;
+	const struct teams_meeting *mt;   /* NULL: the report alone */
+	int day_ok;                       /* checked when mt is given */
 };
+
+/* The meetings the reports are of: 10.00-13.00 on 5 March and 7 May 2027; one a day later. */
+static const struct teams_meeting mar5 = { 2027, 3, 5, 13 * 3600L, -1 };
+static const struct teams_meeting mar6 = { 2027, 3, 6, 13 * 3600L, -1 };
+static const struct teams_meeting may7 = { 2027, 5, 7, 13 * 3600L, -1 };
+static const struct teams_meeting mar13 = { 2027, 3, 13, 13 * 3600L, -1 };
 
 static const struct report_case reports[] = {
 	{ "en-US, UTF-16 LE with BOM, TAB: section 2 read, section 3 not added again", "sections-en-us.csv", NULL, 0,
@@ -63,37 +72,37 @@ static const struct report_case reports[] = {
 	    { "Kragh, Dennis", "dennis.kragh@holbaek.example", 7318, "3/5/27, 10:01:02 AM", 13 },
 	    { "Søren Ørsted", "", 5400, "3/5/27, 10:05:00 AM", 14 },
 	    { "Vera Konsulent", "vera@konsulent.example", 2745, "3/5/27, 10:30:00 AM", 15 },
-	    { "+4512****34", "", 710, "3/5/27, 10:40:10 AM", 16 } }, 6, { { 0, NULL } }, 0 },
+	    { "+4512****34", "", 710, "3/5/27, 10:40:10 AM", 16 } }, 6, { { 0, NULL } }, 0, NULL, 0 },
 	{ "en-GB in UTC, Excel's UTF-8 with BOM and commas, quotes, an engagement column, a broken line",
 	  "sections-en-gb-utf8.csv", NULL, 0, TEAMS_SECTIONS, "Netværksgruppe Børn og Unge", "05/03/2027, 08:58:12", 4,
 	  { { "Dahl, Anne Mose", "anne.dahl@faxe.example", 10835, "05/03/2027, 08:59:30", 9 },
 	    { "Lise Holm", "lise.holm@koege.example", 10680, "05/03/2027, 09:02:00", 10 },
 	    { "Tue Bilde", "", 2400, "05/03/2027, 10:00:00", 12 } }, 3,
-	  { { 11, "text after a closing quote" } }, 1 },
+	  { { 11, "text after a closing quote" } }, 1, NULL, 0 },
 	{ "Danish headers, Danish dates and units", "sections-da.csv", NULL, 0, TEAMS_SECTIONS,
 	  "Netværksgruppe Børn og Unge", "05-03-2027 09.58.12", 4,
 	  { { "Karin Lund", "tovholder@netvaerk.example", 11068, "05-03-2027 09.58.12", 10 },
 	    { "Mette Ravn", "mette.ravn@odsherred.example", 10677, "05-03-2027 10.00.03", 11 },
 	    { "Ørsted, Søren", "", 5400, "05-03-2027 10.05.00", 12 },
-	    { "Tue Bilde", "tue.bilde@region.example", 1830, "05-03-2027 10.20.00", 13 } }, 4, { { 0, NULL } }, 0 },
+	    { "Tue Bilde", "tue.bilde@region.example", 1830, "05-03-2027 10.20.00", 13 } }, 4, { { 0, NULL } }, 0, NULL, 0 },
 	{ "2020-21: Meeting Summary, one row per join, a rejoin summed", "legacy-summary.csv", NULL, 0,
 	  TEAMS_SUMMARY_TABLE, "Netværksgruppe Børn og Unge", "3/5/2027, 9:58:12 AM", 3,
 	  { { "Karin Lund", "tovholder@netvaerk.example", 11068, "3/5/2027, 9:58:12 AM", 9 },
 	    { "Lise Holm", "lise.holm@koege.example", 10080, "3/5/2027, 10:02:00 AM", 10 },
 	    { "Frederik Hald", "frederik.hald@koege.example", 10800, "3/5/2027, 10:00:00 AM", 11 } }, 3,
-	  { { 0, NULL } }, 0 },
+	  { { 0, NULL } }, 0, NULL, 0 },
 	{ "2020: Joined/Left log, joined before, never left, an unknown action", "legacy-log.csv", NULL, 0,
 	  TEAMS_ACTION_LOG, "", "3/5/2027, 9:58:12 AM", -1,
 	  { { "Karin Lund", "", 11068, "3/5/2027, 9:58:12 AM", 2 },
 	    { "Bo Aagaard", "", 10800, "3/5/2027, 9:58:12 AM", 3 },
 	    { "Lise Holm", "", 10080, "3/5/2027, 10:02:00 AM", 4 },
 	    { "Mette Ravn", "", 1960, "3/5/2027, 12:30:00 PM", 10 } }, 4,
-	  { { 7, "action 'Waved' not understood" } }, 1 },
+	  { { 7, "action 'Waved' not understood" } }, 1, NULL, 0 },
 	{ "re-saved by Excel on a Danish Windows: Windows-1252 and ';'", "da-excel-cp1252.csv", NULL, 0,
 	  TEAMS_SECTIONS, "Netværksgruppe Børn og Unge", "05-03-2027 09:58", 2,
 	  { { "Søren Ørsted", "soeren.oersted@soroe.example", 5400, "05-03-2027 10:05", 9 },
 	    { "Frederik Hald", "frederik.hald@koege.example", 10800, "05-03-2027 10:00", 10 } }, 2,
-	  { { 0, NULL } }, 0 },
+	  { { 0, NULL } }, 0, NULL, 0 },
 	{ "UTF-8 without BOM, TAB, LF only, a name and no address", NULL,
 	  "1. Summary\nMeeting title\tMøde\nStart time\t3/5/27, 9:58:12 AM\n\n2. Participants\n"
 	  "Name\tFirst Join\tLast Leave\tIn-Meeting Duration\tEmail\tParticipant ID (UPN)\tRole\n"
@@ -102,7 +111,7 @@ static const struct report_case reports[] = {
 	  "Lise Holm\t3/5/27, 10:00:00 AM\t3/5/27, 11:00:00 AM\tabout an hour\tlise.holm@koege.example\t\tAttendee\n",
 	  0, TEAMS_SECTIONS, "Møde", "3/5/27, 9:58:12 AM", -1,
 	  { { "Bo Aagaard", "bo.aagaard@greve.example", 3600, "3/5/27, 10:00:00 AM", 7 } }, 1,
-	  { { 8, "no name and no e-mail address" }, { 9, "duration 'about an hour' not understood" } }, 2 },
+	  { { 8, "no name and no e-mail address" }, { 9, "duration 'about an hour' not understood" } }, 2, NULL, 0 },
 	{ "a language we do not know: section 2's columns found by what they hold", NULL,
 	  "1. Resumo\nTítulo da reunião\tAlinhamento\nHora de início\t07/02/26, 10:00:00\n"
 	  "Hora de término\t07/02/26, 11:00:00\n\n2. Participantes\n"
@@ -112,18 +121,92 @@ static const struct report_case reports[] = {
 	  "Eli Eksempel\t07/02/26, 10:10:00\t07/02/26, 10:55:00\t45m\tELI@eksempel.example\t\tParticipante\n",
 	  0, TEAMS_SECTIONS, "", "07/02/26, 10:00:00", -1,
 	  { { "Dora Eksempel", "dora@eksempel.example", 3600, "07/02/26, 10:00:00", 8 },
-	    { "Eli Eksempel", "eli@eksempel.example", 2700, "07/02/26, 10:10:00", 9 } }, 2, { { 0, NULL } }, 0 },
+	    { "Eli Eksempel", "eli@eksempel.example", 2700, "07/02/26, 10:10:00", 9 } }, 2, { { 0, NULL } }, 0, NULL, 0 },
 	{ "a participants table alone, only who attended (no times)", NULL,
 	  "Name,Email,Role\r\nBo Aagaard,bo.aagaard@greve.example,Attendee\r\n\"Holm, Lise\",,Attendee\r\n", 0,
 	  TEAMS_TABLE, "", "", -1,
 	  { { "Bo Aagaard", "bo.aagaard@greve.example", -1, "", 2 }, { "Holm, Lise", "", -1, "", 3 } }, 2,
-	  { { 0, NULL } }, 0 },
+	  { { 0, NULL } }, 0, NULL, 0 },
 	{ "UTF-16 BE with BOM", NULL,
 	  LIT("\xFE\xFF\0N\0a\0m\0e\0\t\0E\0m\0a\0i\0l\0\n\0B\0o\0\t\0b\0@\0g\0.\0e\0x\0a\0m\0p\0l\0e\0\n"),
-	  TEAMS_TABLE, "", "", -1, { { "Bo", "b@g.example", -1, "", 2 } }, 1, { { 0, NULL } }, 0 },
+	  TEAMS_TABLE, "", "", -1, { { "Bo", "b@g.example", -1, "", 2 } }, 1, { { 0, NULL } }, 0, NULL, 0 },
 	{ "UTF-16 LE without BOM", NULL,
 	  LIT("N\0a\0m\0e\0\t\0E\0m\0a\0i\0l\0\n\0\xD8\0r\0s\0t\0e\0d\0\t\0o\0@\0g\0.\0e\0x\0a\0m\0p\0l\0e\0\n\0"),
-	  TEAMS_TABLE, "", "", -1, { { "Ørsted", "o@g.example", -1, "", 2 } }, 1, { { 0, NULL } }, 0 },
+	  TEAMS_TABLE, "", "", -1, { { "Ørsted", "o@g.example", -1, "", 2 } }, 1, { { 0, NULL } }, 0, NULL, 0 },
+
+	/* ---- by shape, not by language ---- */
+	{ "French, Teams' UTF-16 LE: 'à' before the time, no-break spaces, an open interval ends at the report's end",
+	  "sections-fr.csv", NULL, 0, TEAMS_SECTIONS, "", "05/03/27 à 09:58:12", -1,
+	  { { "Karin Lund", "tovholder@netvaerk.example", 11068, "05/03/27 à 09:58:12", 11 },
+	    { "Anne Mose Dahl", "anne.dahl@faxe.example", 10835, "05/03/27 à 09:59:30", 12 },
+	    { "Kragh, Dennis", "dennis.kragh@holbaek.example", 7318, "05/03/27 à 10:01:02", 13 },
+	    { "Mette Ravn", "mette.ravn@odsherred.example", 9160, "05/03/27 à 10:30:00", 14 },
+	    { "Tue Bilde", "tue.bilde@region.example", 2700, "05/03/27 à 11:00:00", 15 } }, 5, { { 0, NULL } }, 0,
+	  &mar5, 1 },
+	{ "French report checked against a meeting a day later", "sections-fr.csv", NULL, 0, TEAMS_SECTIONS, "",
+	  "05/03/27 à 09:58:12", -1,
+	  { { "Karin Lund", "tovholder@netvaerk.example", 11068, "05/03/27 à 09:58:12", 11 },
+	    { "Anne Mose Dahl", "anne.dahl@faxe.example", 10835, "05/03/27 à 09:59:30", 12 },
+	    { "Kragh, Dennis", "dennis.kragh@holbaek.example", 7318, "05/03/27 à 10:01:02", 13 },
+	    { "Mette Ravn", "mette.ravn@odsherred.example", 9160, "05/03/27 à 10:30:00", 14 },
+	    { "Tue Bilde", "tue.bilde@region.example", 2700, "05/03/27 à 11:00:00", 15 } }, 5, { { 0, NULL } }, 0,
+	  &mar6, 0 },
+	{ "Brazilian Portuguese 2020-21, Excel's Windows-1252 and ';': 07/05 is 7 May; open visit ends at 13:00",
+	  "legacy-summary-pt-br-cp1252.csv", NULL, 0, TEAMS_SUMMARY_TABLE, "", "07/05/2027 09:57:40", -1,
+	  { { "Karin Lund", "tovholder@netvaerk.example", 11000, "07/05/2027 09:57:40", 8 },
+	    { "Lise Holm", "lise.holm@koege.example", 3480 + 6600, "07/05/2027 10:02:00", 9 },
+	    { "Ørsted, Søren", "", 9000, "07/05/2027 10:05:00", 10 },
+	    { "Bo Aagaard", "bo.aagaard@greve.example", 7200, "07/05/2027 10:00:00", 12 } }, 4, { { 0, NULL } }, 0,
+	  &may7, 1 },
+	{ "the same without a meeting: the open visit's end is not known, so neither is the total",
+	  "legacy-summary-pt-br-cp1252.csv", NULL, 0, TEAMS_SUMMARY_TABLE, "", "07/05/2027 09:57:40", -1,
+	  { { "Karin Lund", "tovholder@netvaerk.example", 11000, "07/05/2027 09:57:40", 8 },
+	    { "Lise Holm", "lise.holm@koege.example", -1, "07/05/2027 10:02:00", 9 },
+	    { "Ørsted, Søren", "", 9000, "07/05/2027 10:05:00", 10 },
+	    { "Bo Aagaard", "bo.aagaard@greve.example", 7200, "07/05/2027 10:00:00", 12 } }, 4, { { 0, NULL } }, 0, NULL, 0 },
+	{ "the Portuguese report against a meeting on 5 July (07/05 read month-first): another day",
+	  "legacy-summary-pt-br-cp1252.csv", NULL, 0, TEAMS_SUMMARY_TABLE, "", "07/05/2027 09:57:40", -1,
+	  { { "Karin Lund", "tovholder@netvaerk.example", 11000, "07/05/2027 09:57:40", 8 },
+	    { "Lise Holm", "lise.holm@koege.example", 3480 + 6600, "07/05/2027 10:02:00", 9 },
+	    { "Ørsted, Søren", "", 9000, "07/05/2027 10:05:00", 10 },
+	    { "Bo Aagaard", "bo.aagaard@greve.example", 7200, "07/05/2027 10:00:00", 12 } }, 4, { { 0, NULL } }, 0,
+	  &mar5, 0 },
+	{ "Indonesian join/leave log, UTF-8 without BOM, sorted by name: words learned, the open join ends at 13:00",
+	  "log-id-utf8.csv", NULL, 0, TEAMS_ACTION_LOG, "", "05/03/2027 10.00.00", -1,
+	  { { "Ani Contoh", "", 1800, "05/03/2027 10.00.00", 2 },
+	    { "Budi Contoh", "", 10800, "05/03/2027 09.58.12", 4 },
+	    { "Karin Lund", "", 11068, "05/03/2027 09.58.12", 6 },
+	    { "Wati Contoh", "", 1800, "05/03/2027 12.30.00", 8 },
+	    { "Yusuf Contoh", "", 900, "05/03/2027 10.05.00", 9 } }, 5, { { 0, NULL } }, 0, &mar5, 1 },
+	{ "the Indonesian log alone: the open join ends at the last event, not 22 hours after the last row",
+	  "log-id-utf8.csv", NULL, 0, TEAMS_ACTION_LOG, "", "05/03/2027 10.00.00", -1,
+	  { { "Ani Contoh", "", 1800, "05/03/2027 10.00.00", 2 },
+	    { "Budi Contoh", "", 10800, "05/03/2027 09.58.12", 4 },
+	    { "Karin Lund", "", 11068, "05/03/2027 09.58.12", 6 },
+	    { "Wati Contoh", "", 1960, "05/03/2027 12.30.00", 8 },
+	    { "Yusuf Contoh", "", 900, "05/03/2027 10.05.00", 9 } }, 5, { { 0, NULL } }, 0, NULL, 0 },
+	{ "en-US table, the last row 'joined' with Teams' running duration: ends at the meeting's end", NULL,
+	  "Name\tFirst Join\tLast Leave\tIn-Meeting Duration\tEmail\n"
+	  "Bo Aagaard\t3/5/27, 10:00:00 AM\t3/5/27, 11:00:00 AM\t1h\tbo@greve.example\n"
+	  "Lise Holm\t3/5/27, 12:30:00\u202fPM\t\t25h 3m\tlise@koege.example\n",
+	  0, TEAMS_TABLE, "", "", -1,
+	  { { "Bo Aagaard", "bo@greve.example", 3600, "3/5/27, 10:00:00 AM", 2 },
+	    { "Lise Holm", "lise@koege.example", 1800, "3/5/27, 12:30:00\u202fPM", 3 } }, 2, { { 0, NULL } }, 0,
+	  &mar5, 1 },
+	{ "Danish 'kl.' between date and time, ';', no duration column: worked out from join and leave", NULL,
+	  "Navn;Første deltagelse;Sidste udtræden;Mail\r\n"
+	  "Bo Aagaard;05-03-2027 kl. 10.00;05-03-2027 kl. 11.30;bo.aagaard@greve.example\r\n", 0, TEAMS_TABLE, "", "",
+	  -1, { { "Bo Aagaard", "bo.aagaard@greve.example", 5400, "05-03-2027 kl. 10.00", 2 } }, 1, { { 0, NULL } }, 0,
+	  &mar5, 1 },
+	{ "French re-saved by Excel: UTF-8 with BOM, ';', unnumbered, a day after the 12th decides the order", NULL,
+	  "\xEF\xBB\xBFNom;Heure d'arrivée;Heure de départ;Durée;Adresse\r\n"
+	  "Bo Aagaard;13/03/2027 à 10:00:00;13/03/2027 à 11:00:00;1\xC2\xA0h;bo@greve.example\r\n", 0, TEAMS_TABLE,
+	  "", "", -1, { { "Bo Aagaard", "bo@greve.example", 3600, "13/03/2027 à 10:00:00", 2 } }, 1,
+	  { { 0, NULL } }, 0, &mar13, 1 },
+	{ "en-US month-first with a day after the 12th, against the 13th of March", NULL,
+	  "Name,Join,Leave,E-mail\r\nBo,\"3/13/27, 10:00 AM\",\"3/13/27, 10:30 AM\",bo@greve.example\r\n", 0,
+	  TEAMS_TABLE, "", "", -1, { { "Bo", "bo@greve.example", 1800, "3/13/27, 10:00 AM", 2 } }, 1,
+	  { { 0, NULL } }, 0, &mar13, 1 },
 };
 
 static void check_report(const struct report_case *c)
@@ -133,7 +216,7 @@ static void check_report(const struct report_case *c)
 	size_t len = c->len ? c->len : c->text ? strlen(c->text) : 0;
 	char *data = c->file ? fixture(c->file, &len) : NULL;
 
-	if (teams_parse(data ? data : c->text, len, &r, &err) < 0)
+	if (teams_parse(data ? data : c->text, len, c->mt, &r, &err) < 0)
 		fail_msg("%s: %s", c->label, err.msg);
 	if (r.format != c->format || strcmp(r.title, c->title) || strcmp(r.start, c->start) || r.count != c->count)
 		fail_msg("%s: format %d title '%s' start '%s' count %d", c->label, r.format, r.title, r.start, r.count);
@@ -152,6 +235,8 @@ static void check_report(const struct report_case *c)
 			fail_msg("%s: person %zu is '%s' <%s> %lds '%s' line %d", c->label, i, p->name, p->email,
 				 p->duration_s, p->first_join, p->line);
 	}
+	if (c->mt && r.day_ok != c->day_ok)
+		fail_msg("%s: day_ok %d (from '%s'), want %d", c->label, r.day_ok, r.day_stamp, c->day_ok);
 	for (size_t i = 0; i < c->n_bad; i++)
 		if (r.bad[i].line != c->bad[i].line ||
 		    strncmp(r.bad[i].reason, c->bad[i].reason, strlen(c->bad[i].reason)) != 0 || !r.bad[i].text[0])
@@ -176,7 +261,7 @@ static void test_role_and_upn(void **state)
 	char *data = fixture("sections-en-us.csv", &len);
 
 	(void)state;
-	assert_int_equal(teams_parse(data, len, &r, &err), 0);
+	assert_int_equal(teams_parse(data, len, NULL, &r, &err), 0);
 	assert_string_equal(r.people[0].role, "Organizer");
 	assert_string_equal(r.people[1].upn, "anne.dahl@faxe.example");
 	assert_string_equal(r.end, "3/5/27, 1:02:40 PM");
@@ -191,13 +276,24 @@ static const struct garbage_case {
 	size_t len;
 	const char *error;   /* the message starts with this */
 } garbage[] = {
-	{ "a sign-in page saved as .csv", "garbage-html.csv", NULL, 0, "no participants table" },
+	{ "a sign-in page saved as .csv: which line, what was expected", "garbage-html.csv", NULL, 0,
+	  "no participants table: not a Teams attendance report (line 1 is '<!DOCTYPE html>'): expected a line naming "
+	  "the columns, then one line per person" },
 	{ "a PNG renamed to .csv", "garbage-binary.csv", NULL, 0, "" },
 	{ "empty", NULL, "", 0, "empty file" },
 	{ "a summary and no participants", NULL, "1. Summary\nMeeting title\tX\nStart time\t3/5/27, 9:58:12 AM\n", 0,
 	  "no participants table" },
 	{ "a participants heading with nothing under it", NULL, "1. Summary\n\n2. Participants\n", 0,
+	  "no participants table: nothing under '2. Participants' (line 3)" },
+	{ "a participants heading with durations where the header should be", NULL,
+	  "2. Participantes\n1h\t2h\n", 0, "no participants table: line 2 under '2. Participantes' is not the header" },
+	{ "a summary and a table of text: no column of addresses, times or durations", NULL,
+	  "Nome\tCidade\tCor\nBo\tGreve\tazul\nLise\tKøge\tverde\n", 0,
+	  "no participants table: not a Teams attendance report (line 1 is 'Nome\tCidade\tCor')" },
+	{ "two columns only, words we do not know", NULL, "Nome\tCorreio\nBo\tbo@greve.example\n", 0,
 	  "no participants table" },
+	{ "a control character in the line quoted", NULL, "\x1b[31mred\n", 0,
+	  "no participants table: not a Teams attendance report (line 1 is ' [31mred')" },
 	{ "UTF-16 with a lone surrogate", NULL, LIT("\xFF\xFEN\0a\0\x00\xD8m\0e\0"), "not valid UTF-16LE" },
 	{ "NUL bytes in UTF-8", NULL, LIT("Name\tEmail\n\0\0\0x"), "binary data" },
 	{ "plain prose", NULL, "Kære Karin\nHer er listen over dem der kom.\nMvh Bo\n", 0, "no participants table" },
@@ -213,7 +309,7 @@ static void test_garbage(void **state)
 		size_t len = c->len ? c->len : c->text ? strlen(c->text) : 0;
 		char *data = c->file ? fixture(c->file, &len) : NULL;
 
-		if (teams_parse(data ? data : c->text, len, &r, &err) == 0)
+		if (teams_parse(data ? data : c->text, len, NULL, &r, &err) == 0)
 			fail_msg("%s: parsed", c->label);
 		if (!err.msg[0] || strncmp(err.msg, c->error, strlen(c->error)) != 0)
 			fail_msg("%s: error '%s'", c->label, err.msg);
@@ -233,14 +329,14 @@ static void test_caps(void **state)
 	(void)state;
 	memset(big, 'x', TEAMS_MAX_INPUT + 1);
 	big[TEAMS_MAX_INPUT + 1] = '\0';
-	assert_int_equal(teams_parse(big, TEAMS_MAX_INPUT + 1, &r, &err), -1);
+	assert_int_equal(teams_parse(big, TEAMS_MAX_INPUT + 1, NULL, &r, &err), -1);
 	assert_non_null(strstr(err.msg, "larger than"));
 	teams_report_release(&r);
 
 	strcpy(row, "Name\tEmail\nBo\tb@g.example\n");
 	memset(row + strlen(row), 'y', 20000);
 	strcpy(row + strlen("Name\tEmail\nBo\tb@g.example\n") + 20000, "\tz@g.example\n");
-	assert_int_equal(teams_parse(row, strlen(row), &r, &err), 0);
+	assert_int_equal(teams_parse(row, strlen(row), NULL, &r, &err), 0);
 	assert_int_equal(r.n, 1);
 	assert_int_equal(r.n_bad, 1);
 	assert_int_equal(r.bad[0].line, 3);
@@ -252,12 +348,63 @@ static void test_caps(void **state)
 	for (int i = 0; i < 70; i++)
 		strcat(wide, "\tx");
 	strcat(wide, "\n");
-	assert_int_equal(teams_parse(wide, strlen(wide), &r, &err), 0);
+	assert_int_equal(teams_parse(wide, strlen(wide), NULL, &r, &err), 0);
 	assert_int_equal(r.n_bad, 1);
 	assert_string_equal(r.bad[0].reason, "more than 64 cells");
 	teams_report_release(&r);
 	free(big);
 	free(row);
+}
+
+/* Outside a numbered section 2, at most 32 rows are tried as the table's header (each looks at up to 100
+ * rows under it), and a log in a language we do not know learns at most 4 actions. */
+static void test_shape_caps(void **state)
+{
+	struct teams_report r;
+	struct err err = { "" };
+	struct buf b;
+
+	(void)state;
+	for (int junk = 31; junk <= 32; junk++) {
+		buf_init(&b);
+		for (int i = 0; i < junk; i++)
+			buf_adds(&b, "a,b,c\n");
+		buf_adds(&b, "Nome,Entrada,Correio\nBo,05/03/27 10:00,bo@greve.example\n");
+		int rc = teams_parse(b.data, b.len, NULL, &r, &err);
+		if (junk == 31) {
+			assert_int_equal(rc, 0);
+			assert_int_equal(r.n, 1);
+			assert_int_equal(r.people[0].line, 33);
+		} else {
+			assert_int_equal(rc, -1);
+			assert_non_null(strstr(err.msg, "no participants table"));
+		}
+		teams_report_release(&r);
+		buf_release(&b);
+	}
+
+	/* 3 actions in the first 100 rows make it a log; a 4th later is learned, a 5th means none are known */
+	for (int extra = 1; extra <= 2; extra++) {
+		buf_init(&b);
+		buf_adds(&b, "Nama,Tindakan,Waktu\n");
+		for (int i = 0; i < 50; i++)
+			buf_addf(&b, "P%d,Masuk,05/03/2027 10.00\nP%d,Keluar,05/03/2027 10.30\n", i, i);
+		buf_adds(&b, "Q,Masuk lagi,05/03/2027 10.00\nQ,Keluar,05/03/2027 10.10\n");
+		for (int i = 0; i < extra; i++)
+			buf_addf(&b, "R%d,Lain%d,05/03/2027 11.00\n", i, i);
+		assert_int_equal(teams_parse(b.data, b.len, NULL, &r, &err), 0);
+		assert_int_equal(r.format, TEAMS_ACTION_LOG);
+		if (extra == 1) {
+			assert_int_equal(r.n_bad, 0);
+			assert_int_equal(r.people[0].duration_s, 1800);
+		} else {
+			assert_int_equal(r.n, 0);
+			assert_int_equal(r.n_bad, 104);
+			assert_non_null(strstr(r.bad[0].reason, "action 'Masuk' not understood"));
+		}
+		teams_report_release(&r);
+		buf_release(&b);
+	}
 }
 
 static void test_duration(void **state)
@@ -272,6 +419,11 @@ static void test_duration(void **state)
 		{ "12", -1 }, { "", -1 }, { "h", -1 }, { "3h 12", -1 }, { "about 3h", -1 }, { "3s 2h", -1 },
 		{ "3h 3h", -1 }, { "1:2:3", -1 }, { "1:02:75", -1 }, { "3 days", -1 }, { "9999999h", -1 },
 		{ "1000h", -1 }, { "999h 59m", 999 * 3600L + 59 * 60 }, { "1:02:10:00", -1 },
+		/* French, Portuguese, Indonesian; no-break and narrow no-break spaces */
+		{ "3\xC2\xA0h\xC2\xA0" "4\xC2\xA0min\xC2\xA0" "28\xC2\xA0s", 11068 }, { "2\xE2\x80\xAFh 1\xE2\x80\xAF" "min", 7260 },
+		{ "\xC2\xA0" "45 min", 2700 }, { "1 heure 3 secondes", 3603 }, { "2 horas 5 minutos", 7500 },
+		{ "1h 2min 3seg", 3723 }, { "1 jam 5 menit 3 detik", 3903 }, { "1:02:10\xC2\xA0", 3730 },
+		{ "3\xC2\xA0", -1 }, { "3 heures 3 heures", -1 },
 	};
 
 	(void)state;
@@ -293,6 +445,11 @@ static void test_time_of_day(void **state)
 		{ "3/5/27, 2:48:05\xE2\x80\xAFPM", 14 * 3600 + 48 * 60 + 5 }, { "3/5/27, 9:58:12 a.m.", 35892 },
 		{ "3/5/27", -1 }, { "", -1 }, { "yesterday", -1 }, { "3/5/27, 25:00:00", -1 }, { "3/5/27, 13:00:00 PM", -1 },
 		{ "3/5/27, 0:30:00 AM", -1 }, { "3/5/27, 2:61:00 PM", -1 }, { "3/5/27, 9:58:12 XM", -1 },
+		/* a word between the date and the time: French, Portuguese, Danish, Indonesian */
+		{ "05/03/27 à 09:58:12", 35892 }, { "05/03/2027 às 09:58:12", 35892 }, { "05-03-2027 kl. 09.58", 35880 },
+		{ "5/3/2027 pukul 09.58.12", 35892 }, { "05/03/2027\xC2\xA0\xC3\xA0\xE2\x80\xAF" "09:58:12", 35892 },
+		{ "05/03/27 gegen 09:58", 35880 }, { "05/03/27 vraisemblablement 09:58", -1 }, { "05/03/27 à", -1 }, { "05/03/27 àà 09:58", 35880 },
+		{ "05/03/27 a b c 09:58", -1 }, { "05/03/27 à09:58", -1 },
 	};
 
 	(void)state;
@@ -318,6 +475,10 @@ static void test_date_matches(void **state)
 		{ "2027-03-06 09:58", 2027, 3, 5, 0 },
 		{ "9:58:12 AM", 2027, 3, 5, -1 },
 		{ "31/31/27, 9:58", 2027, 3, 5, -1 },
+		{ "05/03/27 à 09:58:12", 2027, 3, 5, 1 },
+		{ "07/05/2027 09:57:40", 2027, 7, 5, 1 },
+		{ "07/05/2027 09:57:40", 2027, 5, 7, 1 },
+		{ "2027/03/05 09:58", 2027, 3, 5, 1 },
 		{ "", 2027, 3, 5, -1 },
 	};
 
@@ -370,6 +531,7 @@ int main(void)
 		cmocka_unit_test(test_role_and_upn),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_shape_caps),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_time_of_day),
 		cmocka_unit_test(test_date_matches),
