@@ -888,17 +888,49 @@ static const char *cell(const struct row *r, const int *col, enum col c)
 	return col[c] >= 0 && (size_t)col[c] < r->n ? r->f[col[c]] : "";
 }
 
+/* The people of the report by their key (the address, else the name in any ASCII case), so that a report of
+ * many rows costs a lookup per row rather than a look at everyone before it. */
+struct people_index {
+	size_t *slot;      /* index into r->people + 1; 0: empty. 'cap' of them, a power of two */
+	size_t cap;
+};
+
+static size_t person_hash(const char *name, const char *email)
+{
+	size_t h = 2166136261u;
+	const char *s = *email ? email : name;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)(*email ? *s : (*s >= 'A' && *s <= 'Z' ? *s + 32 : *s))) * 16777619u;
+	return *email ? h : ~h;
+}
+
+static int person_is(const struct teams_participant *p, const char *name, const char *email)
+{
+	return *email ? strcmp(p->email, email) == 0 : !p->email[0] && strcasecmp(p->name, name) == 0;
+}
+
+static void index_put(struct people_index *ix, const struct teams_report *r, size_t i)
+{
+	size_t h = person_hash(r->people[i].name, r->people[i].email) & (ix->cap - 1);
+
+	while (ix->slot[h])
+		h = (h + 1) & (ix->cap - 1);
+	ix->slot[h] = i + 1;
+}
+
 /* The participant with this e-mail address (or, without one, this name), or a new one. */
-static struct teams_participant *person_for(struct teams_report *r, const char *name, const char *email,
-					    int line, int *ret_new)
+static struct teams_participant *person_for(struct teams_report *r, struct people_index *ix, const char *name,
+					    const char *email, int line, int *ret_new)
 {
 	struct teams_participant *p;
+	size_t h;
 
 	*ret_new = 0;
-	for (size_t i = 0; i < r->n; i++) {
-		p = &r->people[i];
-		if (*email ? strcmp(p->email, email) == 0 : (!p->email[0] && strcasecmp(p->name, name) == 0))
-			return p;
+	if (ix->cap) {
+		for (h = person_hash(name, email) & (ix->cap - 1); ix->slot[h]; h = (h + 1) & (ix->cap - 1))
+			if (person_is(&r->people[ix->slot[h] - 1], name, email))
+				return &r->people[ix->slot[h] - 1];
 	}
 	*ret_new = 1;
 	r->people = xrealloc(r->people, (r->n + 1) * sizeof(*r->people));
@@ -911,7 +943,16 @@ static struct teams_participant *person_for(struct teams_report *r, const char *
 	p->first_join = xstrdup("");
 	p->duration_s = 0;
 	p->line = line;
-	return p;
+	if (r->n * 2 > ix->cap) {
+		free(ix->slot);
+		ix->cap = ix->cap ? ix->cap * 2 : 64;
+		ix->slot = xcalloc(ix->cap, sizeof(*ix->slot));
+		for (size_t i = 0; i < r->n; i++)
+			index_put(ix, r, i);
+	} else {
+		index_put(ix, r, r->n - 1);
+	}
+	return &r->people[r->n - 1];
 }
 
 static void set_str(char **dst, const char *src)
@@ -1043,7 +1084,8 @@ static void clock_init(struct teams_report *r, const struct rows *rs, size_t fro
 /* ---- rows to people ---- */
 
 /* One row of a participants table (not the event log). */
-static void person_row(struct teams_report *r, const struct row *row, const int *col, const struct clock *ck)
+static void person_row(struct teams_report *r, struct people_index *ix, const struct row *row, const int *col,
+		       const struct clock *ck)
 {
 	char *name = xstrdup(cell(row, col, COL_NAME)), *email = address(cell(row, col, COL_EMAIL));
 	char *upn = address(cell(row, col, COL_UPN));
@@ -1074,7 +1116,7 @@ static void person_row(struct teams_report *r, const struct row *row, const int 
 		long open = ck->end > j ? (long)(ck->end - j) : 0;
 		secs = secs < 0 || secs > open ? open : secs;
 	}
-	p = person_for(r, name, email, row->line, &is_new);
+	p = person_for(r, ix, name, email, row->line, &is_new);
 	if (!p->upn[0] && *upn)
 		set_str(&p->upn, upn);
 	if (!p->role[0])
@@ -1162,8 +1204,8 @@ fail:
 
 /* The 2020 log: who joined and left when. An open join ends at the report's or the meeting's end (else at the
  * last event), never before it began. */
-static void action_rows(struct teams_report *r, const struct rows *rs, size_t from, size_t to, const int *col,
-			const struct clock *ck)
+static void action_rows(struct teams_report *r, struct people_index *ix, const struct rows *rs, size_t from,
+			size_t to, const int *col, const struct clock *ck)
 {
 	long long *open = NULL;   /* per person of r: the time of the open join, -1 when not in the meeting */
 	size_t n_open = 0;
@@ -1217,7 +1259,7 @@ static void action_rows(struct teams_report *r, const struct rows *rs, size_t fr
 				free(name);
 				continue;
 			}
-			p = person_for(r, name, "", row->line, &is_new);
+			p = person_for(r, ix, name, "", row->line, &is_new);
 			free(name);
 			if (n_open < r->n) {
 				open = xrealloc(open, r->n * sizeof(*open));
@@ -1563,18 +1605,21 @@ static void summary_row(struct teams_report *r, const struct row *row, int *n_st
 static void table_rows(struct teams_report *r, const struct rows *rs, const struct table *t,
 		       const struct clock *ck)
 {
+	struct people_index ix = { NULL, 0 };
+
 	if (t->col[COL_ACTION] >= 0 && t->col[COL_STAMP] >= 0) {
 		r->format = TEAMS_ACTION_LOG;
-		action_rows(r, rs, t->head + 1, t->end, t->col, ck);
-		return;
+		action_rows(r, &ix, rs, t->head + 1, t->end, t->col, ck);
+	} else {
+		for (size_t i = t->head + 1; i < t->end; i++) {
+			const struct row *row = &rs->v[i];
+			if (row->bad)
+				add_bad(r, row, xstrdup(row->bad));
+			else if (!row_empty(row))
+				person_row(r, &ix, row, t->col, ck);
+		}
 	}
-	for (size_t i = t->head + 1; i < t->end; i++) {
-		const struct row *row = &rs->v[i];
-		if (row->bad)
-			add_bad(r, row, xstrdup(row->bad));
-		else if (!row_empty(row))
-			person_row(r, row, t->col, ck);
-	}
+	free(ix.slot);
 }
 
 static int walk(struct teams_report *r, const struct rows *rs, const struct teams_meeting *mt, struct err *err)
