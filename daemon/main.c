@@ -62,8 +62,11 @@ static const struct command commands[] = {
 	  "fremmøde DATE [--teams FILE]... [--teams-graph] [--til-stede EMAIL...] [--fraværende EMAIL...]",
 	  "record who was at a meeting: the Teams attendance report, or by hand",
 	  "After the meeting, --teams FILE reads the attendance report Teams offers for download (the .csv,\n"
-	  "as it comes or saved again from Excel; several files for a meeting that was restarted). People are\n"
-	  "matched by e-mail address, then by name (any case, with or without æ/ø/å, \"Efternavn, Fornavn\").\n"
+	  "as it comes or saved again from Excel; several files for a meeting that was restarted), in any\n"
+	  "layout Teams has used and any language: the table is found by what its columns hold (names,\n"
+	  "addresses, join and leave times, durations). Someone with no leave time counts until the report's\n"
+	  "or the meeting's end. People are matched by e-mail address, then by name (any case, with or\n"
+	  "without æ/ø/å, \"Efternavn, Fornavn\").\n"
 	  "It prints whom each row was matched to, the guests who are not on the list, and every row it\n"
 	  "could not place: none is dropped. Importing a report again replaces the last one. A report of\n"
 	  "another day is refused unless --force.\n"

@@ -110,6 +110,19 @@ def hand_made():
         "ATTENDEE;PARTSTAT=DECLINED;CN=\"B\":MAILTO:B@X.EXAMPLE\r\nCOMMENT:Kan ikke\\, desværre\r\n"
         "X-CALENDARSERVER-PRIVATE-COMMENT:privat\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
 
+    # Teams reports by shape: a Danish "kl." table with ';', an en-US table whose last row has no leave (a
+    # narrow no-break space before PM), a join/leave log in words the parser has to learn.
+    put("teams", "hand-da-kl.csv",
+        "Navn;Første deltagelse;Sidste udtræden;Mail\r\n"
+        "Bo Aagaard;05-03-2027 kl. 10.00;05-03-2027 kl. 11.30;bo.aagaard@greve.example\r\n")
+    put("teams", "hand-open-interval.csv",
+        "Name\tFirst Join\tLast Leave\tIn-Meeting Duration\tEmail\n"
+        "Bo Aagaard\t3/5/27, 10:00:00 AM\t3/5/27, 11:00:00 AM\t1h\tbo@greve.example\n"
+        "Lise Holm\t3/5/27, 12:30:00\u202fPM\t\t25h 3m\tlise@koege.example\n")
+    put("teams", "hand-log-learned.csv",
+        "Nama,Tindakan,Waktu\nAni,Masuk,05/03/2027 10.00\nAni,Keluar,05/03/2027 10.30\n"
+        "Budi,Masuk lagi,05/03/2027 09.58\nBudi,Keluar,05/03/2027 12.58\nWati,Masuk,05/03/2027 12.30\n")
+
 
 def main():
     clear_seeds()
