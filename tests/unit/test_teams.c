@@ -63,6 +63,8 @@ static const struct teams_meeting mar5 = { 2027, 3, 5, 13 * 3600L, -1 };
 static const struct teams_meeting mar6 = { 2027, 3, 6, 13 * 3600L, -1 };
 static const struct teams_meeting may7 = { 2027, 5, 7, 13 * 3600L, -1 };
 static const struct teams_meeting mar13 = { 2027, 3, 13, 13 * 3600L, -1 };
+/* 13.00 in Copenhagen is 12.00 UTC */
+static const struct teams_meeting mar5_utc = { 2027, 3, 5, 13 * 3600L, 1804248000LL };
 
 static const struct report_case reports[] = {
 	{ "en-US, UTF-16 LE with BOM, TAB: section 2 read, section 3 not added again", "sections-en-us.csv", NULL, 0,
@@ -203,6 +205,10 @@ static const struct report_case reports[] = {
 	  "Bo Aagaard;13/03/2027 à 10:00:00;13/03/2027 à 11:00:00;1\xC2\xA0h;bo@greve.example\r\n", 0, TEAMS_TABLE,
 	  "", "", -1, { { "Bo Aagaard", "bo@greve.example", 3600, "13/03/2027 à 10:00:00", 2 } }, 1,
 	  { { 0, NULL } }, 0, &mar13, 1 },
+	{ "a tenant in UTC: the open visit ends at the meeting's end in UTC, 12.00, not 13.00", NULL,
+	  "Name,First join (UTC),Last leave (UTC),Email\r\nBo,\"05/03/2027, 11:00:00\",,bo@greve.example\r\n", 0,
+	  TEAMS_TABLE, "", "", -1, { { "Bo", "bo@greve.example", 3600, "05/03/2027, 11:00:00", 2 } }, 1,
+	  { { 0, NULL } }, 0, &mar5_utc, 1 },
 	{ "en-US month-first with a day after the 12th, against the 13th of March", NULL,
 	  "Name,Join,Leave,E-mail\r\nBo,\"3/13/27, 10:00 AM\",\"3/13/27, 10:30 AM\",bo@greve.example\r\n", 0,
 	  TEAMS_TABLE, "", "", -1, { { "Bo", "bo@greve.example", 1800, "3/13/27, 10:00 AM", 2 } }, 1,
