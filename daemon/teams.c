@@ -853,8 +853,9 @@ int teams_name_match(const char *a, const char *b)
 #define MAX_QUOTED 60        /* bytes of a line quoted in an error */
 
 /* A copy of outside text fit for an error message or the list of rows not understood: at most 'max' bytes
- * (whole UTF-8 characters), control characters but TAB as spaces. Caller frees. */
-static char *shown(const char *s, size_t max)
+ * (whole UTF-8 characters), control characters as spaces (but TAB with 'keep_tab': a bad row is kept as
+ * written). Caller frees. */
+static char *shown(const char *s, size_t max, int keep_tab)
 {
 	size_t n = strlen(s);
 	char *out;
@@ -866,7 +867,7 @@ static char *shown(const char *s, size_t max)
 	}
 	out = xstrndup(s, n);
 	for (char *t = out; *t; t++)
-		if (((unsigned char)*t < 0x20 && *t != '\t') || *t == 0x7F)
+		if (((unsigned char)*t < 0x20 && !(keep_tab && *t == '\t')) || *t == 0x7F)
 			*t = ' ';
 	return out;
 }
@@ -879,7 +880,7 @@ static void add_bad(struct teams_report *r, const struct row *row, char *reason)
 	r->bad = xrealloc(r->bad, (r->n_bad + 1) * sizeof(*r->bad));
 	b = &r->bad[r->n_bad++];
 	b->line = row->line;
-	b->text = shown(row->raw, MAX_SHOWN);
+	b->text = shown(row->raw, MAX_SHOWN, 1);
 	b->reason = reason;
 }
 
@@ -1048,7 +1049,7 @@ static void clock_init(struct teams_report *r, const struct rows *rs, size_t fro
 	set_str(&r->day_stamp, "");
 	if (ref) {
 		int cand, y, m, d;
-		char *s = shown(ref, MAX_SHOWN);
+		char *s = shown(ref, MAX_SHOWN, 0);
 
 		set_str(&r->day_stamp, s);
 		free(s);
@@ -1532,7 +1533,7 @@ static int find_table(const struct rows *rs, struct table *t, struct err *err)
 				break;
 		if (t->head < t->end && evaluate(rs, t->head, t->end, 0, t->col))
 			return 0;
-		q = shown(rs->v[sec2].f[0], MAX_QUOTED);
+		q = shown(rs->v[sec2].f[0], MAX_QUOTED, 0);
 		if (t->head < t->end)
 			rc = err_set(err, "no participants table: line %d under '%s' is not the header of one: expected the "
 				     "names of its columns (name, e-mail, join and leave time, duration)", rs->v[t->head].line, q);
@@ -1561,7 +1562,7 @@ static int find_table(const struct rows *rs, struct table *t, struct err *err)
 	}
 	if (!first)
 		return err_set(err, "no participants table: the file has no lines of text");
-	q = shown(first->raw, MAX_QUOTED);
+	q = shown(first->raw, MAX_QUOTED, 0);
 	rc = err_set(err, "no participants table: not a Teams attendance report (line %d is '%s'): expected a line "
 		     "naming the columns, then one line per person with a name and an e-mail address, join and leave "
 		     "times or a duration", first->line, q);

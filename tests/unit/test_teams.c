@@ -295,7 +295,7 @@ static const struct garbage_case {
 	  "2. Participantes\n1h\t2h\n", 0, "no participants table: line 2 under '2. Participantes' is not the header" },
 	{ "a summary and a table of text: no column of addresses, times or durations", NULL,
 	  "Nome\tCidade\tCor\nBo\tGreve\tazul\nLise\tKøge\tverde\n", 0,
-	  "no participants table: not a Teams attendance report (line 1 is 'Nome\tCidade\tCor')" },
+	  "no participants table: not a Teams attendance report (line 1 is 'Nome Cidade Cor')" },
 	{ "two columns only, words we do not know", NULL, "Nome\tCorreio\nBo\tbo@greve.example\n", 0,
 	  "no participants table" },
 	{ "a control character in the line quoted", NULL, "\x1b[31mred\n", 0,
