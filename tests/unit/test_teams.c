@@ -66,6 +66,29 @@ static const struct teams_meeting mar13 = { 2027, 3, 13, 13 * 3600L, -1 };
 /* 13.00 in Copenhagen is 12.00 UTC */
 static const struct teams_meeting mar5_utc = { 2027, 3, 5, 13 * 3600L, 1804248000LL };
 
+/* The people of the French, Portuguese and Indonesian fixtures: the same whatever meeting they are checked
+ * against; what changes is the open interval (Lise Holm's second visit, Wati Contoh's join). */
+#define FR_PEOPLE                                                                               \
+	{ { "Karin Lund", "tovholder@netvaerk.example", 11068, "05/03/27 à 09:58:12", 11 },      \
+	  { "Anne Mose Dahl", "anne.dahl@faxe.example", 10835, "05/03/27 à 09:59:30", 12 },      \
+	  { "Kragh, Dennis", "dennis.kragh@holbaek.example", 7318, "05/03/27 à 10:01:02", 13 },  \
+	  { "Mette Ravn", "mette.ravn@odsherred.example", 9160, "05/03/27 à 10:30:00", 14 },     \
+	  { "Tue Bilde", "tue.bilde@region.example", 2700, "05/03/27 à 11:00:00", 15 } },        \
+	5, { { 0, NULL } }, 0
+#define PT_PEOPLE(lise)                                                                         \
+	{ { "Karin Lund", "tovholder@netvaerk.example", 11000, "07/05/2027 09:57:40", 8 },       \
+	  { "Lise Holm", "lise.holm@koege.example", (lise), "07/05/2027 10:02:00", 9 },          \
+	  { "Ørsted, Søren", "", 9000, "07/05/2027 10:05:00", 10 },                             \
+	  { "Bo Aagaard", "bo.aagaard@greve.example", 7200, "07/05/2027 10:00:00", 12 } },       \
+	4, { { 0, NULL } }, 0
+#define ID_PEOPLE(wati)                                                                         \
+	{ { "Ani Contoh", "", 1800, "05/03/2027 10.00.00", 2 },                                  \
+	  { "Budi Contoh", "", 10800, "05/03/2027 09.58.12", 4 },                                \
+	  { "Karin Lund", "", 11068, "05/03/2027 09.58.12", 6 },                                 \
+	  { "Wati Contoh", "", (wati), "05/03/2027 12.30.00", 8 },                               \
+	  { "Yusuf Contoh", "", 900, "05/03/2027 10.05.00", 9 } },                               \
+	5, { { 0, NULL } }, 0
+
 static const struct report_case reports[] = {
 	{ "en-US, UTF-16 LE with BOM, TAB: section 2 read, section 3 not added again", "sections-en-us.csv", NULL, 0,
 	  TEAMS_SECTIONS, "Netværksgruppe Børn og Unge", "3/5/27, 9:58:12 AM", 6,
@@ -139,54 +162,29 @@ static const struct report_case reports[] = {
 	/* ---- by shape, not by language ---- */
 	{ "French, Teams' UTF-16 LE: 'à' before the time, no-break spaces, an open interval ends at the report's end",
 	  "sections-fr.csv", NULL, 0, TEAMS_SECTIONS, "", "05/03/27 à 09:58:12", -1,
-	  { { "Karin Lund", "tovholder@netvaerk.example", 11068, "05/03/27 à 09:58:12", 11 },
-	    { "Anne Mose Dahl", "anne.dahl@faxe.example", 10835, "05/03/27 à 09:59:30", 12 },
-	    { "Kragh, Dennis", "dennis.kragh@holbaek.example", 7318, "05/03/27 à 10:01:02", 13 },
-	    { "Mette Ravn", "mette.ravn@odsherred.example", 9160, "05/03/27 à 10:30:00", 14 },
-	    { "Tue Bilde", "tue.bilde@region.example", 2700, "05/03/27 à 11:00:00", 15 } }, 5, { { 0, NULL } }, 0,
+	  FR_PEOPLE,
 	  &mar5, 1 },
 	{ "French report checked against a meeting a day later", "sections-fr.csv", NULL, 0, TEAMS_SECTIONS, "",
 	  "05/03/27 à 09:58:12", -1,
-	  { { "Karin Lund", "tovholder@netvaerk.example", 11068, "05/03/27 à 09:58:12", 11 },
-	    { "Anne Mose Dahl", "anne.dahl@faxe.example", 10835, "05/03/27 à 09:59:30", 12 },
-	    { "Kragh, Dennis", "dennis.kragh@holbaek.example", 7318, "05/03/27 à 10:01:02", 13 },
-	    { "Mette Ravn", "mette.ravn@odsherred.example", 9160, "05/03/27 à 10:30:00", 14 },
-	    { "Tue Bilde", "tue.bilde@region.example", 2700, "05/03/27 à 11:00:00", 15 } }, 5, { { 0, NULL } }, 0,
+	  FR_PEOPLE,
 	  &mar6, 0 },
 	{ "Brazilian Portuguese 2020-21, Excel's Windows-1252 and ';': 07/05 is 7 May; open visit ends at 13:00",
 	  "legacy-summary-pt-br-cp1252.csv", NULL, 0, TEAMS_SUMMARY_TABLE, "", "07/05/2027 09:57:40", -1,
-	  { { "Karin Lund", "tovholder@netvaerk.example", 11000, "07/05/2027 09:57:40", 8 },
-	    { "Lise Holm", "lise.holm@koege.example", 3480 + 6600, "07/05/2027 10:02:00", 9 },
-	    { "Ørsted, Søren", "", 9000, "07/05/2027 10:05:00", 10 },
-	    { "Bo Aagaard", "bo.aagaard@greve.example", 7200, "07/05/2027 10:00:00", 12 } }, 4, { { 0, NULL } }, 0,
+	  PT_PEOPLE(3480 + 6600),
 	  &may7, 1 },
 	{ "the same without a meeting: the open visit's end is not known, so neither is the total",
 	  "legacy-summary-pt-br-cp1252.csv", NULL, 0, TEAMS_SUMMARY_TABLE, "", "07/05/2027 09:57:40", -1,
-	  { { "Karin Lund", "tovholder@netvaerk.example", 11000, "07/05/2027 09:57:40", 8 },
-	    { "Lise Holm", "lise.holm@koege.example", -1, "07/05/2027 10:02:00", 9 },
-	    { "Ørsted, Søren", "", 9000, "07/05/2027 10:05:00", 10 },
-	    { "Bo Aagaard", "bo.aagaard@greve.example", 7200, "07/05/2027 10:00:00", 12 } }, 4, { { 0, NULL } }, 0, NULL, 0 },
+	  PT_PEOPLE(-1), NULL, 0 },
 	{ "the Portuguese report against a meeting on 5 July (07/05 read month-first): another day",
 	  "legacy-summary-pt-br-cp1252.csv", NULL, 0, TEAMS_SUMMARY_TABLE, "", "07/05/2027 09:57:40", -1,
-	  { { "Karin Lund", "tovholder@netvaerk.example", 11000, "07/05/2027 09:57:40", 8 },
-	    { "Lise Holm", "lise.holm@koege.example", 3480 + 6600, "07/05/2027 10:02:00", 9 },
-	    { "Ørsted, Søren", "", 9000, "07/05/2027 10:05:00", 10 },
-	    { "Bo Aagaard", "bo.aagaard@greve.example", 7200, "07/05/2027 10:00:00", 12 } }, 4, { { 0, NULL } }, 0,
+	  PT_PEOPLE(3480 + 6600),
 	  &mar5, 0 },
 	{ "Indonesian join/leave log, UTF-8 without BOM, sorted by name: words learned, the open join ends at 13:00",
 	  "log-id-utf8.csv", NULL, 0, TEAMS_ACTION_LOG, "", "05/03/2027 10.00.00", -1,
-	  { { "Ani Contoh", "", 1800, "05/03/2027 10.00.00", 2 },
-	    { "Budi Contoh", "", 10800, "05/03/2027 09.58.12", 4 },
-	    { "Karin Lund", "", 11068, "05/03/2027 09.58.12", 6 },
-	    { "Wati Contoh", "", 1800, "05/03/2027 12.30.00", 8 },
-	    { "Yusuf Contoh", "", 900, "05/03/2027 10.05.00", 9 } }, 5, { { 0, NULL } }, 0, &mar5, 1 },
+	  ID_PEOPLE(1800), &mar5, 1 },
 	{ "the Indonesian log alone: the open join ends at the last event, not 22 hours after the last row",
 	  "log-id-utf8.csv", NULL, 0, TEAMS_ACTION_LOG, "", "05/03/2027 10.00.00", -1,
-	  { { "Ani Contoh", "", 1800, "05/03/2027 10.00.00", 2 },
-	    { "Budi Contoh", "", 10800, "05/03/2027 09.58.12", 4 },
-	    { "Karin Lund", "", 11068, "05/03/2027 09.58.12", 6 },
-	    { "Wati Contoh", "", 1960, "05/03/2027 12.30.00", 8 },
-	    { "Yusuf Contoh", "", 900, "05/03/2027 10.05.00", 9 } }, 5, { { 0, NULL } }, 0, NULL, 0 },
+	  ID_PEOPLE(1960), NULL, 0 },
 	{ "en-US table, the last row 'joined' with Teams' running duration: ends at the meeting's end", NULL,
 	  "Name\tFirst Join\tLast Leave\tIn-Meeting Duration\tEmail\n"
 	  "Bo Aagaard\t3/5/27, 10:00:00 AM\t3/5/27, 11:00:00 AM\t1h\tbo@greve.example\n"
