@@ -15,7 +15,7 @@
 #define ITIP_LINE_TEXT_MAX 1000      /* summary, location, names */
 #define ITIP_URL_MAX 2000
 #define ITIP_DESC_MAX (64 * 1024)
-#define ITIP_ATTENDEES_MAX 1000
+#define ITIP_ATTENDEES_MAX ITIP_PARSE_ATTENDEES_MAX     /* we send to at most this many; a reply has one */
 
 static const char *const roles[] = { "REQ-PARTICIPANT", "OPT-PARTICIPANT", "NON-PARTICIPANT" };
 static const icalparameter_role role_values[] = { ICAL_ROLE_REQPARTICIPANT, ICAL_ROLE_OPTPARTICIPANT,
@@ -252,6 +252,9 @@ out:
 
 /* ---- parsing ---- */
 
+static int memmem_ci(const char *s, size_t n, const char *word);
+static int proposal_prop(const char *name, size_t n);
+
 static const struct {
 	const char *name;
 	enum itip_method method;
@@ -317,7 +320,7 @@ static char *address_of(icalproperty *att)
 }
 
 /* The responder: the first ATTENDEE that answered (PARTSTAT other than NEEDS-ACTION), else the first one. */
-static void pick_attendee(icalcomponent *ev, struct itip_reply *r)
+static icalproperty *pick_attendee(icalcomponent *ev, struct itip_reply *r)
 {
 	icalproperty *chosen = NULL, *first = NULL;
 	char *chosen_ps = NULL;
@@ -345,6 +348,7 @@ static void pick_attendee(icalcomponent *ev, struct itip_reply *r)
 		r->attendee = address_of(chosen);
 		r->partstat = chosen_ps;
 	}
+	return chosen;
 }
 
 static char *nonempty_trimmed(const char *v)
@@ -379,43 +383,82 @@ static char *comment_of(icalcomponent *ev)
 	return NULL;
 }
 
-/* A DATE-TIME property in UTC: 'Z' as is; TZID= through the VTIMEZONE in the object (Windows names like
- * "Romance Standard Time" only make sense that way), else through the system tz database; floating or an
- * unknown zone is taken as UTC. 0 when absent or unusable. */
-static time_t prop_utc(icalcomponent *cal, icalproperty *p)
+/* A DATE-TIME property in UTC: 'Z' as is; a TZID through the system tz database or the Windows zone names
+ * Outlook writes (tz_zone_of_tzid), never through a VTIMEZONE of the object (none reaches libical, see
+ * filter_object); floating, or a zone we do not know, is taken as UTC. DTSTAMP is UTC by RFC 5545 §3.8.7.2
+ * whatever it says ('as_utc'). 0 when absent or unusable. */
+static time_t time_utc(struct icaltimetype t, const char *tzid, int as_utc)
 {
-	struct icaltimetype t;
-	icalparameter *tzp;
-	const char *tzid;
-	icaltimezone *zone = NULL;
+	const char *zone;
 	time_t ret;
+
+	if (icaltime_is_null_time(t) || !icaltime_is_valid_time(t))
+		return 0;
+	if (icaltime_is_utc(t) || t.is_date || as_utc)
+		return icaltime_as_timet(t);
+	zone = tzid ? tz_zone_of_tzid(tzid) : NULL;
+	if (zone && tz_local_to_utc(zone, t.year, t.month, t.day, t.hour * 60 + t.minute, &ret, NULL) == 0)
+		return ret + t.second;
+	return icaltime_as_timet(t);
+}
+
+static time_t prop_utc(icalproperty *p, int as_utc)
+{
+	icalparameter *tzp;
 
 	if (!p)
 		return 0;
-	t = icalvalue_get_datetime(icalproperty_get_value(p));
-	if (icaltime_is_null_time(t) || !icaltime_is_valid_time(t))
-		return 0;
-	if (icaltime_is_utc(t) || t.is_date)
-		return icaltime_as_timet_with_zone(t, icaltimezone_get_utc_timezone());
 	tzp = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
-	tzid = tzp ? icalparameter_get_tzid(tzp) : NULL;
-	if (tzid && cal)
-		zone = icalcomponent_get_timezone(cal, tzid);
-	if (zone)
-		return icaltime_as_timet_with_zone(t, zone);
-	if (tzid && tz_valid(tzid) &&
-	    tz_local_to_utc(tzid, t.year, t.month, t.day, t.hour * 60 + t.minute, &ret, NULL) == 0)
-		return ret + t.second;
-	return icaltime_as_timet_with_zone(t, icaltimezone_get_utc_timezone());
+	return time_utc(icalvalue_get_datetime(icalproperty_get_value(p)), tzp ? icalparameter_get_tzid(tzp) : NULL,
+			as_utc);
+}
+
+/* "20270306T093000Z" or a local time in tzid (may be NULL), as written in an X- property or parameter. */
+static time_t text_utc(const char *v, const char *tzid)
+{
+	size_t n = v ? strspn(v, "0123456789TZ") : 0;
+
+	if (n < 15 || n > 16 || v[n] != '\0')
+		return 0;
+	return time_utc(icaltime_from_string(v), tzid, 0);
+}
+
+/* 1 for START, 2 for END when 'name' is an X- name for a proposed time (see proposal_prop), else 0. */
+static int proposal_kind(const char *name)
+{
+	if (!name || !proposal_prop(name, strlen(name)))
+		return 0;
+	return memmem_ci(name, strlen(name), "START") ? 1 : 2;
+}
+
+/* A REPLY that proposes another time (iOS, Outlook's "new time proposed"): X-…PROPOSED…START / END, as VEVENT
+ * properties or as parameters of the answering ATTENDEE. The first of each counts. */
+static void proposal_of(icalcomponent *ev, icalproperty *att, struct itip_reply *r)
+{
+	time_t *slot[3] = { NULL, &r->proposed_start, &r->proposed_end };
+
+	for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_X_PROPERTY); p;
+	     p = icalcomponent_get_next_property(ev, ICAL_X_PROPERTY)) {
+		int k = proposal_kind(icalproperty_get_x_name(p));
+		icalparameter *tzp = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
+		if (k && !*slot[k])
+			*slot[k] = text_utc(icalproperty_get_x(p), tzp ? icalparameter_get_tzid(tzp) : NULL);
+	}
+	for (icalparameter *x = att ? icalproperty_get_first_parameter(att, ICAL_X_PARAMETER) : NULL; x;
+	     x = icalproperty_get_next_parameter(att, ICAL_X_PARAMETER)) {
+		int k = proposal_kind(icalparameter_get_xname(x));
+		if (k && !*slot[k])
+			*slot[k] = text_utc(icalparameter_get_xvalue(x), NULL);
+	}
 }
 
 /* DTEND, or DTSTART + DURATION. */
-static time_t end_utc(icalcomponent *cal, icalcomponent *ev, time_t start)
+static time_t end_utc(icalcomponent *ev, time_t start)
 {
 	icalproperty *p = icalcomponent_get_first_property(ev, ICAL_DTEND_PROPERTY);
 
 	if (p)
-		return prop_utc(cal, p);
+		return prop_utc(p, 0);
 	p = icalcomponent_get_first_property(ev, ICAL_DURATION_PROPERTY);
 	if (p && start)
 		return start + icaldurationtype_as_int(icalproperty_get_duration(p));
@@ -443,19 +486,195 @@ static void find_components(icalcomponent *root, icalcomponent **ret_cal, icalco
 
 static void fill_reply(icalcomponent *cal, icalcomponent *ev, struct itip_reply *r)
 {
-	icalproperty *p;
+	icalproperty *p, *att;
 
 	r->method = method_of(cal);
 	r->uid = xstrdup(icalcomponent_get_uid(ev));
-	pick_attendee(ev, r);
+	att = pick_attendee(ev, r);
 	r->comment = comment_of(ev);
-	r->dtstamp = prop_utc(cal, icalcomponent_get_first_property(ev, ICAL_DTSTAMP_PROPERTY));
+	r->dtstamp = prop_utc(icalcomponent_get_first_property(ev, ICAL_DTSTAMP_PROPERTY), 1);
 	p = icalcomponent_get_first_property(ev, ICAL_SEQUENCE_PROPERTY);
 	r->sequence = p ? icalproperty_get_sequence(p) : 0;
 	if (r->method == ITIP_COUNTER) {
-		r->proposed_start = prop_utc(cal, icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY));
-		r->proposed_end = end_utc(cal, ev, r->proposed_start);
+		r->proposed_start = prop_utc(icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY), 0);
+		r->proposed_end = end_utc(ev, r->proposed_start);
+	} else if (r->method == ITIP_REPLY) {
+		proposal_of(ev, att, r);
 	}
+}
+
+/* ---- what libical may see of an incoming object ---- */
+
+/* Only what we read goes to libical (imip-interop.md §0.8: the PARTSTAT of the ATTENDEE, the comment, for COUNTER
+ * the proposed times): the first VCALENDAR's METHOD and its first VEVENT's properties below. Everything else —
+ * VTIMEZONE, VALARM, other components, RRULE, RDATE, EXRULE, EXDATE — is dropped before parsing. A VTIMEZONE
+ * whose STANDARD has RRULE:FREQ=SECONDLY made libical expand the zone for hours the first time a time was
+ * converted in it (issue 15): the service's watchdog killed it, and it read the same mail again, forever. */
+static const char *const event_props[] = {
+	"UID", "DTSTAMP", "DTSTART", "DTEND", "DURATION", "SEQUENCE", "ATTENDEE", "COMMENT",
+	"X-CALENDARSERVER-PRIVATE-COMMENT", NULL,
+};
+static const char *const calendar_props[] = { "METHOD", NULL };
+
+struct filter {
+	struct buf out;
+	int depth;        /* components open in the input */
+	int skip_from;    /* > 0: dropping a component that opened at this depth */
+	int cal, ev;      /* the kept VCALENDAR / VEVENT: 0 not yet seen, 1 open, 2 closed */
+	int ev_depth;
+	size_t kept;      /* content lines kept */
+	size_t attendees;
+};
+
+/* 1 when the n bytes at s contain 'word' (ASCII, any case). */
+static int memmem_ci(const char *s, size_t n, const char *word)
+{
+	size_t w = strlen(word);
+
+	for (size_t i = 0; i + w <= n; i++)
+		if (strncasecmp(s + i, word, w) == 0)
+			return 1;
+	return 0;
+}
+
+static int in_list(const char *const *list, const char *name, size_t n)
+{
+	for (; *list; list++)
+		if (strlen(*list) == n && strncasecmp(*list, name, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* An X- property that carries a proposed new time (X-…PROPOSED…START / END, as clients that propose a time
+ * in a REPLY write it): read by proposal_of. */
+static int proposal_prop(const char *name, size_t n)
+{
+	return n > 2 && strncasecmp(name, "X-", 2) == 0 && memmem_ci(name, n, "PROPOSED") &&
+	       (memmem_ci(name, n, "START") || memmem_ci(name, n, "END"));
+}
+
+/* BEGIN:/END: with the component name; 0 for any other line. */
+static int component_line(const char *line, size_t n, const char *what, const char *comp)
+{
+	size_t w = strlen(what), c = strlen(comp);
+
+	if (n < w + 1 + c || strncasecmp(line, what, w) != 0 || line[w] != ':')
+		return 0;
+	line += w + 1;
+	n -= w + 1;
+	while (n && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+		n--;
+	return n == c && strncasecmp(line, comp, c) == 0;
+}
+
+static int filter_begin(struct filter *f, const char *line, size_t n)
+{
+	f->depth++;
+	if (f->skip_from)
+		return 0;
+	if (!f->cal && !f->ev && f->depth == 1 && component_line(line, n, "BEGIN", "VCALENDAR")) {
+		f->cal = 1;
+		buf_adds(&f->out, "BEGIN:VCALENDAR\r\n");
+	} else if (!f->ev && f->depth == (f->cal == 1 ? 2 : 1) && f->cal != 2 &&
+		   component_line(line, n, "BEGIN", "VEVENT")) {
+		f->ev = 1;
+		f->ev_depth = f->depth;
+		buf_adds(&f->out, "BEGIN:VEVENT\r\n");
+	} else {
+		f->skip_from = f->depth;
+	}
+	return 0;
+}
+
+static void filter_end(struct filter *f)
+{
+	if (f->depth == 0)
+		return;
+	if (f->skip_from) {
+		if (f->depth == f->skip_from)
+			f->skip_from = 0;
+	} else if (f->ev == 1 && f->depth == f->ev_depth) {
+		buf_adds(&f->out, "END:VEVENT\r\n");
+		f->ev = 2;
+	} else if (f->cal == 1 && f->depth == 1) {
+		buf_adds(&f->out, "END:VCALENDAR\r\n");
+		f->cal = 2;
+	}
+	f->depth--;
+}
+
+/* One unfolded content line. */
+static int filter_line(struct filter *f, const char *line, size_t n, struct err *err)
+{
+	size_t name = strcspn(line, ";:");
+	const char *const *keep = NULL;
+
+	if (name > n)
+		name = n;
+	if (name == 5 && strncasecmp(line, "BEGIN", 5) == 0)
+		return filter_begin(f, line, n);
+	if (name == 3 && strncasecmp(line, "END", 3) == 0) {
+		filter_end(f);
+		return 0;
+	}
+	if (f->skip_from)
+		return 0;
+	if (f->ev == 1 && f->depth == f->ev_depth)
+		keep = event_props;
+	else if (f->cal == 1 && f->depth == 1)
+		keep = calendar_props;
+	if (!keep || !(in_list(keep, line, name) || (keep == event_props && proposal_prop(line, name))))
+		return 0;
+	if (n > ITIP_LINE_MAX)
+		return err_set(err, "a calendar line of %zu bytes is over the %d byte limit", n, ITIP_LINE_MAX);
+	if (++f->kept > ITIP_LINES_MAX)
+		return err_set(err, "calendar event has more than %d lines", ITIP_LINES_MAX);
+	if (name == 8 && strncasecmp(line, "ATTENDEE", 8) == 0 && ++f->attendees > ITIP_ATTENDEES_MAX)
+		return err_set(err, "calendar event has more than %d attendees", ITIP_ATTENDEES_MAX);
+	buf_add(&f->out, line, n);
+	buf_adds(&f->out, "\r\n");
+	return 0;
+}
+
+/* The object as libical may see it (see event_props above), unfolded, CRLF lines; NULL with err when a kept
+ * line or their number is over its cap. Linear in len. Caller frees. */
+static char *filter_object(const char *text, size_t len, struct err *err)
+{
+	struct filter f = { .depth = 0 };
+	struct buf line;
+	const char *p = text, *end = text + len;
+	char *res = NULL;
+
+	buf_init(&f.out);
+	buf_init(&line);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : end;
+		size_t n = (size_t)(e - p);
+
+		if (n && p[n - 1] == '\r')
+			n--;
+		if (n && (p[0] == ' ' || p[0] == '\t')) {
+			buf_add(&line, p + 1, n - 1);   /* RFC 5545 §3.1: a folded line goes on */
+		} else {
+			if (line.len && filter_line(&f, line.data, line.len, err) < 0)
+				goto out;
+			buf_reset(&line);
+			buf_add(&line, p, n);
+		}
+		p = nl ? nl + 1 : end;
+	}
+	if (line.len && filter_line(&f, line.data, line.len, err) < 0)
+		goto out;
+	if (f.ev == 1 || f.cal == 1) {
+		err_set(err, "calendar object ends inside %s (truncated)", f.ev == 1 ? "its VEVENT" : "its VCALENDAR");
+		goto out;
+	}
+	res = buf_detach(&f.out, NULL);
+out:
+	buf_release(&f.out);
+	buf_release(&line);
+	return res;
 }
 
 int itip_parse(const char *text, size_t len, struct itip_reply *ret, struct err *err)
@@ -474,7 +693,8 @@ int itip_parse(const char *text, size_t len, struct itip_reply *ret, struct err 
 		err_set(err, "calendar object contains a NUL byte");
 		goto out;
 	}
-	copy = xstrndup(text, len);
+	if (!(copy = filter_object(text, len, err)))
+		goto out;
 	/* errors in hostile input must come back as X-LIC-ERROR properties, never abort() */
 	icalerror_set_errors_are_fatal(0);
 	root = icalparser_parse_string(copy);

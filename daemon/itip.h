@@ -51,17 +51,24 @@ struct itip_reply {
 	char *comment;             /* COMMENT / X-CALENDARSERVER-PRIVATE-COMMENT, or NULL */
 	time_t dtstamp;            /* 0 if absent */
 	int sequence;
-	time_t proposed_start;     /* COUNTER: the proposed DTSTART/DTEND in UTC, else 0 */
+	time_t proposed_start;     /* COUNTER: the proposed DTSTART/DTEND in UTC; REPLY: a proposed time in
+				      X-…PROPOSED…START/END (property, or parameter of the ATTENDEE); else 0 */
 	time_t proposed_end;
 	size_t n_attendees;        /* ATTENDEE lines in the VEVENT (a reply should have one) */
 };
 
 #define ITIP_PARSE_MAX (1024 * 1024)   /* itip_parse refuses larger objects */
+#define ITIP_PARSE_ATTENDEES_MAX 1000  /* … events with more ATTENDEE lines */
+#define ITIP_LINE_MAX (16 * 1024)      /* … a line it reads (unfolded) over this many bytes */
+#define ITIP_LINES_MAX (ITIP_PARSE_ATTENDEES_MAX + 64)   /* … more lines it reads than this */
 
-/* Parses an incoming VCALENDAR (CRLF or LF lines). Lenient on purpose: no iTIP restriction check, since Exchange
+/* Parses an incoming VCALENDAR (CRLF or LF lines). libical sees only the first VEVENT's UID, DTSTAMP, DTSTART,
+ * DTEND, DURATION, SEQUENCE, ATTENDEE and comments and the METHOD: never a VTIMEZONE, RRULE or other component,
+ * so no object costs more than its length. A TZID is read by tz_zone_of_tzid, else the time is taken as UTC;
+ * DTSTAMP is always UTC. Lenient on purpose: no iTIP restriction check, since Exchange
  * replies have no ORGANIZER and Google's carry a VALARM. With several ATTENDEEs the first whose PARTSTAT is not
  * NEEDS-ACTION is reported. Fills *ret (release with itip_reply_release) and returns 0; -1 with err on garbage,
- * a missing VEVENT or UID, or more than ITIP_PARSE_MAX bytes. */
+ * a missing VEVENT or UID, more than ITIP_PARSE_MAX bytes, or a cap above exceeded. */
 int itip_parse(const char *text, size_t len, struct itip_reply *ret, struct err *err);
 /* Frees the strings of r and zeroes it; r may be zeroed already. */
 void itip_reply_release(struct itip_reply *r);

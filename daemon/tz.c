@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #define TZ_NAME_MAX 64      /* "TZID:" + name stays within one 75-octet line; real names are ≤ 32 */
@@ -407,3 +408,231 @@ char *tz_vtimezone(const char *zone, int year_from, int year_to, struct err *err
 	return text;
 }
 
+
+/* ---- TZIDs in incoming calendar objects ---- */
+
+/* Windows time zone names as Outlook and Exchange write them in TZID (and, for the zones near us, the display
+ * names Outlook for Mac writes, without their "(UTC+01:00) " prefix), to a tz database zone. Source: Unicode
+ * CLDR, common/supplemental/windowsZones.xml, the territory "001" row of each <mapZone>, with today's tz names
+ * where CLDR keeps an old alias (Asia/Calcutta → Asia/Kolkata, America/Godthab → America/Nuuk, Europe/Kiev →
+ * Europe/Kyiv, ...). One change: "Romance Standard Time" is CLDR's row for territory DK (Europe/Copenhagen)
+ * rather than 001 (Europe/Paris); the two zones have had the same rules since 1980. test_tz checks that every
+ * zone here exists in the system tz database. */
+static const struct {
+	const char *name, *zone;
+} windows_zones[] = {
+	{ "Dateline Standard Time", "Etc/GMT+12" },
+	{ "UTC-11", "Etc/GMT+11" },
+	{ "Aleutian Standard Time", "America/Adak" },
+	{ "Hawaiian Standard Time", "Pacific/Honolulu" },
+	{ "Marquesas Standard Time", "Pacific/Marquesas" },
+	{ "Alaskan Standard Time", "America/Anchorage" },
+	{ "UTC-09", "Etc/GMT+9" },
+	{ "Pacific Standard Time (Mexico)", "America/Tijuana" },
+	{ "UTC-08", "Etc/GMT+8" },
+	{ "Pacific Standard Time", "America/Los_Angeles" },
+	{ "US Mountain Standard Time", "America/Phoenix" },
+	{ "Mountain Standard Time (Mexico)", "America/Mazatlan" },
+	{ "Mountain Standard Time", "America/Denver" },
+	{ "Yukon Standard Time", "America/Whitehorse" },
+	{ "Central America Standard Time", "America/Guatemala" },
+	{ "Central Standard Time", "America/Chicago" },
+	{ "Easter Island Standard Time", "Pacific/Easter" },
+	{ "Central Standard Time (Mexico)", "America/Mexico_City" },
+	{ "Canada Central Standard Time", "America/Regina" },
+	{ "SA Pacific Standard Time", "America/Bogota" },
+	{ "Eastern Standard Time (Mexico)", "America/Cancun" },
+	{ "Eastern Standard Time", "America/New_York" },
+	{ "Haiti Standard Time", "America/Port-au-Prince" },
+	{ "Cuba Standard Time", "America/Havana" },
+	{ "US Eastern Standard Time", "America/Indiana/Indianapolis" },
+	{ "Turks And Caicos Standard Time", "America/Grand_Turk" },
+	{ "Paraguay Standard Time", "America/Asuncion" },
+	{ "Atlantic Standard Time", "America/Halifax" },
+	{ "Venezuela Standard Time", "America/Caracas" },
+	{ "Central Brazilian Standard Time", "America/Cuiaba" },
+	{ "SA Western Standard Time", "America/La_Paz" },
+	{ "Pacific SA Standard Time", "America/Santiago" },
+	{ "Newfoundland Standard Time", "America/St_Johns" },
+	{ "Tocantins Standard Time", "America/Araguaina" },
+	{ "E. South America Standard Time", "America/Sao_Paulo" },
+	{ "SA Eastern Standard Time", "America/Cayenne" },
+	{ "Argentina Standard Time", "America/Argentina/Buenos_Aires" },
+	{ "Greenland Standard Time", "America/Nuuk" },
+	{ "Montevideo Standard Time", "America/Montevideo" },
+	{ "Magallanes Standard Time", "America/Punta_Arenas" },
+	{ "Saint Pierre Standard Time", "America/Miquelon" },
+	{ "Bahia Standard Time", "America/Bahia" },
+	{ "UTC-02", "Etc/GMT+2" },
+	{ "Azores Standard Time", "Atlantic/Azores" },
+	{ "Cape Verde Standard Time", "Atlantic/Cape_Verde" },
+	{ "UTC", "Etc/UTC" },
+	{ "GMT Standard Time", "Europe/London" },
+	{ "Greenwich Standard Time", "Atlantic/Reykjavik" },
+	{ "Sao Tome Standard Time", "Africa/Sao_Tome" },
+	{ "Morocco Standard Time", "Africa/Casablanca" },
+	{ "W. Europe Standard Time", "Europe/Berlin" },
+	{ "Central Europe Standard Time", "Europe/Budapest" },
+	{ "Romance Standard Time", "Europe/Copenhagen" },
+	{ "Central European Standard Time", "Europe/Warsaw" },
+	{ "W. Central Africa Standard Time", "Africa/Lagos" },
+	{ "Jordan Standard Time", "Asia/Amman" },
+	{ "GTB Standard Time", "Europe/Bucharest" },
+	{ "Middle East Standard Time", "Asia/Beirut" },
+	{ "Egypt Standard Time", "Africa/Cairo" },
+	{ "E. Europe Standard Time", "Europe/Chisinau" },
+	{ "Syria Standard Time", "Asia/Damascus" },
+	{ "West Bank Standard Time", "Asia/Hebron" },
+	{ "South Africa Standard Time", "Africa/Johannesburg" },
+	{ "FLE Standard Time", "Europe/Kyiv" },
+	{ "Israel Standard Time", "Asia/Jerusalem" },
+	{ "South Sudan Standard Time", "Africa/Juba" },
+	{ "Kaliningrad Standard Time", "Europe/Kaliningrad" },
+	{ "Sudan Standard Time", "Africa/Khartoum" },
+	{ "Libya Standard Time", "Africa/Tripoli" },
+	{ "Namibia Standard Time", "Africa/Windhoek" },
+	{ "Arabic Standard Time", "Asia/Baghdad" },
+	{ "Turkey Standard Time", "Europe/Istanbul" },
+	{ "Arab Standard Time", "Asia/Riyadh" },
+	{ "Belarus Standard Time", "Europe/Minsk" },
+	{ "Russian Standard Time", "Europe/Moscow" },
+	{ "E. Africa Standard Time", "Africa/Nairobi" },
+	{ "Volgograd Standard Time", "Europe/Volgograd" },
+	{ "Iran Standard Time", "Asia/Tehran" },
+	{ "Arabian Standard Time", "Asia/Dubai" },
+	{ "Astrakhan Standard Time", "Europe/Astrakhan" },
+	{ "Azerbaijan Standard Time", "Asia/Baku" },
+	{ "Russia Time Zone 3", "Europe/Samara" },
+	{ "Mauritius Standard Time", "Indian/Mauritius" },
+	{ "Saratov Standard Time", "Europe/Saratov" },
+	{ "Georgian Standard Time", "Asia/Tbilisi" },
+	{ "Caucasus Standard Time", "Asia/Yerevan" },
+	{ "Afghanistan Standard Time", "Asia/Kabul" },
+	{ "West Asia Standard Time", "Asia/Tashkent" },
+	{ "Ekaterinburg Standard Time", "Asia/Yekaterinburg" },
+	{ "Pakistan Standard Time", "Asia/Karachi" },
+	{ "Qyzylorda Standard Time", "Asia/Qyzylorda" },
+	{ "India Standard Time", "Asia/Kolkata" },
+	{ "Sri Lanka Standard Time", "Asia/Colombo" },
+	{ "Nepal Standard Time", "Asia/Kathmandu" },
+	{ "Central Asia Standard Time", "Asia/Almaty" },
+	{ "Bangladesh Standard Time", "Asia/Dhaka" },
+	{ "Omsk Standard Time", "Asia/Omsk" },
+	{ "Myanmar Standard Time", "Asia/Yangon" },
+	{ "SE Asia Standard Time", "Asia/Bangkok" },
+	{ "Altai Standard Time", "Asia/Barnaul" },
+	{ "W. Mongolia Standard Time", "Asia/Hovd" },
+	{ "North Asia Standard Time", "Asia/Krasnoyarsk" },
+	{ "N. Central Asia Standard Time", "Asia/Novosibirsk" },
+	{ "Tomsk Standard Time", "Asia/Tomsk" },
+	{ "China Standard Time", "Asia/Shanghai" },
+	{ "North Asia East Standard Time", "Asia/Irkutsk" },
+	{ "Singapore Standard Time", "Asia/Singapore" },
+	{ "W. Australia Standard Time", "Australia/Perth" },
+	{ "Taipei Standard Time", "Asia/Taipei" },
+	{ "Ulaanbaatar Standard Time", "Asia/Ulaanbaatar" },
+	{ "Aus Central W. Standard Time", "Australia/Eucla" },
+	{ "Transbaikal Standard Time", "Asia/Chita" },
+	{ "Tokyo Standard Time", "Asia/Tokyo" },
+	{ "North Korea Standard Time", "Asia/Pyongyang" },
+	{ "Korea Standard Time", "Asia/Seoul" },
+	{ "Yakutsk Standard Time", "Asia/Yakutsk" },
+	{ "Cen. Australia Standard Time", "Australia/Adelaide" },
+	{ "AUS Central Standard Time", "Australia/Darwin" },
+	{ "E. Australia Standard Time", "Australia/Brisbane" },
+	{ "AUS Eastern Standard Time", "Australia/Sydney" },
+	{ "West Pacific Standard Time", "Pacific/Port_Moresby" },
+	{ "Tasmania Standard Time", "Australia/Hobart" },
+	{ "Vladivostok Standard Time", "Asia/Vladivostok" },
+	{ "Lord Howe Standard Time", "Australia/Lord_Howe" },
+	{ "Bougainville Standard Time", "Pacific/Bougainville" },
+	{ "Russia Time Zone 10", "Asia/Srednekolymsk" },
+	{ "Magadan Standard Time", "Asia/Magadan" },
+	{ "Norfolk Standard Time", "Pacific/Norfolk" },
+	{ "Sakhalin Standard Time", "Asia/Sakhalin" },
+	{ "Central Pacific Standard Time", "Pacific/Guadalcanal" },
+	{ "Russia Time Zone 11", "Asia/Kamchatka" },
+	{ "New Zealand Standard Time", "Pacific/Auckland" },
+	{ "UTC+12", "Etc/GMT-12" },
+	{ "Fiji Standard Time", "Pacific/Fiji" },
+	{ "Chatham Islands Standard Time", "Pacific/Chatham" },
+	{ "UTC+13", "Etc/GMT-13" },
+	{ "Tonga Standard Time", "Pacific/Tongatapu" },
+	{ "Samoa Standard Time", "Pacific/Apia" },
+	{ "Line Islands Standard Time", "Pacific/Kiritimati" },
+	/* Outlook's display names (Windows' "Display" value without "(UTC+01:00) "), as Outlook for Mac writes
+	 * them in TZID (imip-interop.md §1.2.1): Europe, and the most common others */
+	{ "Brussels, Copenhagen, Madrid, Paris", "Europe/Copenhagen" },
+	{ "Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna", "Europe/Berlin" },
+	{ "Belgrade, Bratislava, Budapest, Ljubljana, Prague", "Europe/Budapest" },
+	{ "Sarajevo, Skopje, Warsaw, Zagreb", "Europe/Warsaw" },
+	{ "Dublin, Edinburgh, Lisbon, London", "Europe/London" },
+	{ "Helsinki, Kyiv, Riga, Sofia, Tallinn, Vilnius", "Europe/Kyiv" },
+	{ "Helsinki, Kiev, Riga, Sofia, Tallinn, Vilnius", "Europe/Kyiv" },
+	{ "Athens, Bucharest", "Europe/Bucharest" },
+	{ "Monrovia, Reykjavik", "Atlantic/Reykjavik" },
+	{ "Chisinau", "Europe/Chisinau" },
+	{ "Istanbul", "Europe/Istanbul" },
+	{ "Kaliningrad", "Europe/Kaliningrad" },
+	{ "Minsk", "Europe/Minsk" },
+	{ "Moscow, St. Petersburg", "Europe/Moscow" },
+	{ "Moscow, St. Petersburg, Volgograd", "Europe/Moscow" },
+	{ "Azores", "Atlantic/Azores" },
+	{ "Greenland", "America/Nuuk" },
+	{ "Coordinated Universal Time", "Etc/UTC" },
+	{ "Eastern Time (US & Canada)", "America/New_York" },
+	{ "Central Time (US & Canada)", "America/Chicago" },
+	{ "Mountain Time (US & Canada)", "America/Denver" },
+	{ "Pacific Time (US & Canada)", "America/Los_Angeles" },
+	{ "Beijing, Chongqing, Hong Kong, Urumqi", "Asia/Shanghai" },
+	{ "Osaka, Sapporo, Tokyo", "Asia/Tokyo" },
+	{ "Chennai, Kolkata, Mumbai, New Delhi", "Asia/Kolkata" },
+	{ "Canberra, Melbourne, Sydney", "Australia/Sydney" },
+};
+
+size_t tz_windows_count(void)
+{
+	return sizeof(windows_zones) / sizeof(windows_zones[0]);
+}
+
+const char *tz_windows_zone(size_t i, const char **ret_name)
+{
+	if (i >= tz_windows_count())
+		return NULL;
+	if (ret_name)
+		*ret_name = windows_zones[i].name;
+	return windows_zones[i].zone;
+}
+
+/* "(UTC+01:00) Brussels, ..." and "(GMT+01.00) ..." → "Brussels, ..." */
+static const char *skip_offset_prefix(const char *s)
+{
+	const char *close;
+
+	if ((util_istarts(s, "(UTC") || util_istarts(s, "(GMT")) && (close = strchr(s, ')'))) {
+		for (s = close + 1; *s == ' '; s++)
+			;
+	}
+	return s;
+}
+
+const char *tz_zone_of_tzid(const char *tzid)
+{
+	const char *name;
+
+	if (!tzid || strlen(tzid) > TZ_ID_MAX)
+		return NULL;
+	name = skip_offset_prefix(tzid);
+	for (size_t i = 0; i < tz_windows_count(); i++)
+		if (strcasecmp(name, windows_zones[i].name) == 0)
+			return windows_zones[i].zone;
+	/* a tz database name, also behind a prefix: libical's "/freeassociation.sourceforge.net/Europe/Oslo",
+	 * old Thunderbird's "/mozilla.org/20050126_1/Europe/Copenhagen"; a name is at most a few '/' deep */
+	for (const char *p = tzid; p; p = strchr(p, '/')) {
+		while (*p == '/')
+			p++;
+		if (tz_valid(p))
+			return p;
+	}
+	return NULL;
+}

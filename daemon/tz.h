@@ -20,4 +20,14 @@ int tz_local_to_utc(const char *zone, int y, int m, int d, int minutes, time_t *
  * (while the zone's file is unchanged), held for the life of the process. */
 char *tz_vtimezone(const char *zone, int year_from, int year_to, struct err *err);
 
+/* The tz database zone for a TZID found in an incoming calendar object: a tz database name (also behind a
+ * "/vendor/…/" prefix), or a Windows zone name or Outlook display name from a fixed table (CLDR
+ * windowsZones). NULL when unknown, or when tzid is over TZ_ID_MAX bytes. Never reads a VTIMEZONE: the
+ * result points into tzid or into the table. */
+#define TZ_ID_MAX 256
+const char *tz_zone_of_tzid(const char *tzid);
+/* The fixed table, for tests: entry i's zone (NULL past the end) and its Windows or display name. */
+size_t tz_windows_count(void);
+const char *tz_windows_zone(size_t i, const char **ret_name);
+
 #endif

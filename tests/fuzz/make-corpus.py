@@ -51,6 +51,7 @@ def mails():
                 continue
             if ctype in ("text/calendar", "application/ics"):
                 put("itip", "%s-%d" % (name, i), body)
+                put("calendar", "%s-%d" % (name, i), body)
             elif ctype in ("text/plain", "text/html"):
                 cs = part.get_content_charset() or "utf-8"
                 try:
@@ -124,11 +125,39 @@ def hand_made():
         "Budi,Masuk lagi,05/03/2027 09.58\nBudi,Keluar,05/03/2027 12.58\nWati,Masuk,05/03/2027 12.30\n")
 
 
+def vtimezone_bomb(tzid, rule, extra="", inside=False, method="REPLY"):
+    """A reply whose times name a zone that libical would expand for hours (issue 15)."""
+    vtz = ("BEGIN:VTIMEZONE\r\nTZID:%s\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n%s\r\n%s"
+           "TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n" % (tzid, rule, extra))
+    return ("BEGIN:VCALENDAR\r\nMETHOD:%s\r\nVERSION:2.0\r\n%sBEGIN:VEVENT\r\n"
+            "UID:tovholder-20270305-bestyrelse-7c1e2a90@kommune.example\r\n%s"
+            "DTSTAMP;TZID=%s:20270222T091500\r\nDTSTART;TZID=\"%s\":20270305T100000\r\n"
+            "DTEND;TZID=%s:20270305T120000\r\nRRULE:FREQ=SECONDLY\r\n"
+            "ATTENDEE;PARTSTAT=ACCEPTED:mailto:birthe.lauridsen@borger.example\r\nEND:VEVENT\r\n"
+            "END:VCALENDAR\r\n" % (method, "" if inside else vtz, vtz if inside else "", tzid, tzid, tzid))
+
+
+def calendar_bombs():
+    by = "BYMONTH=%s;BYHOUR=%s;BYMINUTE=%s;BYSECOND=%s" % (
+        ",".join(str(i) for i in range(1, 13)), ",".join(str(i) for i in range(24)),
+        ",".join(str(i) for i in range(60)), ",".join(str(i) for i in range(60)))
+    put("calendar", "bomb-secondly.ics", vtimezone_bomb("Bomb", "RRULE:FREQ=SECONDLY"))
+    put("calendar", "bomb-minutely.ics", vtimezone_bomb("Bomb", "RRULE:FREQ=MINUTELY", method="COUNTER"))
+    put("calendar", "bomb-hourly.ics", vtimezone_bomb("Romance Standard Time", "RRULE:FREQ=HOURLY;INTERVAL=1"))
+    put("calendar", "bomb-yearly-byhour.ics", vtimezone_bomb("Europe/Copenhagen", "RRULE:FREQ=YEARLY;" + by))
+    put("calendar", "bomb-rdates.ics", vtimezone_bomb(
+        "Bomb", "RRULE:FREQ=DAILY", "".join("RDATE:%04d%02d%02dT020000\r\n" % (1970 + d // 300, 1 + d % 12,
+                                                                                 1 + d % 28) for d in range(500))))
+    put("calendar", "bomb-inside-vevent.ics", vtimezone_bomb("Bomb", "RRULE:FREQ=SECONDLY", inside=True,
+                                                             method="COUNTER"))
+
+
 def main():
     clear_seeds()
     mails()
     files()
     hand_made()
+    calendar_bombs()
     for t in sorted(os.listdir(CORPUS)):
         n = len(os.listdir(os.path.join(CORPUS, t)))
         size = sum(os.path.getsize(p) for p in glob.glob(os.path.join(CORPUS, t, "*")))

@@ -10,8 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "buf.h"
 #include "itip.h"
+#include "util.h"
 
 static time_t utc(int y, int mo, int d, int h, int mi, int s)
 {
@@ -745,6 +749,32 @@ static const struct reply_case replies[] = {
 	  "END:VEVENT\n"
 	  "END:VCALENDAR\n",
 	  ITIP_REFRESH, "uid-refresh", "a@x.example", NULL, NULL, NULL, 0, 1, NULL, NULL },
+	/* a REPLY that proposes another time (issue 16): X- properties, in a zone, or parameters of the ATTENDEE */
+	{ "reply with proposed time (properties)", 0,
+	  "BEGIN:VCALENDAR\n"
+	  "METHOD:REPLY\n"
+	  "BEGIN:VEVENT\n"
+	  "UID:uid-prop\n"
+	  "DTSTAMP:20270222T091500Z\n"
+	  "ATTENDEE;PARTSTAT=TENTATIVE:mailto:a@x.example\n"
+	  "X-APPLE-PROPOSED-START;TZID=Europe/Copenhagen:20270306T093000\n"
+	  "X-APPLE-PROPOSED-END:20270306T103000Z\n"
+	  "COMMENT:Kan vi flytte til i morgen kl. 9.30?\n"
+	  "END:VEVENT\n"
+	  "END:VCALENDAR\n",
+	  ITIP_REPLY, "uid-prop", "a@x.example", "TENTATIVE", "Kan vi flytte til i morgen kl. 9.30?",
+	  "2027-02-22T09:15:00Z", 0, 1, "2027-03-06T08:30:00Z", "2027-03-06T10:30:00Z" },
+	{ "reply with proposed time (parameters)", 0,
+	  "BEGIN:VCALENDAR\n"
+	  "METHOD:REPLY\n"
+	  "BEGIN:VEVENT\n"
+	  "UID:uid-prop2\n"
+	  "ATTENDEE;PARTSTAT=TENTATIVE;X-PROPOSED-START=20270306T083000Z;X-PROPOSED-END=20270306T0930\n"
+	  " 00Z:mailto:b@x.example\n"
+	  "END:VEVENT\n"
+	  "END:VCALENDAR\n",
+	  ITIP_REPLY, "uid-prop2", "b@x.example", "TENTATIVE", NULL, NULL, 0, 1, "2027-03-06T08:30:00Z",
+	  "2027-03-06T09:30:00Z" },
 	{ "publish is other", 0,
 	  "BEGIN:VCALENDAR\n"
 	  "METHOD:PUBLISH\n"
@@ -873,6 +903,146 @@ static void test_parse_caps(void **state)
 	free(big);
 }
 
+/* ---- objects that cost libical hours (issue 15) ---- */
+
+static double cpu_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A REPLY (or COUNTER) whose times name TZID 'tzid', defined by a VTIMEZONE whose STANDARD part repeats by
+ * 'rule' (and 'extra' lines), 'where' the VTIMEZONE goes: "before" the VEVENT, or "inside" it. */
+static char *bomb(const char *method, const char *tzid, const char *rule, const char *extra, int inside)
+{
+	char *vtz = xasprintf("BEGIN:VTIMEZONE\r\nTZID:%s\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n%s\r\n%s"
+			      "TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\n"
+			      "DTSTART:19700101T000000\r\nRRULE:FREQ=SECONDLY;INTERVAL=1\r\nTZOFFSETFROM:+0200\r\n"
+			      "TZOFFSETTO:+0100\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n", tzid, rule, extra);
+	char *s = xasprintf("BEGIN:VCALENDAR\r\nMETHOD:%s\r\nVERSION:2.0\r\n%sBEGIN:VEVENT\r\nUID:bomb@x.example\r\n"
+			    "%sDTSTAMP;TZID=%s:20270222T091500\r\nDTSTART;TZID=\"%s\":20270305T100000\r\n"
+			    "DTEND;TZID=%s:20270305T120000\r\nRRULE:FREQ=SECONDLY;COUNT=100000000\r\n"
+			    "RDATE;TZID=%s:20270305T100000,20270306T100000\r\nEXDATE;TZID=%s:20270306T100000\r\n"
+			    "ATTENDEE;PARTSTAT=ACCEPTED:mailto:a@x.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+			    method, inside ? "" : vtz, inside ? vtz : "", tzid, tzid, tzid, tzid, tzid);
+	free(vtz);
+	return s;
+}
+
+static void test_parse_bombs(void **state)
+{
+	static const struct {
+		const char *name, *method, *tzid, *rule;
+		int many_rdates, inside;
+		const char *dtstamp, *start, *end;   /* what must come out (UTC) */
+	} cases[] = {
+		{ "secondly", "REPLY", "Bomb", "RRULE:FREQ=SECONDLY", 0, 0, "2027-02-22T09:15:00Z", NULL, NULL },
+		{ "minutely", "COUNTER", "Bomb", "RRULE:FREQ=MINUTELY", 0, 0, "2027-02-22T09:15:00Z",
+		  "2027-03-05T10:00:00Z", "2027-03-05T12:00:00Z" },
+		{ "hourly", "COUNTER", "Bomb", "RRULE:FREQ=HOURLY;INTERVAL=1", 0, 0, "2027-02-22T09:15:00Z",
+		  "2027-03-05T10:00:00Z", "2027-03-05T12:00:00Z" },
+		{ "yearly by hour", "COUNTER", "Bomb",
+		  "RRULE:FREQ=YEARLY;BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,"
+		  "17,18,19,20,21,22,23;BYMINUTE=0,5,10,15,20,25,30,35,40,45,50,55;BYSECOND=0,10,20,30,40,50", 0, 0,
+		  "2027-02-22T09:15:00Z", "2027-03-05T10:00:00Z", "2027-03-05T12:00:00Z" },
+		{ "rdates", "COUNTER", "Bomb", "RRULE:FREQ=DAILY", 1, 0, "2027-02-22T09:15:00Z", "2027-03-05T10:00:00Z",
+		  "2027-03-05T12:00:00Z" },
+		{ "inside the event", "COUNTER", "Bomb", "RRULE:FREQ=SECONDLY", 0, 1, "2027-02-22T09:15:00Z",
+		  "2027-03-05T10:00:00Z", "2027-03-05T12:00:00Z" },
+		/* a real zone's name, redefined: the tz database decides, never the object (CET in winter) */
+		{ "a real name redefined", "COUNTER", "Europe/Copenhagen", "RRULE:FREQ=SECONDLY", 0, 0,
+		  "2027-02-22T09:15:00Z", "2027-03-05T09:00:00Z", "2027-03-05T11:00:00Z" },
+		{ "a Windows name redefined", "COUNTER", "Romance Standard Time", "RRULE:FREQ=SECONDLY", 0, 0,
+		  "2027-02-22T09:15:00Z", "2027-03-05T09:00:00Z", "2027-03-05T11:00:00Z" },
+	};
+
+	(void)state;
+	alarm(60);   /* today's libical would take hours: end the test instead of the machine's afternoon */
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf extra;
+		struct itip_reply r;
+		struct err err = { "" };
+		double t0;
+		char *text;
+
+		buf_init(&extra);
+		for (int d = 0; cases[i].many_rdates && d < 20000; d++)
+			buf_addf(&extra, "RDATE:%04d%02d%02dT020000\r\n", 1970 + d / 300, 1 + d % 12, 1 + d % 28);
+		text = bomb(cases[i].method, cases[i].tzid, cases[i].rule, extra.data, cases[i].inside);
+		print_message("bomb: %s (%zu bytes)\n", cases[i].name, strlen(text));
+		t0 = cpu_seconds();
+		if (itip_parse(text, strlen(text), &r, &err) != 0)
+			fail_msg("%s: %s", cases[i].name, err.msg);
+		if (cpu_seconds() - t0 > 0.5)
+			fail_msg("%s: %.2f CPU seconds", cases[i].name, cpu_seconds() - t0);
+		assert_string_equal(r.partstat, "ACCEPTED");
+		assert_int_equal((long long)r.dtstamp, (long long)parse_utc(cases[i].dtstamp));
+		assert_int_equal((long long)r.proposed_start, (long long)parse_utc(cases[i].start));
+		assert_int_equal((long long)r.proposed_end, (long long)parse_utc(cases[i].end));
+		itip_reply_release(&r);
+		buf_release(&extra);
+		free(text);
+	}
+	alarm(0);
+}
+
+/* Each cap on what libical is given, at its edge: within it parses, over it is refused with a reason. A line
+ * we do not read may be as long as the object. */
+static void test_parse_line_caps(void **state)
+{
+	struct itip_reply r;
+	struct err err = { "" };
+	struct buf b;
+	char *pad = malloc(ITIP_LINE_MAX + 1);
+
+	(void)state;
+	for (int over = 0; over <= 1; over++) {
+		buf_init(&b);
+		buf_adds(&b, "BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\nUID:caps\r\n");
+		for (int i = 0; i < ITIP_PARSE_ATTENDEES_MAX + over; i++)
+			buf_addf(&b, "ATTENDEE;PARTSTAT=%s:mailto:p%d@x.example\r\n", i ? "ACCEPTED" : "DECLINED", i);
+		buf_adds(&b, "END:VEVENT\r\nEND:VCALENDAR\r\n");
+		memset(&err, 0, sizeof(err));
+		assert_int_equal(itip_parse(b.data, b.len, &r, &err), over ? -1 : 0);
+		if (over) {
+			assert_non_null(strstr(err.msg, "attendees"));
+		} else {
+			assert_int_equal(r.n_attendees, ITIP_PARSE_ATTENDEES_MAX);
+			assert_string_equal(r.attendee, "p0@x.example");
+			itip_reply_release(&r);
+		}
+		buf_release(&b);
+
+		/* a COMMENT of exactly ITIP_LINE_MAX bytes (name included), folded at 75 octets; one more is refused */
+		buf_init(&b);
+		buf_adds(&b, "BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\nUID:caps\r\n");
+		memset(pad, 'k', ITIP_LINE_MAX);
+		memcpy(pad, "COMMENT:", 8);
+		for (size_t at = 0, n = ITIP_LINE_MAX + (size_t)over; at < n; at += 74) {
+			if (at)
+				buf_addch(&b, ' ');
+			buf_add(&b, pad + at, n - at < 74 ? n - at : 74);
+			buf_adds(&b, "\r\n");
+		}
+		buf_adds(&b, "X-ALT-DESC;FMTTYPE=text/html:");
+		for (int i = 0; i < 4 * ITIP_LINE_MAX; i++)
+			buf_addch(&b, 'h');
+		buf_adds(&b, "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+		memset(&err, 0, sizeof(err));
+		assert_int_equal(itip_parse(b.data, b.len, &r, &err), over ? -1 : 0);
+		if (over) {
+			assert_non_null(strstr(err.msg, "limit"));
+		} else {
+			assert_int_equal(strlen(r.comment), ITIP_LINE_MAX - 8);
+			itip_reply_release(&r);
+		}
+		buf_release(&b);
+	}
+	free(pad);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -884,6 +1054,8 @@ int main(void)
 		cmocka_unit_test(test_parse_table),
 		cmocka_unit_test(test_parse_refused),
 		cmocka_unit_test(test_parse_caps),
+		cmocka_unit_test(test_parse_bombs),
+		cmocka_unit_test(test_parse_line_caps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -326,6 +327,58 @@ static void test_vtimezone_cache(void **state)
 	rmdir(dir);
 }
 
+/* The Windows zone table (CLDR windowsZones): every zone exists here, names are unique, and TZIDs as clients
+ * write them find their zone; nothing else does. */
+static void test_zone_of_tzid(void **state)
+{
+	static const struct {
+		const char *tzid, *zone;
+	} cases[] = {
+		{ "Europe/Copenhagen", "Europe/Copenhagen" },
+		{ "Romance Standard Time", "Europe/Copenhagen" },
+		{ "romance standard time", "Europe/Copenhagen" },
+		{ "W. Europe Standard Time", "Europe/Berlin" },
+		{ "GMT Standard Time", "Europe/London" },
+		{ "FLE Standard Time", "Europe/Kyiv" },
+		{ "Greenland Standard Time", "America/Nuuk" },
+		{ "(UTC+01:00) Brussels, Copenhagen, Madrid, Paris", "Europe/Copenhagen" },
+		{ "Sarajevo, Skopje, Warsaw, Zagreb", "Europe/Warsaw" },
+		{ "/freeassociation.sourceforge.net/Europe/Oslo", "Europe/Oslo" },
+		{ "/mozilla.org/20050126_1/Europe/Copenhagen", "Europe/Copenhagen" },
+		{ "Mars/Olympus", NULL },
+		{ "Bomb", NULL },
+		{ "../../../etc/passwd", NULL },
+		{ "", NULL },
+		{ NULL, NULL },
+	};
+	char long_id[TZ_ID_MAX + 2];
+
+	(void)state;
+	for (size_t i = 0; i < tz_windows_count(); i++) {
+		const char *name = NULL, *zone = tz_windows_zone(i, &name);
+		if (!tz_valid(zone))
+			fail_msg("'%s' maps to '%s', not in the tz database", name, zone);
+		for (size_t j = 0; j < i; j++) {
+			const char *other = NULL;
+			tz_windows_zone(j, &other);
+			if (strcasecmp(name, other) == 0)
+				fail_msg("'%s' twice in the table", name);
+		}
+		assert_string_equal(tz_zone_of_tzid(name), zone);
+	}
+	assert_null(tz_windows_zone(tz_windows_count(), NULL));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *got = tz_zone_of_tzid(cases[i].tzid);
+		if (cases[i].zone ? !got || strcmp(got, cases[i].zone) != 0 : got != NULL)
+			fail_msg("'%s': expected %s, got %s", cases[i].tzid ? cases[i].tzid : "(null)",
+				 cases[i].zone ? cases[i].zone : "NULL", got ? got : "NULL");
+	}
+	memset(long_id, 'a', sizeof(long_id) - 1);
+	long_id[sizeof(long_id) - 1] = '\0';
+	memcpy(long_id + sizeof(long_id) - 1 - strlen("/Europe/Oslo"), "/Europe/Oslo", strlen("/Europe/Oslo"));
+	assert_null(tz_zone_of_tzid(long_id));   /* over TZ_ID_MAX */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +389,7 @@ int main(void)
 		cmocka_unit_test(test_local_to_utc_refused),
 		cmocka_unit_test(test_tz_restored),
 		cmocka_unit_test(test_vtimezone_cache),
+		cmocka_unit_test(test_zone_of_tzid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
