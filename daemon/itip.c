@@ -522,6 +522,7 @@ struct filter {
 	int skip_from;    /* > 0: dropping a component that opened at this depth */
 	int cal, ev;      /* the kept VCALENDAR / VEVENT: 0 not yet seen, 1 open, 2 closed */
 	int ev_depth;
+	int vtz_from;     /* > 0: inside a (dropped) VTIMEZONE that opened at this depth */
 	size_t kept;      /* content lines kept */
 	size_t attendees;
 };
@@ -582,6 +583,8 @@ static int filter_begin(struct filter *f, const char *line, size_t n)
 		buf_adds(&f->out, "BEGIN:VEVENT\r\n");
 	} else {
 		f->skip_from = f->depth;
+		if (component_line(line, n, "BEGIN", "VTIMEZONE"))
+			f->vtz_from = f->depth;
 	}
 	return 0;
 }
@@ -592,7 +595,7 @@ static void filter_end(struct filter *f)
 		return;
 	if (f->skip_from) {
 		if (f->depth == f->skip_from)
-			f->skip_from = 0;
+			f->skip_from = f->vtz_from = 0;
 	} else if (f->ev == 1 && f->depth == f->ev_depth) {
 		buf_adds(&f->out, "END:VEVENT\r\n");
 		f->ev = 2;
@@ -601,6 +604,29 @@ static void filter_end(struct filter *f)
 		f->cal = 2;
 	}
 	f->depth--;
+}
+
+/* A time zone's rule as clients write them (RFC 5545 §3.6.5; Outlook, Google, Apple, libical and tz.c all
+ * write "FREQ=YEARLY;BYMONTH=m;BYDAY=…"): anything that repeats more often, or within a day, is made to cost
+ * a reader CPU, not to describe a zone. Such an object is refused (the mail goes to review with the reason),
+ * although we would never expand it. */
+static int zone_rule_check(const char *line, size_t n, struct err *err)
+{
+	static const char *const bad[] = { "BYHOUR", "BYMINUTE", "BYSECOND" };
+	const char *v = memchr(line, ':', n);
+
+	if (!v)
+		return 0;
+	v++;
+	n -= (size_t)(v - line);
+	if (!memmem_ci(v, n, "FREQ=YEARLY"))
+		return err_set(err, "a time zone in the calendar object repeats more often than yearly (%.*s): no "
+			       "calendar program writes that", (int)(n > 40 ? 40 : n), v);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (memmem_ci(v, n, bad[i]))
+			return err_set(err, "a time zone in the calendar object repeats within the day (%s): no calendar "
+				       "program writes that", bad[i]);
+	return 0;
 }
 
 /* One unfolded content line. */
@@ -618,7 +644,7 @@ static int filter_line(struct filter *f, const char *line, size_t n, struct err 
 		return 0;
 	}
 	if (f->skip_from)
-		return 0;
+		return f->vtz_from && name == 5 && strncasecmp(line, "RRULE", 5) == 0 ? zone_rule_check(line, n, err) : 0;
 	if (f->ev == 1 && f->depth == f->ev_depth)
 		keep = event_props;
 	else if (f->cal == 1 && f->depth == 1)
