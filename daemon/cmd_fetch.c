@@ -46,8 +46,11 @@ int cmd_fetch(int argc, char **argv, struct ctx *ctx)
 		printf("%d answer%s, %d automatic repl%s, %d bounce%s%s, %d resent, %d for review, %d not ours\n",
 		       res.counts[REPLY_ANSWER], res.counts[REPLY_ANSWER] == 1 ? "" : "s", res.counts[REPLY_AUTOREPLY],
 		       res.counts[REPLY_AUTOREPLY] == 1 ? "y" : "ies", res.counts[REPLY_BOUNCE],
-		       res.counts[REPLY_BOUNCE] == 1 ? "" : "s", delayed, res.counts[REPLY_REFRESH],
+		       res.counts[REPLY_BOUNCE] == 1 ? "" : "s", delayed, res.refreshes,
 		       res.counts[REPLY_REVIEW], res.counts[REPLY_NOT_OURS]);
+		if (res.refreshes_noted)
+			printf("%d request%s to resend an invitation noted, not answered: one a day per person and "
+			       "meeting\n", res.refreshes_noted, res.refreshes_noted == 1 ? "" : "s");
 	}
 	if (res.stop != IMAP_OK) {
 		log_error("[imap] %s%s", res.stop_reason, res.stop == IMAP_UNREACHABLE ? ": try again later" : "");

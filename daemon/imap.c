@@ -1416,6 +1416,28 @@ static uint32_t att_uid(const struct mailimap_msg_att *att)
 
 /* Takes what one FETCH response says about msg. A server may split a message's data over several
  * responses, so this is called for each. Returns 1 when it held a BODYSTRUCTURE. */
+
+/* INTERNALDATE (RFC 3501 §2.3.3: when the server received the message) as UTC; 0 when it makes no sense. */
+static time_t internal_date(const struct mailimap_date_time *d)
+{
+	struct tm tm = { 0 };
+	int zone = d->dt_zone < 0 ? -d->dt_zone : d->dt_zone;
+	long off = (long)(zone / 100) * 3600 + (long)(zone % 100) * 60;
+	time_t t;
+
+	if (d->dt_year < 1970 || d->dt_year > 9999 || d->dt_month < 1 || d->dt_month > 12 || d->dt_day < 1 ||
+	    d->dt_day > 31 || d->dt_hour > 23 || d->dt_min > 59 || d->dt_sec > 60)
+		return 0;
+	tm.tm_year = d->dt_year - 1900;
+	tm.tm_mon = d->dt_month - 1;
+	tm.tm_mday = d->dt_day;
+	tm.tm_hour = d->dt_hour;
+	tm.tm_min = d->dt_min;
+	tm.tm_sec = d->dt_sec;
+	t = timegm(&tm);
+	return t == (time_t)-1 ? 0 : t - (d->dt_zone < 0 ? -off : off);
+}
+
 static int take_att(struct imap_msg *msg, const struct mailimap_msg_att *att)
 {
 	int got_structure = 0;
@@ -1429,6 +1451,8 @@ static int take_att(struct imap_msg *msg, const struct mailimap_msg_att *att)
 		st = item->att_data.att_static;
 		if (st->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE) {
 			msg->size = st->att_data.att_rfc822_size;
+		} else if (st->att_type == MAILIMAP_MSG_ATT_INTERNALDATE && st->att_data.att_internal_date) {
+			msg->received = internal_date(st->att_data.att_internal_date);
 		} else if (st->att_type == MAILIMAP_MSG_ATT_BODYSTRUCTURE && st->att_data.att_bodystructure) {
 			fill_part(&msg->mail, &msg->mail.root, st->att_data.att_bodystructure);
 			got_structure = 1;
@@ -1740,6 +1764,7 @@ static enum imap_result fetch_batch(struct imap *im, const uint32_t *uids, size_
 
 	add_att(ft, mailimap_fetch_att_new_uid());
 	add_att(ft, mailimap_fetch_att_new_rfc822_size());
+	add_att(ft, mailimap_fetch_att_new_internaldate());
 	add_att(ft, mailimap_fetch_att_new_bodystructure());
 	add_att(ft, header_att(fields));
 	log_debug("imap: UID FETCH of %zu message(s), UIDs %u to %u", n, uids[0], uids[n - 1]);

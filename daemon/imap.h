@@ -48,6 +48,7 @@ enum imap_result imap_select(struct imap *im, const char *mailbox, uint32_t *ret
 struct imap_msg {
 	uint32_t uid;
 	size_t size;          /* RFC822.SIZE */
+	time_t received;      /* INTERNALDATE (when the server received it), UTC; 0 if the server gave none */
 	struct inmail mail;   /* root.headers from the header fields fetched; the part tree (types, parameters,
 	                         dispositions, encodings, sizes) from BODYSTRUCTURE; no bodies yet */
 	/* imap_fetch_new_planned: what plan returned for this message and the parts it named (all of them, also
@@ -59,7 +60,7 @@ struct imap_msg {
 };
 
 /* Every message of the selected mailbox with UID > after_uid, in ascending UID order: UID SEARCH for the
- * UIDs, then UID FETCH of UID, RFC822.SIZE, BODYSTRUCTURE and BODY.PEEK[HEADER.FIELDS (fields)] (at most
+ * UIDs, then UID FETCH of UID, RFC822.SIZE, INTERNALDATE, BODYSTRUCTURE and BODY.PEEK[HEADER.FIELDS (fields)] (at most
  * IMAP_HEADER_MAX octets) in batches of IMAP_BATCH, so memory stays bounded per batch. 'fields' is
  * NULL-terminated; NULL fetches the whole header. cb is called once per message; 'msg' is released when it
  * returns, and cb may call imap_fetch_part and imap_move on the same connection. A non-zero return stops the

@@ -7,7 +7,14 @@
  * of up to INBOX_GROUP mails, not one by one: the records of a group are one transaction (one fsync), its mail
  * goes in one UID MOVE per folder, and the UID is remembered once. Measured on Dovecot with a 10,000-mail
  * Maildir (bench/): each MOVE costs a rescan of the mailbox (about 0.3 s, whatever the number of UIDs) and each
- * commit an fsync, which per mail made a first fetch take minutes. A crash now repeats at most one group. */
+ * commit an fsync, which per mail made a first fetch take minutes. A crash now repeats at most one group.
+ *
+ * A crash that a mail causes must not repeat. Before the mail is read (planned, decided) its UID is written to
+ * '<state>.reading' with an 'R'; after, the 'R' becomes a 'D'. A pass that finds an 'R' for a UID it has not
+ * remembered yet knows that the last reader died on that mail (a crash, or the watchdog after it ran too long,
+ * issue 15): the mail goes to review unread, and its group is ended at once, so that a second such mail in
+ * the same group cannot make the first one be read again. The marks are plain writes without fsync: they
+ * survive the death of the process, which is what they are for; a power cut may cost one more reading. */
 #include "inbox.h"
 #include "compose.h"
 #include "log.h"
@@ -15,13 +22,18 @@
 #include "sender.h"
 #include "util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #define INBOX_GROUP 5000  /* mails per group: records, moves, remembered UID (see the top) */
 #define INBOX_ROUNDS 8    /* looks for new mail per pass (see inbox_pass) */
+#define INBOX_REFRESH_EVERY (24 * 3600)   /* one invitation sent again per person and meeting, at most */
+#define INBOX_MARK_LEN 512  /* the '<state>.reading' record, padded: one pwrite sets it, one byte clears it */
 
 /* Only these header fields are fetched for every new mail: what decides whether it is ours and what it is.
  * The automatic-reply markers (autoreply_header_fields) and the bounce fields (bounce_header_fields) must be
@@ -51,6 +63,9 @@ struct fetch_run {
 	size_t n_handled;
 	uint32_t last_uid;       /* the highest UID handled */
 	uint32_t saved_uid;      /* the highest UID remembered in the store */
+	/* the reading mark (see the top) */
+	int mark_fd;             /* -1: none (it could not be opened: logged once) */
+	uint32_t poison_uid;     /* the last reader died on this UID: review it unread; 0 for none */
 };
 
 /* The meeting our invitation was about, when the mail answers one of our messages. */
@@ -109,15 +124,27 @@ static const struct store_meeting *meeting_by_id(const struct store_snapshot *sn
 	return NULL;
 }
 
-/* REFRESH (RFC 5546 §3.2.6): the invitation again, as it stands, to that person. */
+/* REFRESH (RFC 5546 §3.2.6): the invitation again, as it stands, to that person; at most once a day per person
+ * and meeting (INBOX_REFRESH_EVERY). Anyone can write a REFRESH in a member's name, and each one answered is
+ * a mail from the organizer's own address: a stream of them must not make us send a stream (issue 15). The
+ * rest are noted in the log, and the mail is filed as processed. */
 static int queue_refresh(struct fetch_run *run, const struct reply_decision *d, struct err *err)
 {
 	const struct store_meeting *mt = meeting_by_id(&run->snap, d->meeting_id);
 	struct store_outmsg m = { 0 };
-	int rc;
+	int rc, recent = 0;
 
 	if (!mt)
 		return err_set(err, "meeting %lld is gone", d->meeting_id);
+	if (store_queued_since(run->ctx->store, mt->id, d->email, "refresh", run->now - INBOX_REFRESH_EVERY, &recent,
+			       err) < 0)
+		return -1;
+	if (recent) {
+		log_info("%s asked for the invitation to %s again, and was sent it within the last day: noted, "
+			 "not sent again (%s)", d->email, mt->date, d->message_id);
+		run->res->refreshes_noted++;
+		return 0;
+	}
 	for (size_t i = 0; i < mt->n_inv; i++) {
 		const struct store_invitation *inv = &mt->inv[i];
 		if (strcmp(inv->email, d->email) != 0)
@@ -307,6 +334,62 @@ static int flush(struct fetch_run *run)
 	return 0;
 }
 
+/* ---- the reading mark: a mail that stopped the reader is never read again ---- */
+
+/* Opens '<state>.reading' and finds the UID the last reader died on, if it is above the remembered one in this
+ * mailbox and UIDVALIDITY. The record: "R|D uidvalidity uid mailbox", padded with spaces. */
+static void mark_open(struct fetch_run *run)
+{
+	char *path = xasprintf("%s.reading", run->ctx->cfg.state_path);
+	char rec[INBOX_MARK_LEN + 1];
+	unsigned long validity = 0, uid = 0;
+	char state = 0;
+	int n, at = 0;
+	ssize_t got;
+
+	run->mark_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (run->mark_fd < 0) {
+		log_warn("cannot open '%s': %s (a mail that crashes the reader could be read again)", path,
+			 strerror(errno));
+		free(path);
+		return;
+	}
+	free(path);
+	got = pread(run->mark_fd, rec, INBOX_MARK_LEN, 0);
+	if (got <= 0)
+		return;
+	rec[got] = '\0';
+	n = sscanf(rec, "%c %lu %lu %n", &state, &validity, &uid, &at);
+	if (n < 3 || state != 'R' || !at || validity != run->uidvalidity || uid <= run->saved_uid || uid > UINT32_MAX)
+		return;
+	for (int e = (int)strlen(rec); e > at && (rec[e - 1] == ' ' || rec[e - 1] == '\n');)
+		rec[--e] = '\0';
+	if (strcmp(rec + at, run->mailbox) == 0)
+		run->poison_uid = (uint32_t)uid;
+}
+
+/* 'R' before reading a mail (set), 'D' after (!set). */
+static void mark(struct fetch_run *run, uint32_t uid, int set)
+{
+	char rec[INBOX_MARK_LEN];
+	int n;
+
+	if (run->mark_fd < 0)
+		return;
+	if (!set) {
+		if (pwrite(run->mark_fd, "D", 1, 0) != 1)
+			log_warn("cannot clear the reading mark: %s", strerror(errno));
+		return;
+	}
+	n = snprintf(rec, sizeof(rec), "R %lu %u %s", run->uidvalidity, uid, run->mailbox);
+	if (n < 0 || n >= (int)sizeof(rec))
+		n = snprintf(rec, sizeof(rec), "R 0 0 -");   /* a mailbox name over 490 bytes: no mark */
+	memset(rec + n, ' ', sizeof(rec) - (size_t)n);
+	rec[sizeof(rec) - 1] = '\n';
+	if (pwrite(run->mark_fd, rec, sizeof(rec), 0) != (ssize_t)sizeof(rec))
+		log_warn("cannot write the reading mark: %s", strerror(errno));
+}
+
 /* Before the mails of a batch are handled: the parts handle will fetch, so they come in a few commands. What
  * it found (the parts, and the meeting the thread names, in plan_note) stays in msg for handle: measured on a
  * first fetch of 10,000 mails (bench/, row 1), working both out again in handle was 10 % of the CPU. */
@@ -317,10 +400,40 @@ static int plan(struct imap_msg *msg, void *arg, const struct inmail_part **ret_
 		       "a count per outcome");
 	struct fetch_run *run = arg;
 	struct reply_env env = { &run->snap, thread_meeting(run, &msg->mail), msg->size, run->now, NULL,
-				 outbox_to, mailed_since, run };
+				 outbox_to, mailed_since, run, msg->received };
+	int n;
 
 	msg->plan_note = env.thread_meeting_id;
-	return reply_parts_needed(&msg->mail, &env, ret_parts);
+	if (msg->uid == run->poison_uid)
+		return 0;   /* handle sends it to review unread */
+	mark(run, msg->uid, 1);
+	n = reply_parts_needed(&msg->mail, &env, ret_parts);
+	mark(run, msg->uid, 0);
+	return n;
+}
+
+/* Records a decision (and releases it), queues the mail's move, and ends the group when it is full or 'now'.
+ * Returns handle's result: 1 to stop. */
+static int finish(struct fetch_run *run, const struct imap_msg *msg, struct reply_decision *d, int now)
+{
+	const char *folder;
+
+	log_decision(run, msg->uid, d);
+	run->res->counts[d->outcome]++;
+	folder = record(run, d);
+	reply_decision_release(d);
+	if (run->res->state_error)
+		return 1;
+	if (folder) {
+		int f = strcmp(folder, run->ctx->cfg.imap.processed) != 0;
+
+		/* at most one per mail handled, and a group ends after INBOX_GROUP mails */
+		run->moves[f][run->n_moves[f]++] = msg->uid;
+	}
+	run->last_uid = msg->uid;
+	if (++run->n_handled >= INBOX_GROUP || now)
+		return flush(run) < 0;
+	return 0;
 }
 
 static int handle(struct imap_msg *msg, void *arg)
@@ -331,20 +444,28 @@ static int handle(struct imap_msg *msg, void *arg)
 	struct reply_decision d;
 	struct err err = { "" };
 	char fallback[128];
-	const char *folder;
 	int n;
 
 	if (run->stop && run->stop(run->stop_arg))
 		return 1;
 	snprintf(fallback, sizeof(fallback), "imap-%lu-%u@%s", run->uidvalidity, msg->uid, run->mailbox);
 	struct reply_env env = { &run->snap, msg->planned ? msg->plan_note : thread_meeting(run, &msg->mail), msg->size,
-				 run->now, fallback, outbox_to, mailed_since, run };
+				 run->now, fallback, outbox_to, mailed_since, run, msg->received };
 
+	if (msg->uid == run->poison_uid) {
+		log_warn("uid %u: the last reading of this mail stopped (a crash, or too long): to review, unread",
+			 msg->uid);
+		reply_unread(&msg->mail, &env, "reading this mail stopped tovholder last time (it crashed or took "
+			     "too long): it was not read again", &d);
+		return finish(run, msg, &d, 1);
+	}
 	if (msg->planned) {
 		n = msg->n_plan;
 		parts = msg->plan_parts;
 	} else {
+		mark(run, msg->uid, 1);
 		n = reply_parts_needed(&msg->mail, &env, own);
+		mark(run, msg->uid, 0);
 	}
 	for (int i = 0; i < n; i++) {
 		enum imap_result r = imap_fetch_part(run->imap, msg, (struct inmail_part *)parts[i], &err);
@@ -361,24 +482,11 @@ static int handle(struct imap_msg *msg, void *arg)
 		memset(&d, 0, sizeof(d));
 		d.outcome = REPLY_NOT_OURS;
 	} else {
+		mark(run, msg->uid, 1);
 		reply_decide(&msg->mail, &env, &d);
+		mark(run, msg->uid, 0);
 	}
-	log_decision(run, msg->uid, &d);
-	run->res->counts[d.outcome]++;
-	folder = record(run, &d);
-	reply_decision_release(&d);
-	if (run->res->state_error)
-		return 1;
-	if (folder) {
-		int f = strcmp(folder, run->ctx->cfg.imap.processed) != 0;
-
-		/* at most one per mail handled, and a group ends after INBOX_GROUP mails */
-		run->moves[f][run->n_moves[f]++] = msg->uid;
-	}
-	run->last_uid = msg->uid;
-	if (++run->n_handled >= INBOX_GROUP)
-		return flush(run) < 0;
-	return 0;
+	return finish(run, msg, &d, 0);
 }
 
 /* Sends the invitations that REFRESH requests queued; what cannot go now waits for the next send. */
@@ -422,7 +530,7 @@ int inbox_connect(struct ctx *ctx, struct imap **ret, struct err *err)
 int inbox_pass(struct ctx *ctx, struct imap *imap, time_t now, int (*stop)(void *arg), void *arg,
 	       struct inbox_result *res)
 {
-	struct fetch_run run = { 0 };
+	struct fetch_run run = { .mark_fd = -1 };
 	struct err err = { "" };
 	unsigned long stored_validity = 0, last_uid = 0;
 	uint32_t uidvalidity = 0, uidnext = 0;
@@ -465,6 +573,7 @@ int inbox_pass(struct ctx *ctx, struct imap *imap, time_t now, int (*stop)(void 
 		goto out;
 	}
 	run.saved_uid = run.last_uid = (uint32_t)last_uid;
+	mark_open(&run);
 	run.moves[0] = xmalloc(sizeof(*run.moves[0]) * INBOX_GROUP);
 	run.moves[1] = xmalloc(sizeof(*run.moves[1]) * INBOX_GROUP);
 	/* Mail that lands while a pass runs is announced in the server's replies to our commands (EXISTS), and
@@ -500,6 +609,8 @@ int inbox_pass(struct ctx *ctx, struct imap *imap, time_t now, int (*stop)(void 
 	if (res->state_error)
 		rc = -1;
 out:
+	if (run.mark_fd >= 0)
+		close(run.mark_fd);
 	free(run.moves[0]);
 	free(run.moves[1]);
 	compose_free(run.compose);

@@ -402,10 +402,9 @@ static void automatic(const struct inmail *m, const struct reply_env *env, const
 	snprintf(d->reason, sizeof(d->reason), "%s", why ? why : "automatic reply");
 }
 
-void reply_decide(const struct inmail *m, const struct reply_env *env, struct reply_decision *d)
+/* What every decision carries: sender, subject, Message-ID, and when. Reads the headers only. */
+static void decision_init(const struct inmail *m, const struct reply_env *env, struct reply_decision *d)
 {
-	const struct inmail_part *cal;
-	const char *why = NULL;
 	char **ids = NULL;
 	size_t n_ids = 0;
 	const char *subject = inmail_header(m, "Subject");
@@ -418,6 +417,42 @@ void reply_decide(const struct inmail *m, const struct reply_env *env, struct re
 	d->message_id = xstrdup(n_ids ? ids[0] : env->fallback_message_id ? env->fallback_message_id : "");
 	inmail_strv_free(ids, n_ids);
 	d->at = date > 0 ? date : env->now;
+}
+
+/* "Newest" is ours to judge (issue 15): an answer's time is what the mail says (DTSTAMP, Date), but never after
+ * the server received it. A reply dated 2999 would otherwise pin the answer against every later genuine one;
+ * capped, it counts as sent when it arrived. A client clock a little fast loses nothing by this: only the
+ * order of one person's answers matters, and that is the order of arrival at worst. */
+static void cap_time(const struct reply_env *env, struct reply_decision *d)
+{
+	time_t limit = env->received > 0 ? env->received : env->now;
+
+	if (limit > 0 && d->at > limit)
+		d->at = limit;
+}
+
+void reply_unread(const struct inmail *m, const struct reply_env *env, const char *reason,
+		  struct reply_decision *d)
+{
+	decision_init(m, env, d);
+	review(d, "%s", reason);
+	cap_time(env, d);
+}
+
+static void decide(const struct inmail *m, const struct reply_env *env, struct reply_decision *d);
+
+void reply_decide(const struct inmail *m, const struct reply_env *env, struct reply_decision *d)
+{
+	decide(m, env, d);
+	cap_time(env, d);
+}
+
+static void decide(const struct inmail *m, const struct reply_env *env, struct reply_decision *d)
+{
+	const struct inmail_part *cal;
+	const char *why = NULL;
+
+	decision_init(m, env, d);
 
 	if (env->size > INMAIL_MAX_SIZE) {
 		if (inmail_find_calendar(m) || relevant(m, env))

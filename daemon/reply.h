@@ -22,6 +22,8 @@ struct reply_env {
 	char *(*outbox_to)(void *arg, const char *id);
 	int (*mailed_since)(void *arg, const char *email, time_t since);
 	void *lookup_arg;
+	time_t received;                    /* when the server received the mail (IMAP INTERNALDATE); 0: unknown,
+					       and 'now' stands in */
 };
 
 /* A server's report that returns none of our headers counts only for an address we sent mail to within
@@ -52,7 +54,8 @@ struct reply_decision {
 	/* AUTOREPLY: meeting_id 0 when the person has no meeting ahead (nothing to note it on; moved all the same) */
 	const char *answer;       /* "tilsagn", "afbud", "tentativ" */
 	const char *source;       /* "kalender", "mail" */
-	time_t at;                /* DTSTAMP, else Date, else now */
+	time_t at;                /* DTSTAMP, else Date, else now; never later than env->received (or now): the
+				     sender's clock does not choose which answer is newest */
 	char *substitute;
 	char *note;               /* an attendee comment */
 	char **bounced;           /* BOUNCE: the failed addresses that are ours; DELAYED: the delayed ones */
@@ -67,6 +70,10 @@ struct reply_decision {
 /* Decides, with the bodies of the parts reply_parts_needed named filled in. Never fails: anything it cannot
  * read becomes REPLY_REVIEW with the reason. Release with reply_decision_release. */
 void reply_decide(const struct inmail *m, const struct reply_env *env, struct reply_decision *ret);
+/* REPLY_REVIEW with 'reason', from the headers alone: for a mail that must not be read again (it stopped the
+ * service last time). Release with reply_decision_release. */
+void reply_unread(const struct inmail *m, const struct reply_env *env, const char *reason,
+		  struct reply_decision *d);
 void reply_decision_release(struct reply_decision *d);
 
 #endif

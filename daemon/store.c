@@ -492,6 +492,27 @@ int store_queue(struct store *st, struct store_outmsg *m, struct err *err)
 	return 0;
 }
 
+int store_queued_since(struct store *st, long long meeting_id, const char *email, const char *kind, time_t since,
+		       int *ret_n, struct err *err)
+{
+	sqlite3_stmt *s = prep_kept(st, "SELECT count(*) FROM outbox WHERE meeting_id = ?1 AND email = ?2 AND kind = ?3"
+				    " AND created_at >= ?4", err);
+	int rc;
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, meeting_id);
+	sqlite3_bind_text(s, 2, email, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)since);
+	rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		*ret_n = sqlite3_column_int(s, 0);
+	done(st, s);
+	return rc == SQLITE_ROW ? 0 : db_err(st, err, "read outbox");
+}
+
 void store_outmsgs_free(struct store_outmsg *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

@@ -91,6 +91,10 @@ int store_put_invitation(struct store *st, long long meeting_id, const struct st
 /* Queues a message (sets m->id). Older queued messages to the same person about the same meeting are marked
  * superseded: each iTIP message carries the whole event, so only the newest needs to arrive. */
 int store_queue(struct store *st, struct store_outmsg *m, struct err *err);
+/* How many messages of 'kind' to 'email' about meeting_id were queued at or after 'since' (whatever became of
+ * them) into *ret_n. */
+int store_queued_since(struct store *st, long long meeting_id, const char *email, const char *kind, time_t since,
+		       int *ret_n, struct err *err);
 /* The queued messages with next_try <= before (before < 0: all), oldest first. */
 int store_queued(struct store *st, time_t before, struct store_outmsg **ret, size_t *ret_n, struct err *err);
 void store_outmsgs_free(struct store_outmsg *v, size_t n);

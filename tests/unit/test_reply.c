@@ -99,6 +99,9 @@ static const char *fixture_dir(void)
 	return d && *d ? d : "tests/fixtures";
 }
 
+/* When the server received the mail, for decide_file (IMAP INTERNALDATE): after every fixture's DTSTAMP. */
+static time_t received = 1803427200;   /* 2027-02-24T00:00:00Z */
+
 /* Parses a fixture and decides it as fetch would: the thread is ours when In-Reply-To names our invitation. */
 static void decide_file(const char *name, size_t size_override, struct reply_decision *d)
 {
@@ -114,7 +117,8 @@ static void decide_file(const char *name, size_t size_override, struct reply_dec
 	assert_int_equal(inmail_parse(&m, raw, len, &err), 0);
 	const char *irt = inmail_header(&m, "In-Reply-To");
 	struct reply_env env = { &sent, irt && strstr(irt, MSGID) ? 7 : 0, size_override ? size_override : len,
-				 util_parse_utc("2027-02-20T12:00:00Z"), "imap-1-1@INBOX", outbox_to, mailed_since, NULL };
+				 util_parse_utc("2027-02-20T12:00:00Z"), "imap-1-1@INBOX", outbox_to, mailed_since, NULL,
+				 received };
 	int n = reply_parts_needed(&m, &env, parts);
 	if (n < 0) {
 		memset(d, 0, sizeof(*d));
@@ -166,6 +170,29 @@ static void test_calendar_time_is_dtstamp(void **state)
 	decide_file("outlook-exchange-accept.eml", 0, &d);
 	assert_int_equal(d.at, util_parse_utc("2027-02-22T09:15:00Z"));
 	reply_decision_release(&d);
+}
+
+/* "Newest" is ours to judge (issue 15): a DTSTAMP (or Date) after the server received the mail counts as the
+ * time it was received, so a reply dated 2999 cannot pin the answer; without INTERNALDATE, the time we read it. */
+static void test_time_capped_at_receipt(void **state)
+{
+	struct reply_decision d;
+
+	(void)state;
+	received = util_parse_utc("2027-02-22T08:00:00Z");   /* DTSTAMP 09:15Z is an hour and a quarter later */
+	decide_file("outlook-exchange-accept.eml", 0, &d);
+	assert_int_equal(d.outcome, REPLY_ANSWER);
+	assert_int_equal(d.at, received);
+	reply_decision_release(&d);
+	decide_file("tilsagn-plain.eml", 0, &d);   /* a Date header, no DTSTAMP */
+	assert_int_equal(d.outcome, REPLY_ANSWER);
+	assert_true(d.at <= received);
+	reply_decision_release(&d);
+	received = 0;   /* unknown: 'now' (2027-02-20T12:00Z) is the limit */
+	decide_file("outlook-exchange-accept.eml", 0, &d);
+	assert_int_equal(d.at, util_parse_utc("2027-02-20T12:00:00Z"));
+	reply_decision_release(&d);
+	received = 1803427200;
 }
 
 /* Too large to read: ours goes to review without a byte of body fetched; someone else's stays. */
@@ -223,7 +250,7 @@ static void test_hostile_nesting(void **state)
 		buf_addf(&b, "--b%d\r\nContent-Type: multipart/mixed; boundary=b%d\r\n\r\n", i - 1, i);
 	assert_int_equal(inmail_parse(&m, b.data, b.len, &err), 0);
 	struct reply_env env = { &sent, 0, b.len, util_parse_utc("2027-02-20T12:00:00Z"), "imap-1-2@INBOX", NULL,
-				 NULL, NULL };
+				 NULL, NULL, 0 };
 	assert_true(reply_parts_needed(&m, &env, parts) >= 0);
 	reply_decide(&m, &env, &d);
 	assert_int_equal(d.outcome, REPLY_REVIEW);
@@ -237,6 +264,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixtures),
 		cmocka_unit_test(test_calendar_time_is_dtstamp),
+		cmocka_unit_test(test_time_capped_at_receipt),
 		cmocka_unit_test(test_oversized),
 		cmocka_unit_test(test_unknown_meeting_and_person),
 		cmocka_unit_test(test_hostile_nesting),
