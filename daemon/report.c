@@ -4,6 +4,7 @@
  * accepted invitation (tilsagn) where it was not. */
 #include "report.h"
 #include "buf.h"
+#include "csv.h"
 #include "dansk.h"
 #include "kommune.h"
 #include "referat.h"
@@ -543,19 +544,10 @@ static void csv_start(struct buf *b)
 	buf_adds(b, "\xEF\xBB\xBF");
 }
 
-static void csv_cell(struct buf *b, const char *s, int last)
+/* One cell and what follows it: the delimiter, or the line end after the last. */
+static void csv_put(struct buf *b, const char *s, int last)
 {
-	if (strpbrk(s, ";\"\r\n")) {
-		buf_addch(b, '"');
-		for (; *s; s++) {
-			if (*s == '"')
-				buf_addch(b, '"');
-			buf_addch(b, *s);
-		}
-		buf_addch(b, '"');
-	} else {
-		buf_adds(b, s);
-	}
+	csv_cell(b, s);
 	buf_adds(b, last ? "\r\n" : ";");
 }
 
@@ -584,9 +576,9 @@ char *report_csv_people(const struct report *r)
 	buf_adds(&b, "Navn;Organisation;E-mail;");
 	buf_adds(&b, csv_tally_head);
 	for (size_t i = 0; i < r->n_people; i++) {
-		csv_cell(&b, r->people[i].name, 0);
-		csv_cell(&b, r->people[i].org, 0);
-		csv_cell(&b, r->people[i].email, 0);
+		csv_put(&b, r->people[i].name, 0);
+		csv_put(&b, r->people[i].org, 0);
+		csv_put(&b, r->people[i].email, 0);
 		csv_tally(&b, &r->people[i].t);
 	}
 	return buf_detach(&b, NULL);
@@ -600,8 +592,8 @@ char *report_csv_orgs(const struct report *r)
 	buf_adds(&b, "Organisation;Kommune;Møder med deltagelse;");
 	buf_adds(&b, csv_tally_head);
 	for (size_t i = 0; i < r->n_orgs; i++) {
-		csv_cell(&b, r->orgs[i].name, 0);
-		csv_cell(&b, r->orgs[i].is_kommune ? "ja" : "nej", 0);
+		csv_put(&b, r->orgs[i].name, 0);
+		csv_put(&b, r->orgs[i].is_kommune ? "ja" : "nej", 0);
 		csv_int(&b, r->orgs[i].participated, 0);
 		csv_tally(&b, &r->orgs[i].t);
 	}
@@ -623,12 +615,12 @@ char *report_csv_meetings(const struct report *r)
 		const struct report_held *h = &r->held[i];
 		char *day = day_long(h->date);
 
-		csv_cell(&b, h->date, 0);
-		csv_cell(&b, day, 0);
-		csv_cell(&b, place_word(h->place), 0);
+		csv_put(&b, h->date, 0);
+		csv_put(&b, day, 0);
+		csv_put(&b, place_word(h->place), 0);
 		csv_int(&b, h->head_count, 0);
 		csv_int(&b, h->guests, 0);
-		csv_cell(&b, h->recorded ? "registreret fremmøde" : "tilsagn", 1);
+		csv_put(&b, h->recorded ? "registreret fremmøde" : "tilsagn", 1);
 		free(day);
 	}
 	return buf_detach(&b, NULL);
@@ -643,8 +635,8 @@ char *report_csv_kommuner(const struct report *r)
 	for (size_t i = 0; i < r->n_kommuner; i++) {
 		const char *region = kommune_region(r->kommuner[i].name);
 
-		csv_cell(&b, r->kommuner[i].name, 0);
-		csv_cell(&b, region ? region : "", 0);
+		csv_put(&b, r->kommuner[i].name, 0);
+		csv_put(&b, region ? region : "", 0);
 		csv_int(&b, r->kommuner[i].meetings, 0);
 		csv_int(&b, (int)r->n_held, 1);
 	}
@@ -661,10 +653,10 @@ char *report_csv_planned(const struct report *r)
 		const struct report_planned *p = &r->planned[i];
 		char *day = day_long(p->date), *span = dansk_timespan(p->start_min, p->end_min);
 
-		csv_cell(&b, p->date, 0);
-		csv_cell(&b, day, 0);
-		csv_cell(&b, span, 0);
-		csv_cell(&b, place_word(p->place), 1);
+		csv_put(&b, p->date, 0);
+		csv_put(&b, day, 0);
+		csv_put(&b, span, 0);
+		csv_put(&b, place_word(p->place), 1);
 		free(day);
 		free(span);
 	}

@@ -2,6 +2,7 @@
 #include "roster.h"
 #include "buf.h"
 #include "config.h"
+#include "csv.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -368,9 +369,11 @@ static void roster_row(struct roster_parse *p, const struct record *rec)
 			 "semicolons");
 		return;
 	}
-	who.name = clean_text(rec->f[p->cols[COL_NAME]]);
-	who.org = clean_text(rec->f[p->cols[COL_ORG]]);
-	who.email = util_lower(clean_text(rec->f[p->cols[COL_EMAIL]]));
+	/* the apostrophe csv_cell puts before a cell Excel would take for a formula (the handover's deltagerliste,
+	 * a roster saved from one) is not part of the value */
+	who.name = clean_text(csv_unguard(rec->f[p->cols[COL_NAME]]));
+	who.org = clean_text(csv_unguard(rec->f[p->cols[COL_ORG]]));
+	who.email = util_lower(clean_text(csv_unguard(rec->f[p->cols[COL_EMAIL]])));
 	if (!*who.name) {
 		diag_add(p->d, p->file, rec->line, "empty name: fill in navn");
 		ok = 0;

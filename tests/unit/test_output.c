@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "csv.h"
 #include "util.h"
 
 static char *tmp_dir(void)
@@ -144,6 +145,50 @@ static void test_write_fails(void **state)
 	assert_non_null(strstr(err.msg, "cannot create a temporary file beside '/nonexistent-dir.example/out.csv'"));
 }
 
+/* The one CSV cell writer: Excel never runs a cell as a formula; numbers and ordinary text stay as they are. */
+static const struct csv_case {
+	const char *in, *want;
+} csv_cases[] = {
+	{ "Anne Mose Dahl", "Anne Mose Dahl" },
+	{ "=HYPERLINK(\"https://x.example\",\"klik\")", "\"'=HYPERLINK(\"\"https://x.example\"\",\"\"klik\"\")\"" },
+	{ "=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0" },
+	{ "+45 12 34 56 78", "'+45 12 34 56 78" },
+	{ "@SUM(A1:A9)", "'@SUM(A1:A9)" },
+	{ "-", "'-" },
+	{ "-2+3", "'-2+3" },
+	{ "\t=1+1", "'\t=1+1" },
+	{ "\r=1+1", "\"'\r=1+1\"" },
+	{ "=1;2", "\"'=1;2\"" },
+	{ "'=already", "''=already" },
+	{ "''-x", "'''-x" },
+	{ "'t Hooft", "'t Hooft" },
+	{ "-3", "-3" },
+	{ "+4,5", "+4,5" },
+	{ "12.50", "12.50" },
+	{ "-3,", "'-3," },
+	{ "Greve; Vest", "\"Greve; Vest\"" },
+	{ " kant ", "\" kant \"" },
+	{ "", "" },
+};
+
+static void test_csv_cell(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(csv_cases) / sizeof(csv_cases[0]); i++) {
+		struct buf b;
+
+		buf_init(&b);
+		csv_cell(&b, csv_cases[i].in);
+		if (strcmp(b.data, csv_cases[i].want) != 0)
+			print_error("'%s': got '%s', want '%s'\n", csv_cases[i].in, b.data, csv_cases[i].want);
+		assert_string_equal(b.data, csv_cases[i].want);
+		/* an unquoted cell reads back through csv_unguard as the value it was */
+		if (b.data[0] != '"')
+			assert_string_equal(csv_unguard(b.data), csv_cases[i].in);
+		buf_release(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -151,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_write_target_symlink),
 		cmocka_unit_test(test_write_mode),
 		cmocka_unit_test(test_write_fails),
+		cmocka_unit_test(test_csv_cell),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

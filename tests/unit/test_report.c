@@ -301,6 +301,30 @@ static void test_csv(void **state)
 	report_release(&r);
 }
 
+/* fravær --csv and the rapport CSVs: a name or organisation from the roster that Excel would run as a formula
+ * gets Excel's text mark; the counts stay numbers. */
+static void test_csv_formulas(void **state)
+{
+	struct report_person p = { "x@angriber.example", "=HYPERLINK(\"https://x.example\";\"klik\")", "@Greve",
+				   { 4, 3, 1, 1, 0 } };
+	struct report_org o = { "-Køge", 0, { 4, 3, 1, 1, 0 }, 2 };
+	struct report r = { 0 };
+	char *c;
+
+	(void)state;
+	r.people = &p;
+	r.n_people = 1;
+	r.orgs = &o;
+	r.n_orgs = 1;
+	c = report_csv_people(&r);
+	assert_non_null(strstr(c, "\r\n\"'=HYPERLINK(\"\"https://x.example\"\";\"\"klik\"\")\";'@Greve;"
+				  "x@angriber.example;4;3;1;1;0\r\n"));
+	free(c);
+	c = report_csv_orgs(&r);
+	assert_non_null(strstr(c, "\r\n'-Køge;nej;2;4;3;1;1;0\r\n"));
+	free(c);
+}
+
 static const char *const html_want[] = {
 	"<html lang=\"da\">",
 	"<h1>Gruppe &lt;Børn &amp; Unge&gt;: tal til årsrapporten 2027</h1>",
@@ -385,6 +409,7 @@ int main(void)
 		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_csv_formulas),
 		cmocka_unit_test(test_html),
 		cmocka_unit_test(test_empty_year),
 	};
