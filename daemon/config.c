@@ -152,15 +152,21 @@ static void walk_problem(struct ini_walk *w, const char *fmt, ...)
 	w->problems++;
 }
 
-/* Cuts a comment that follows a blank: "url = smtp://x:587 ; note". A ';' or '#' right after other text is
- * kept, so "https://meet.example/r#abc" survives. */
+const char *config_comment_start(const char *s)
+{
+	for (const char *p = s; *p; p++)
+		if ((*p == ';' || *p == '#') && p > s && (p[-1] == ' ' || p[-1] == '\t'))
+			return p;
+	return NULL;
+}
+
+/* Cuts a comment that follows a blank: "url = smtp://x:587 ; note". */
 static void strip_comment(char *s)
 {
-	for (char *p = s; *p; p++)
-		if ((*p == ';' || *p == '#') && p > s && (p[-1] == ' ' || p[-1] == '\t')) {
-			*p = '\0';
-			return;
-		}
+	char *p = (char *)config_comment_start(s);
+
+	if (p)
+		*p = '\0';
 }
 
 static void walk_header(struct ini_walk *w, char *t)
@@ -349,6 +355,31 @@ static const unsigned key_sections[N_KEYS] = {
 	[K_AUTH] = IN_SMTP | IN_IMAP, [K_TOKEN_FILE] = IN_SMTP | IN_IMAP | IN_GRAPH,
 	[K_TOKEN_COMMAND] = IN_SMTP | IN_IMAP | IN_GRAPH, [K_ATTENDANCE_FOR] = IN_GRAPH,
 };
+
+/* What a handover may carry of each key (handover_scrub_config). Not listed, so CONFIG_KEY_SECRET: the four keys
+ * that lead to a password or token (a command line may hold the password itself, a file path names the old
+ * machine's secret), and any key added later until it is listed here: a new key is left out, never leaked. */
+static const enum config_key_class key_class[N_KEYS] = {
+	[K_NAME] = CONFIG_KEY_PUBLIC, [K_ORGANIZER] = CONFIG_KEY_PUBLIC, [K_SECRETARY] = CONFIG_KEY_PUBLIC,
+	[K_TIMEZONE] = CONFIG_KEY_PUBLIC, [K_SCHEDULE] = CONFIG_KEY_PUBLIC, [K_ROSTER] = CONFIG_KEY_PUBLIC,
+	[K_STATE] = CONFIG_KEY_LOCAL, [K_TEMPLATES] = CONFIG_KEY_PUBLIC, [K_REMINDERS] = CONFIG_KEY_PUBLIC,
+	[K_URL] = CONFIG_KEY_URL, [K_TLS] = CONFIG_KEY_PUBLIC, [K_USER] = CONFIG_KEY_PUBLIC,
+	[K_CA_FILE] = CONFIG_KEY_PUBLIC, [K_RETRY_FOR] = CONFIG_KEY_PUBLIC, [K_MAILBOX] = CONFIG_KEY_PUBLIC,
+	[K_PROCESSED] = CONFIG_KEY_PUBLIC, [K_REVIEW] = CONFIG_KEY_PUBLIC, [K_POLL_INTERVAL] = CONFIG_KEY_PUBLIC,
+	[K_AUTH] = CONFIG_KEY_PUBLIC,
+};
+
+enum config_key_class config_key_class(const char *section, const char *key)
+{
+	for (int sec = 0; sec < N_SECTIONS; sec++) {
+		if (strcasecmp(section, section_names[sec]) != 0)
+			continue;
+		for (int k = 0; k < N_KEYS; k++)
+			if ((key_sections[k] & (1u << sec)) && strcasecmp(key, key_names[k]) == 0)
+				return key_class[k];
+	}
+	return CONFIG_KEY_SECRET;
+}
 
 /* What to add when a required key is missing. */
 static const char *const key_example[N_KEYS] = {

@@ -93,6 +93,20 @@ struct config_ini_ops {
  * itself found a problem, else 0. */
 int config_ini_parse(const char *buf, size_t len, const char *filename, struct diag *d,
 		     const struct config_ini_ops *ops, void *user);
+/* Where a comment starts in an INI line as config_ini_parse reads it (';' or '#' at the start or after a blank),
+ * or NULL. */
+const char *config_comment_start(const char *s);
+
+/* What a handover may carry of a tovholder.conf key (handover_scrub_config): */
+enum config_key_class {
+	CONFIG_KEY_SECRET,  /* never: it leads to a password or token; also every key config.c does not know */
+	CONFIG_KEY_PUBLIC,  /* as it is */
+	CONFIG_KEY_URL,     /* without user:password@ */
+	CONFIG_KEY_LOCAL,   /* never: a path of the old machine (state) */
+};
+/* The class of 'key' in [section], matched as the config reader matches them (any case). */
+enum config_key_class config_key_class(const char *section, const char *key);
+
 /* 1 when s[0..len) is well-formed UTF-8 (no overlong forms, no surrogates, no NUL byte). */
 int config_utf8_valid(const char *s, size_t len);
 /* 'value' cut to about 60 bytes (at a character boundary, "..." appended) for quoting in a message. */

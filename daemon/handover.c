@@ -4,6 +4,8 @@
  * being pasted into a mail body, and says exactly where it was damaged. */
 #include "handover.h"
 #include "buf.h"
+#include "config.h"
+#include "csv.h"
 #include "util.h"
 
 #include <gnutls/crypto.h>
@@ -396,101 +398,144 @@ static int secret_word(const char *s)
 	return 0;
 }
 
-/* "scheme://user:pw@host/…" → "scheme://host/…" (curl would send the user info as a login). */
-static void cut_userinfo(struct buf *out, const char *value)
+/* "scheme://user:pw@host/…" → "scheme://host/…" (curl would send the user info as a login), for every URL in
+ * the text: a commented-out url line can hold a password too. */
+static void cut_userinfo(struct buf *out, const char *text)
 {
-	const char *scheme = strstr(value, "://");
-	const char *host = scheme ? scheme + 3 : NULL;
-	const char *at = host ? strchr(host, '@') : NULL;
-	const char *slash = host ? strchr(host, '/') : NULL;
+	const char *p = text, *scheme;
 
-	if (at && (!slash || at < slash)) {
-		buf_add(out, value, (size_t)(host - value));
-		buf_adds(out, at + 1);
-	} else {
-		buf_adds(out, value);
+	while ((scheme = strstr(p, "://"))) {
+		const char *host = scheme + 3;
+		size_t n = strcspn(host, "/ \t;#");
+		const char *at = memchr(host, '@', n);
+
+		if (at) {
+			while (memchr(at + 1, '@', n - (size_t)(at + 1 - host)))
+				at = memchr(at + 1, '@', n - (size_t)(at + 1 - host));
+			buf_add(out, p, (size_t)(host - p));
+			p = at + 1;
+		} else {
+			buf_add(out, p, (size_t)(host - p));
+			p = host;
+		}
 	}
+	buf_adds(out, p);
 }
 
-static void scrub_key_line(struct buf *out, const char *line, const char *eq)
-{
-	char *key = util_lower(util_trim(xstrndup(line, (size_t)(eq - line))));
-	char *value = xstrdup(eq + 1), *note = NULL;
+/* What the config reader (config_ini_parse) made of each line: the section around it and its key, if any. */
+struct scrub {
+	char **section;   /* per line: the section the line is in, or NULL */
+	char **key;       /* per line: the key name the reader saw there, or NULL */
+	char **value;
+	char *current;
+	int n_lines;
+};
 
-	/* an inline comment follows a blank, as in config.c */
-	for (char *q = value; *q; q++)
-		if ((*q == ';' || *q == '#') && q > value && (q[-1] == ' ' || q[-1] == '\t')) {
-			note = xstrdup(q);
-			*q = '\0';
-			break;
-		}
-	util_trim(value);
-	if (secret_word(key))
+static void scrub_on_section(void *user, const char *name, int line)
+{
+	struct scrub *sc = user;
+
+	(void)line;
+	free(sc->current);
+	sc->current = xstrdup(name);
+}
+
+static void scrub_on_key(void *user, const char *name, const char *value, int line)
+{
+	struct scrub *sc = user;
+
+	if (line < 1 || line > sc->n_lines || sc->key[line])
+		return;
+	sc->section[line] = xstrdup(sc->current ? sc->current : "");
+	sc->key[line] = util_lower(xstrdup(name));
+	sc->value[line] = xstrdup(value);
+}
+
+static void scrub_key_line(struct buf *out, const struct scrub *sc, int line, const char *raw)
+{
+	const char *key = sc->key[line], *note = config_comment_start(raw);
+
+	switch (config_key_class(sc->section[line], key)) {
+	case CONFIG_KEY_SECRET:
 		buf_addf(out, "; FILL IN: %s = (your own; the old one is not handed over)\n", key);
-	else if (strcmp(key, "state") == 0)
-		buf_addf(out, "; FILL IN: state = (where this machine keeps its record, e.g. state.db)\n");
-	else {
-		/* not "%s = ": gcc -O1 cannot see that key is set here and calls it a NULL format argument */
-		buf_adds(out, key);
-		buf_adds(out, " = ");
-		if (strcmp(key, "url") == 0)
-			cut_userinfo(out, value);
-		else
-			buf_adds(out, value);
-		if (note && !secret_word(note))
-			buf_addf(out, " %s", note);
-		buf_addch(out, '\n');
+		return;
+	case CONFIG_KEY_LOCAL:
+		buf_addf(out, "; FILL IN: %s = (where this machine keeps its record, e.g. state.db)\n", key);
+		return;
+	case CONFIG_KEY_URL:
+		buf_addf(out, "%s = ", key);
+		cut_userinfo(out, sc->value[line]);
+		break;
+	case CONFIG_KEY_PUBLIC:
+		buf_addf(out, "%s = %s", key, sc->value[line]);
+		break;
 	}
-	free(key);
-	free(value);
-	free(note);
+	if (note && !secret_word(note)) {
+		buf_addch(out, ' ');
+		cut_userinfo(out, note);
+	}
+	buf_addch(out, '\n');
+}
+
+/* Every line that is not a key: comments without secrets (and without user info in a URL), section headers,
+ * blank lines. A line the reader refused is left out: what it could not read, we cannot judge. */
+static void scrub_other_line(struct buf *out, char *t)
+{
+	if (!*t) {
+		buf_addch(out, '\n');
+	} else if (*t == ';' || *t == '#') {
+		if (!secret_word(t)) {
+			cut_userinfo(out, t);
+			buf_addch(out, '\n');
+		}
+	} else if (*t == '[' && t[strlen(t) - 1] == ']' && !secret_word(t)) {
+		buf_addf(out, "%s\n", t);
+	}
 }
 
 char *handover_scrub_config(const char *text, size_t len)
 {
+	static const struct config_ini_ops ops = { scrub_on_section, scrub_on_key };
+	struct scrub sc = { 0 };
 	const char *p = text, *end = text + len;
 	struct buf out;
+	struct diag d;
 
+	sc.n_lines = 1;
+	for (size_t i = 0; i < len; i++)
+		sc.n_lines += text[i] == '\n';
+	sc.section = xcalloc((size_t)sc.n_lines + 1, sizeof(char *));
+	sc.key = xcalloc((size_t)sc.n_lines + 1, sizeof(char *));
+	sc.value = xcalloc((size_t)sc.n_lines + 1, sizeof(char *));
+	diag_init(&d);
+	/* the reader's own walk: whatever it takes for a key ("key = value", "key: value", any case, comments
+	 * after a blank) the scrub judges as that key */
+	config_ini_parse(text, len, "tovholder.conf", &d, &ops, &sc);
+	diag_release(&d);
 	buf_init(&out);
 	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
 		p += 3;
-	while (p < end) {
+	for (int line = 1; p < end; line++) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		char *line = xstrndup(p, nl ? (size_t)(nl - p) : (size_t)(end - p));
-		char *t = util_trim(line);
-		const char *eq = strchr(t, '=');
+		char *raw = xstrndup(p, nl ? (size_t)(nl - p) : (size_t)(end - p));
 
 		p = nl ? nl + 1 : end;
-		if (*t == ';' || *t == '#') {
-			if (!secret_word(t))
-				buf_addf(&out, "%s\n", t);
-		} else if (*t != '[' && eq) {
-			scrub_key_line(&out, t, eq);
-		} else if (!secret_word(t)) {
-			buf_addf(&out, "%s\n", t);
-		}
-		free(line);
+		if (line <= sc.n_lines && sc.key[line])
+			scrub_key_line(&out, &sc, line, util_trim(raw));
+		else
+			scrub_other_line(&out, util_trim(raw));
+		free(raw);
 	}
+	for (int i = 0; i <= sc.n_lines; i++) {
+		free(sc.section[i]);
+		free(sc.key[i]);
+		free(sc.value[i]);
+	}
+	free(sc.section);
+	free(sc.key);
+	free(sc.value);
+	free(sc.current);
 	return buf_detach(&out, NULL);
-}
-
-/* A CSV field as Excel quotes it: only when it holds the delimiter, a quote, a line break or edge blanks. */
-static void csv_field(struct buf *b, const char *s)
-{
-	size_t n = strlen(s);
-	int quote = strpbrk(s, ";\"\r\n") != NULL || (n && (s[0] == ' ' || s[n - 1] == ' '));
-
-	if (!quote) {
-		buf_adds(b, s);
-		return;
-	}
-	buf_addch(b, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_addch(b, '"');
-		buf_addch(b, *s);
-	}
-	buf_addch(b, '"');
 }
 
 char *handover_roster_csv(const struct roster *r, const char *const *remarks, size_t *ret_len)
@@ -502,15 +547,15 @@ char *handover_roster_csv(const struct roster *r, const char *const *remarks, si
 	buf_adds(&b, "\xEF\xBB\xBFnavn;organisation;email;rolle;bemærkning\r\n");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct person *p = &r->people[i];
-		csv_field(&b, p->name);
+		csv_cell(&b, p->name);
 		buf_addch(&b, ';');
-		csv_field(&b, p->org);
+		csv_cell(&b, p->org);
 		buf_addch(&b, ';');
-		csv_field(&b, p->email);
+		csv_cell(&b, p->email);
 		buf_addch(&b, ';');
-		csv_field(&b, roster_role_name(p->role));
+		csv_cell(&b, roster_role_name(p->role));
 		buf_addch(&b, ';');
-		csv_field(&b, remarks && remarks[i] ? remarks[i] : "");
+		csv_cell(&b, remarks && remarks[i] ? remarks[i] : "");
 		buf_adds(&b, "\r\n");
 	}
 	return buf_detach(&b, ret_len);
