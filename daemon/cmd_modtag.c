@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -134,21 +135,81 @@ static void compare_config(const struct ctx *ctx, const struct handover_section 
 	}
 }
 
-static int write_files(struct ctx *ctx, const struct handover_section *sched, const struct handover_section *roster)
+/* The schedule and roster, each as a temp file beside its place (NULL where the file there is already the
+ * same): renamed into place only once the record is in the state. */
+struct staged {
+	const char *path[2];
+	char *tmp[2];
+};
+
+static void unstage(struct staged *sg)
 {
+	for (int i = 0; i < 2; i++) {
+		if (sg->tmp[i])
+			unlink(sg->tmp[i]);
+		free(sg->tmp[i]);
+		sg->tmp[i] = NULL;
+	}
+}
+
+static int stage_files(struct ctx *ctx, const struct handover_section *sched, const struct handover_section *roster,
+		       struct staged *sg)
+{
+	const struct handover_section *sec[2] = { sched, roster };
 	struct err err = { "" };
 
-	/* readable by the service's user, like the files a coordinator writes by hand */
-	if ((differs(ctx->cfg.schedule_path, sched) || access(ctx->cfg.schedule_path, F_OK) != 0) &&
-	    util_write_file(ctx->cfg.schedule_path, sched->data, sched->len, 0644, &err) < 0)
-		goto fail;
-	if ((differs(ctx->cfg.roster_path, roster) || access(ctx->cfg.roster_path, F_OK) != 0) &&
-	    util_write_file(ctx->cfg.roster_path, roster->data, roster->len, 0644, &err) < 0)
-		goto fail;
+	sg->path[0] = ctx->cfg.schedule_path;
+	sg->path[1] = ctx->cfg.roster_path;
+	for (int i = 0; i < 2; i++) {
+		int d = differs(sg->path[i], sec[i]);
+		if (d < 0) {
+			unstage(sg);
+			return EX_IOERR;
+		}
+		/* readable by the service's user, like the files a coordinator writes by hand */
+		if ((d || access(sg->path[i], F_OK) != 0) &&
+		    util_write_temp(sg->path[i], sec[i]->data, sec[i]->len, 0644, &sg->tmp[i], &err) < 0) {
+			log_error("%s", err.msg);
+			unstage(sg);
+			return EX_CANTCREAT;
+		}
+	}
 	return 0;
-fail:
-	log_error("%s", err.msg);
-	return EX_CANTCREAT;
+}
+
+static int place_files(struct staged *sg)
+{
+	for (int i = 0; i < 2; i++) {
+		if (sg->tmp[i] && rename(sg->tmp[i], sg->path[i]) < 0) {
+			log_error("cannot write '%s': %s (the record is in the state: run 'tovholder modtag --force' "
+				  "again)", sg->path[i], strerror(errno));
+			unstage(sg);
+			return EX_CANTCREAT;
+		}
+		free(sg->tmp[i]);
+		sg->tmp[i] = NULL;
+	}
+	return 0;
+}
+
+/* A state that this modtag created and could not fill is removed again, with its lock: a refused handover leaves
+ * nothing behind that the next plan or modtag would take for a group. */
+static void remove_new_state(struct ctx *ctx, int had_state, int had_lock)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+
+	store_free(ctx->store);
+	ctx->store = NULL;
+	for (size_t i = 0; !had_state && i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		char *p = xasprintf("%s%s", ctx->cfg.state_path, suffix[i]);
+		unlink(p);
+		free(p);
+	}
+	if (!had_lock) {
+		char *p = xasprintf("%s.lock", ctx->cfg.state_path);
+		unlink(p);
+		free(p);
+	}
 }
 
 static void summary(struct ctx *ctx, const struct handover_section *info)
@@ -187,10 +248,11 @@ int cmd_modtag(int argc, char **argv, struct ctx *ctx)
 	struct err err = { "" };
 	struct diag d;
 	const struct handover_section *sec[4];
+	struct staged sg = { { NULL, NULL }, { NULL, NULL } };
 	const char *file = NULL;
-	char *buf = NULL;
+	char *buf = NULL, *lock_path = NULL;
 	size_t len;
-	int force = 0, bad_arg = 0, rc;
+	int force = 0, bad_arg = 0, had_state = 1, had_lock = 1, rc;
 
 	handover_init(&h);
 	diag_init(&d);
@@ -227,22 +289,43 @@ int cmd_modtag(int argc, char **argv, struct ctx *ctx)
 		diag_print(&d);
 		goto out;
 	}
-	if ((rc = check_files(ctx, sec[1], sec[2])) || (rc = ctx_lock(ctx, 0)) || (rc = ctx_open_store(ctx)) ||
-	    (rc = refusals(ctx, sec[1], sec[2], force)))
+	if ((rc = check_files(ctx, sec[1], sec[2])))
 		goto out;
-	/* the files first: a refused import (a newer schema) is then run again without --force */
-	if ((rc = write_files(ctx, sec[1], sec[2])))
-		goto out;
+	/* all of the file is checked before anything is written: a refused row leaves no schedule and roster
+	 * beside an empty state, which the next plan would take for a new group (new UIDs, a second entry in
+	 * every calendar) */
 	rc = EX_DATAERR;
-	if (store_import(ctx->store, sec[3]->data, sec[3]->len, force, &err) < 0) {
+	if (store_check_record(sec[3]->data, sec[3]->len, &err) < 0) {
 		log_error("'%s': %s", file, err.msg);
+		log_error("nothing was written: ask the old tovholder for a new file from 'tovholder overdrag'");
 		goto out;
 	}
+	lock_path = xasprintf("%s.lock", ctx->cfg.state_path);
+	had_lock = access(lock_path, F_OK) == 0;
+	had_state = access(ctx->cfg.state_path, F_OK) == 0;
+	if ((rc = ctx_lock(ctx, 0)) || (rc = ctx_open_store(ctx)) || (rc = refusals(ctx, sec[1], sec[2], force)) ||
+	    (rc = stage_files(ctx, sec[1], sec[2], &sg))) {
+		if (rc != EX_TEMPFAIL)
+			remove_new_state(ctx, had_state, had_lock);
+		goto out;
+	}
+	/* the record in one transaction, then the files: a failure before the rename leaves the old ones */
+	if (store_import(ctx->store, sec[3]->data, sec[3]->len, force, &err) < 0) {
+		log_error("'%s': %s", file, err.msg);
+		log_error("nothing was written");
+		unstage(&sg);
+		remove_new_state(ctx, had_state, had_lock);
+		rc = EX_DATAERR;
+		goto out;
+	}
+	if ((rc = place_files(&sg)))
+		goto out;
 	compare_config(ctx, sec[0]);
 	summary(ctx, sec[0]);
 	rc = 0;
 out:
 	free(buf);
+	free(lock_path);
 	handover_release(&h);
 	diag_release(&d);
 	return rc;

@@ -63,8 +63,7 @@ static void set_place(struct sched_parse *p, struct meeting *m, const char *valu
 	m->place = xstrdup(value);
 }
 
-/* An http(s) link with a host and no blanks: it goes into the invitation as it is. */
-static int url_valid(const char *url)
+int schedule_url_valid(const char *url)
 {
 	const char *host;
 
@@ -86,7 +85,7 @@ static void set_online_url(struct sched_parse *p, struct meeting *m, const char 
 {
 	char shown[80];
 
-	if (url_valid(value))
+	if (schedule_url_valid(value))
 		m->online_url = xstrdup(value);
 	else
 		diag_add(p->d, p->file, line, "bad online_url '%s': write the whole link, starting with https://",

@@ -48,5 +48,8 @@ void schedule_release(struct schedule *s);
 const struct meeting *schedule_find(const struct schedule *s, const char *date);
 /* 1 when place is the literal "online" (any case). */
 int meeting_is_online(const struct meeting *m);
+/* 1 when url is an http(s) link with a host and no blanks or quotes: it goes into the invitation as it is
+ * (the schedule's online_url, and a handed-over meeting's). */
+int schedule_url_valid(const char *url);
 
 #endif

@@ -1,6 +1,8 @@
 /* The state store on SQLite. Every SQL statement of the program lives in this file. */
 #include "store.h"
 #include "buf.h"
+#include "config.h"
+#include "schedule.h"
 #include "util.h"
 
 #include <sqlite3.h>
@@ -979,12 +981,141 @@ int store_next_try(struct store *st, time_t *ret, struct err *err)
 /* ---- The record for a handover (store_export / store_import) ----
  * One line per table and row, fields split by tabs: "table NAME COL…", then "row VALUE…" with each value
  * typed: N (NULL), i123, f1.5, t<text>, b<hex>, and m<uid> for a meeting_id, because row ids are local to a
- * database and meetings travel by their UID. Text escapes \\, \t, \n and \r. Every table travels except those
- * below, so a history table a later migration adds is handed over without a change here; a new table that
- * belongs to the machine or its mailbox must be added to the list. */
+ * database and meetings travel by their UID. Text escapes \\, \t, \n and \r.
+ *
+ * The file comes from outside: anyone can recompute its SHA-256. So what travels is a whitelist of data the
+ * new tovholder's record needs, each column with the check its values must pass, and nothing of it can ever
+ * be an action: the outbox travels only as the history of what was sent (whom, which Message-ID, sent or
+ * failed), never a message body or a message still to send; every address is one a roster may hold; every
+ * text that can reach a mail we send (names, organisations, place, agenda, summary, organizer) is UTF-8
+ * without control characters. A table or column outside the list is refused, not guessed at: a migration
+ * that adds history which must travel adds it here, with its check. */
 #define RECORD_MAGIC "tovholder-record 1"
+#define RECORD_TEXT_MAX 4096          /* a line of schedule.ini or roster.csv (CONFIG_LINE_MAX) */
+#define RECORD_LINES_MAX (64 * 1024)  /* an agenda, a note, a bounce's detail */
+#define RECORD_ID_MAX 255             /* a UID (ITIP_UID_MAX), a Message-ID */
 
-/* the position in the old organizer's mailbox, and mail that lies in that mailbox's review folder */
+enum rv_kind {
+	RV_INT,      /* any integer: times, counts, SEQUENCE */
+	RV_BOOL,     /* 0 or 1 */
+	RV_MINUTE,   /* minutes after midnight, 0-1440 */
+	RV_TEXT,     /* one line of UTF-8 text, no control character but TAB */
+	RV_LINES,    /* the same, line breaks allowed */
+	RV_EMAIL,    /* one plain address, lower-case, as roster.csv holds them */
+	RV_EMAIL0,   /* the same, or "" (a Teams row without one) */
+	RV_MAILBOX,  /* "Name <address>" (the organizer) */
+	RV_DATE,     /* YYYY-MM-DD */
+	RV_ID,       /* a UID or Message-ID: visible ASCII, no blank (it goes into headers and calendars verbatim) */
+	RV_URL,      /* "" or an http(s) link without blanks */
+	RV_WORD,     /* one of 'words' */
+	RV_NO_BODY,  /* an empty blob: a sent message's text never travels */
+	RV_MEETING,  /* a reference to a meeting, by its UID */
+};
+
+struct rv_col {
+	const char *name;
+	enum rv_kind kind;
+	int nullable;
+	const char *const *words;  /* RV_WORD: NULL-terminated */
+};
+
+#define RV_COLS(c) c, sizeof(c) / sizeof(c[0])
+
+static const char *const w_role[] = { "medlem", "sekretær", "gæst", NULL };
+static const char *const w_answer[] = { "tilsagn", "afbud", "tentativ", "ukendt", NULL };
+static const char *const w_answer_source[] = { "kalender", "mail", "manuel", NULL };
+static const char *const w_sent[] = { "sent", "failed", NULL };
+static const char *const w_kind[] = { "invite", "update", "cancel", "remove", "reminder", "practical", "refresh",
+				      "request", NULL };
+static const char *const w_reminder[] = { "sent", "skipped", NULL };
+static const char *const w_att_source[] = { "teams", "manuel", NULL };
+static const char *const w_extra[] = { "guest", "organizer", "unmatched", NULL };
+
+static const struct rv_col c_meeting[] = {
+	{ "uid", RV_ID, 0, NULL }, { "date", RV_DATE, 0, NULL }, { "sequence", RV_INT, 0, NULL },
+	{ "cancelled", RV_BOOL, 0, NULL }, { "start_min", RV_MINUTE, 0, NULL }, { "end_min", RV_MINUTE, 0, NULL },
+	{ "place", RV_TEXT, 0, NULL }, { "online_url", RV_URL, 0, NULL }, { "agenda", RV_LINES, 0, NULL },
+	{ "organizer", RV_MAILBOX, 0, NULL }, { "summary", RV_TEXT, 0, NULL }, { "updated_at", RV_INT, 0, NULL },
+};
+static const struct rv_col c_invitation[] = {
+	{ "meeting_id", RV_MEETING, 0, NULL }, { "email", RV_EMAIL, 0, NULL }, { "name", RV_TEXT, 0, NULL },
+	{ "org", RV_TEXT, 0, NULL }, { "role", RV_WORD, 0, w_role }, { "invited", RV_BOOL, 0, NULL },
+	{ "sequence", RV_INT, 0, NULL },
+};
+/* the history of what was sent: whom, which Message-ID (answers and bounces quote it), sent or failed */
+static const struct rv_col c_outbox[] = {
+	{ "meeting_id", RV_MEETING, 1, NULL }, { "email", RV_EMAIL, 0, NULL }, { "kind", RV_WORD, 0, w_kind },
+	{ "sequence", RV_INT, 0, NULL }, { "message_id", RV_ID, 0, NULL }, { "message", RV_NO_BODY, 0, NULL },
+	{ "status", RV_WORD, 0, w_sent }, { "attempts", RV_INT, 0, NULL }, { "next_try", RV_INT, 0, NULL },
+	{ "last_error", RV_LINES, 1, NULL }, { "created_at", RV_INT, 0, NULL }, { "done_at", RV_INT, 1, NULL },
+};
+static const struct rv_col c_answer[] = {
+	{ "meeting_id", RV_MEETING, 0, NULL }, { "email", RV_EMAIL, 0, NULL },
+	{ "answer", RV_WORD, 0, w_answer }, { "source", RV_WORD, 0, w_answer_source }, { "at", RV_INT, 0, NULL },
+	{ "substitute", RV_TEXT, 1, NULL }, { "note", RV_LINES, 1, NULL }, { "message_id", RV_ID, 1, NULL },
+	{ "recorded_at", RV_INT, 0, NULL },
+};
+static const struct rv_col c_autoreply[] = {
+	{ "meeting_id", RV_MEETING, 0, NULL }, { "email", RV_EMAIL, 0, NULL }, { "at", RV_INT, 0, NULL },
+	{ "detail", RV_LINES, 1, NULL },
+};
+static const struct rv_col c_bounce[] = {
+	{ "email", RV_EMAIL, 0, NULL }, { "at", RV_INT, 0, NULL }, { "detail", RV_LINES, 1, NULL },
+};
+static const struct rv_col c_reminder[] = {
+	{ "meeting_id", RV_MEETING, 0, NULL }, { "offset_s", RV_INT, 0, NULL },
+	{ "status", RV_WORD, 0, w_reminder }, { "at", RV_INT, 0, NULL },
+};
+static const struct rv_col c_attendance[] = {
+	{ "meeting_id", RV_MEETING, 0, NULL }, { "email", RV_EMAIL, 0, NULL }, { "present", RV_BOOL, 0, NULL },
+	{ "source", RV_WORD, 0, w_att_source }, { "duration_s", RV_INT, 1, NULL },
+	{ "first_join", RV_TEXT, 1, NULL }, { "report_name", RV_TEXT, 1, NULL }, { "at", RV_INT, 0, NULL },
+};
+static const struct rv_col c_attendance_extra[] = {
+	{ "meeting_id", RV_MEETING, 0, NULL }, { "kind", RV_WORD, 0, w_extra },
+	{ "source", RV_WORD, 0, w_att_source }, { "name", RV_TEXT, 0, NULL }, { "org", RV_TEXT, 0, NULL },
+	{ "email", RV_EMAIL0, 0, NULL }, { "duration_s", RV_INT, 1, NULL }, { "first_join", RV_TEXT, 1, NULL },
+	{ "line", RV_INT, 0, NULL }, { "detail", RV_LINES, 1, NULL }, { "at", RV_INT, 0, NULL },
+};
+
+/* What a handover carries, "meeting" first (the others refer to it). Not here: the mailbox position and the
+ * review items (they belong to the old mailbox), messages still queued, and any table a later migration adds
+ * until it is listed with its checks. */
+static const struct rv_table {
+	const char *name;
+	const struct rv_col *cols;
+	size_t n;
+	const char *where;   /* the rows that travel */
+} record_tables[] = {
+	{ "meeting", RV_COLS(c_meeting), NULL },
+	{ "invitation", RV_COLS(c_invitation), NULL },
+	{ "outbox", RV_COLS(c_outbox), "status IN ('sent', 'failed')" },
+	{ "answer", RV_COLS(c_answer), NULL },
+	{ "autoreply", RV_COLS(c_autoreply), NULL },
+	{ "bounce", RV_COLS(c_bounce), NULL },
+	{ "reminder", RV_COLS(c_reminder), NULL },
+	{ "attendance", RV_COLS(c_attendance), NULL },
+	{ "attendance_extra", RV_COLS(c_attendance_extra), NULL },
+};
+
+static const struct rv_table *record_table(const char *name)
+{
+	for (size_t i = 0; i < sizeof(record_tables) / sizeof(record_tables[0]); i++)
+		if (strcmp(record_tables[i].name, name) == 0)
+			return &record_tables[i];
+	return NULL;
+}
+
+static const struct rv_col *record_col(const struct rv_table *t, const char *name)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->cols[i].name, name) == 0)
+			return &t->cols[i];
+	return NULL;
+}
+
+/* the position in the old organizer's mailbox, and mail that lies in that mailbox's review folder: they belong
+ * to the machine, so a forced import keeps them and store_has_record does not count them */
 static const char *const not_handed_over[] = { "mailbox", "review" };
 
 static int handed_over(const char *table)
@@ -1015,8 +1146,9 @@ static void names_free(char **v, size_t n)
 	free(v);
 }
 
-/* The tables that travel, "meeting" first (the others refer to it). */
-static int export_tables(struct store *st, char ***ret, size_t *ret_n, struct err *err)
+/* The tables of a group's record: all but the machine's own (not_handed_over). A forced import empties them
+ * all, so that nothing of an earlier group is left to collide with the new record. */
+static int group_tables(struct store *st, char ***ret, size_t *ret_n, struct err *err)
 {
 	sqlite3_stmt *s = prep(st, "SELECT name FROM sqlite_master WHERE type = 'table'"
 			       " ORDER BY name = 'meeting' DESC, name", err);
@@ -1071,6 +1203,15 @@ static int table_columns(struct store *st, const char *table, char ***ret, size_
 	}
 	*ret = v;
 	*ret_n = n;
+	return 0;
+}
+
+/* 1 when the local table has that column. */
+static int has_column(char **cols, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(cols[i], name) == 0)
+			return 1;
 	return 0;
 }
 
@@ -1132,33 +1273,41 @@ static int export_value(struct buf *b, sqlite3_stmt *s, int i, const char *col, 
 	return 0;
 }
 
-static int export_table(struct store *st, struct buf *b, const char *table, const struct uid_map *map,
+/* The listed columns this state has, and the rows that travel. */
+static int export_table(struct store *st, struct buf *b, const struct rv_table *t, const struct uid_map *map,
 			struct err *err)
 {
-	char **cols = NULL;
-	size_t n = 0;
+	char **have = NULL;
+	const char *cols[32];
+	size_t n_have = 0, n = 0;
 	struct buf sql, row;
 	sqlite3_stmt *s = NULL;
 	int rc = -1, step;
 
 	buf_init(&sql);
 	buf_init(&row);
-	if (table_columns(st, table, &cols, &n, err) < 0)
+	if (table_columns(st, t->name, &have, &n_have, err) < 0)
 		goto out;
-	buf_addf(b, "table\t%s", table);
+	for (size_t i = 0; i < t->n && n < sizeof(cols) / sizeof(cols[0]); i++)
+		if (has_column(have, n_have, t->cols[i].name))
+			cols[n++] = t->cols[i].name;
+	rc = 0;
+	if (n == 0)
+		goto out;   /* a state older than the table */
+	rc = -1;
+	buf_addf(b, "table\t%s", t->name);
 	buf_adds(&sql, "SELECT ");
 	for (size_t i = 0; i < n; i++) {
 		buf_addf(b, "\t%s", cols[i]);
 		/* a sent message's body stays behind: the new machine needs only whom it went to, and its
 		 * Message-ID, to place an answer that quotes it */
-		if (strcmp(table, "outbox") == 0 && strcmp(cols[i], "message") == 0)
+		if (record_col(t, cols[i])->kind == RV_NO_BODY)
 			buf_addf(&sql, "%sX''", i ? ", " : "");
 		else
 			buf_addf(&sql, "%s\"%s\"", i ? ", " : "", cols[i]);
 	}
 	buf_addch(b, '\n');
-	buf_addf(&sql, " FROM \"%s\"%s ORDER BY rowid", table,
-		 strcmp(table, "outbox") == 0 ? " WHERE status IN ('sent', 'failed')" : "");
+	buf_addf(&sql, " FROM \"%s\"%s%s ORDER BY rowid", t->name, t->where ? " WHERE " : "", t->where ? t->where : "");
 	if (!(s = prep(st, sql.data, err)))
 		goto out;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
@@ -1178,7 +1327,7 @@ static int export_table(struct store *st, struct buf *b, const char *table, cons
 	rc = 0;
 out:
 	sqlite3_finalize(s);
-	names_free(cols, n);
+	names_free(have, n_have);
 	buf_release(&sql);
 	buf_release(&row);
 	return rc;
@@ -1211,8 +1360,6 @@ static int uid_map_load(struct store *st, struct uid_map *m, struct err *err)
 char *store_export(struct store *st, size_t *ret_len, struct err *err)
 {
 	struct uid_map map = { 0 };
-	char **tables = NULL;
-	size_t n = 0;
 	long long version;
 	struct buf b;
 	char *ret = NULL;
@@ -1222,17 +1369,16 @@ char *store_export(struct store *st, size_t *ret_len, struct err *err)
 	if (exec(st, "BEGIN", err) < 0)
 		goto out_nolock;
 	if (query_int(st, "PRAGMA user_version", &version, NULL, "read schema", err) < 0 ||
-	    uid_map_load(st, &map, err) < 0 || export_tables(st, &tables, &n, err) < 0)
+	    uid_map_load(st, &map, err) < 0)
 		goto out;
 	buf_addf(&b, "%s\nschema\t%lld\n", RECORD_MAGIC, version);
-	for (size_t i = 0; i < n; i++)
-		if (export_table(st, &b, tables[i], &map, err) < 0)
+	for (size_t i = 0; i < sizeof(record_tables) / sizeof(record_tables[0]); i++)
+		if (export_table(st, &b, &record_tables[i], &map, err) < 0)
 			goto out;
 	ret = buf_detach(&b, ret_len);
 out:
 	store_rollback(st);
 out_nolock:
-	names_free(tables, n);
 	uid_map_release(&map);
 	buf_release(&b);
 	return ret;
@@ -1245,9 +1391,9 @@ int store_has_record(struct store *st, struct err *err)
 	long long rows = 0;
 	int rc = 0;
 
-	/* every table that travels, not only meetings and messages: a forced import clears what this finds,
+	/* every table of the group, not only meetings and messages: a forced import clears what this finds,
 	 * and a bounce or an answer left behind would make the imported record collide with it */
-	if (export_tables(st, &tables, &n, err) < 0)
+	if (group_tables(st, &tables, &n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n && rc == 0 && rows == 0; i++) {
 		char *sql = xasprintf("SELECT EXISTS (SELECT 1 FROM \"%s\")", tables[i]);
@@ -1295,20 +1441,113 @@ static int unescape(char *s, size_t *ret_len)
 	return 0;
 }
 
-static int hexval(char c)
+/* ---- What a value from a handover must be ---- */
+
+/* Why s is no text of its kind, or NULL: valid UTF-8 within 'cap' bytes, with no control character (C0, DEL,
+ * C1) but TAB, and line breaks only where 'lf' (LF) or 'crlf' (CR and LF) allows them. */
+static const char *text_problem(const char *s, size_t len, size_t cap, int lf, int crlf)
 {
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+	if (len > cap)
+		return "is longer than a value of it can be";
+	if (!config_utf8_valid(s, len))
+		return "is not UTF-8 text";
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '\t' || (c == '\n' && (lf || crlf)) || (c == '\r' && crlf))
+			continue;
+		if (c < 0x20 || c == 0x7f || (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] < 0xA0))
+			return c == '\r' || c == '\n' ? "holds a line break" : "holds a control character";
+	}
+	return NULL;
+}
+
+/* The address rules of roster.csv: one plain address (util_email_valid), lower-case as roster.c stores it. */
+static int plain_address(const char *s)
+{
+	for (const char *p = s; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			return 0;
+	return util_email_valid(s);
+}
+
+static int one_of(const char *s, const char *const *words)
+{
+	for (; *words; words++)
+		if (strcmp(s, *words) == 0)
+			return 1;
+	return 0;
+}
+
+/* Why the text value s (len bytes) is not what column c holds, or NULL. */
+static const char *text_value_problem(const struct rv_col *c, const char *s, size_t len)
+{
+	const char *why;
+	char *name = NULL, *addr = NULL;
+	int y, m, d, ok;
+
+	switch (c->kind) {
+	case RV_TEXT:
+		return text_problem(s, len, RECORD_TEXT_MAX, 0, 0);
+	case RV_LINES:
+		return text_problem(s, len, RECORD_LINES_MAX, 1, 0);
+	case RV_EMAIL0:
+		if (len == 0)
+			return NULL;
+		/* fall through */
+	case RV_EMAIL:
+		return strlen(s) == len && plain_address(s) ? NULL :
+			"is not one plain address such as navn@kommune.dk, as roster.csv holds them";
+	case RV_MAILBOX:
+		if ((why = text_problem(s, len, RECORD_TEXT_MAX, 0, 0)))
+			return why;
+		ok = util_parse_mailbox(s, &name, &addr) == 0 && plain_address(addr) && *name;
+		free(name);
+		free(addr);
+		return ok ? NULL : "is not 'Name <address>'";
+	case RV_DATE:
+		return len == 10 && util_parse_date(s, &y, &m, &d) == 0 ? NULL : "is not a date YYYY-MM-DD";
+	case RV_ID:
+		if (len == 0 || len > RECORD_ID_MAX)
+			return "is empty or too long for an identifier";
+		for (size_t i = 0; i < len; i++)
+			if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f)
+				return "holds a blank or a character an identifier never has";
+		return NULL;
+	case RV_URL:
+		return len == 0 || (strlen(s) == len && schedule_url_valid(s)) ? NULL :
+			"is not an http(s) link without blanks";
+	case RV_WORD:
+		return strlen(s) == len && one_of(s, c->words) ? NULL : "is not one of the values it can have";
+	default:
+		return "is text where a number belongs";
+	}
+}
+
+/* Why the number x is not what column c holds, or NULL. */
+static const char *int_value_problem(const struct rv_col *c, long long x)
+{
+	switch (c->kind) {
+	case RV_INT:
+		return NULL;
+	case RV_BOOL:
+		return x == 0 || x == 1 ? NULL : "is not 0 or 1";
+	case RV_MINUTE:
+		return x >= 0 && x <= 24 * 60 ? NULL : "is not a time of day";
+	default:
+		return "is a number where text belongs";
+	}
 }
 
 /* The import's state between lines. */
 struct importer {
 	struct store *st;
-	sqlite3_stmt *ins;       /* the current table's INSERT */
-	sqlite3_stmt *find_uid;  /* meeting id by UID */
+	sqlite3_stmt *ins;              /* the current table's INSERT */
+	sqlite3_stmt *find_uid;         /* meeting id by UID */
+	const struct rv_table *table;   /* the current table */
+	const struct rv_col *cols[32];  /* its columns, in the file's order */
 	size_t n_cols;
 	int line;
 	int schema_seen;
-	struct buf blob;
 };
 
 static int bad(struct importer *im, struct err *err, const char *why)
@@ -1316,13 +1555,18 @@ static int bad(struct importer *im, struct err *err, const char *why)
 	return err_set(err, "the handover's record is damaged: line %d: %s", im->line, why);
 }
 
-/* 1 when the local table has that column. */
-static int has_column(char **cols, size_t n, const char *name)
+/* A value the whitelist refuses: names the line, the column and why, and shows the value made harmless. */
+static int refused(struct importer *im, const struct rv_col *c, const char *value, const char *why,
+		   struct err *err)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(cols[i], name) == 0)
-			return 1;
-	return 0;
+	char shown[64];
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)value; *p && n + 4 < sizeof(shown); p++)
+		shown[n++] = *p < 0x20 || *p == 0x7f ? '?' : (char)*p;
+	shown[n] = '\0';
+	return err_set(err, "the handover's record is refused: line %d: %s.%s '%s%s' %s", im->line, im->table->name,
+		       c->name, shown, value[n] ? "..." : "", why);
 }
 
 static int import_table(struct importer *im, char **f, size_t n, struct err *err)
@@ -1334,22 +1578,35 @@ static int import_table(struct importer *im, char **f, size_t n, struct err *err
 
 	sqlite3_finalize(im->ins);
 	im->ins = NULL;
-	if (n < 3 || !ident_valid(f[1]) || !handed_over(f[1]))
-		return bad(im, err, "a table that is not handed over");
+	im->table = NULL;
+	if (n < 3 || n - 2 > sizeof(im->cols) / sizeof(im->cols[0]))
+		return bad(im, err, "a table line without columns, or with too many");
+	if (!(im->table = record_table(f[1])))
+		return err_set(err, "the handover's record is refused: line %d: table '%.40s' is not part of a group's "
+			       "record (a handover takes over meetings, invitations, answers, attendance, bounces, "
+			       "reminders and the history of sent mail, nothing else)", im->line, f[1]);
 	if (table_columns(im->st, f[1], &cols, &n_cols, err) < 0)
 		return -1;
 	buf_init(&sql);
-	if (n_cols == 0) {
-		err_set(err, "the handover holds table '%s', which this tovholder does not know: upgrade it", f[1]);
-		goto out;
-	}
 	buf_addf(&sql, "INSERT INTO \"%s\" (", f[1]);
 	for (size_t i = 2; i < n; i++) {
-		if (!ident_valid(f[i]) || !has_column(cols, n_cols, f[i])) {
-			err_set(err, "the handover holds column '%.40s' of table '%s', which this tovholder does not "
+		const struct rv_col *c = record_col(im->table, f[i]);
+		if (!c) {
+			err_set(err, "the handover's record is refused: line %d: column '%.40s' of table '%s' is not "
+				"part of a group's record", im->line, f[i], f[1]);
+			goto out;
+		}
+		if (!has_column(cols, n_cols, f[i])) {
+			err_set(err, "the handover holds column '%s' of table '%s', which this tovholder does not "
 				"know: upgrade it", f[i], f[1]);
 			goto out;
 		}
+		for (size_t k = 2; k < i; k++)
+			if (im->cols[k - 2] == c) {
+				bad(im, err, "a column named twice");
+				goto out;
+			}
+		im->cols[i - 2] = c;
 		buf_addf(&sql, "%s\"%s\"", i > 2 ? ", " : "", f[i]);
 	}
 	buf_adds(&sql, ") VALUES (");
@@ -1381,8 +1638,14 @@ static int bind_meeting(struct importer *im, int i, const char *uid, struct err 
 	return 0;
 }
 
+/* The outbox travels as history only: a message to send, or the text of one, is an action from outside. */
+static const char no_mail[] = "is mail to send: a handover carries only the history of the old tovholder's mail (whom "
+			       "it went to, its Message-ID), never a message to send";
+
 static int bind_value(struct importer *im, int i, char *v, struct err *err)
 {
+	const struct rv_col *c = im->cols[i - 1];
+	const char *why;
 	char *end;
 	size_t len;
 
@@ -1390,43 +1653,45 @@ static int bind_value(struct importer *im, int i, char *v, struct err *err)
 	case 'N':
 		if (v[1])
 			return bad(im, err, "a bad value");
+		if (!c->nullable)
+			return refused(im, c, "", "is empty (NULL), which it never is", err);
 		sqlite3_bind_null(im->ins, i);
 		return 0;
 	case 'i': {
 		long long x = strtoll(v + 1, &end, 10);
 		if (end == v + 1 || *end)
 			return bad(im, err, "a bad number");
+		if ((why = int_value_problem(c, x)))
+			return refused(im, c, v + 1, why, err);
 		sqlite3_bind_int64(im->ins, i, x);
 		return 0;
 	}
-	case 'f': {
-		double x = strtod(v + 1, &end);
-		if (end == v + 1 || *end)
-			return bad(im, err, "a bad number");
-		sqlite3_bind_double(im->ins, i, x);
-		return 0;
-	}
 	case 'b':
-		len = strlen(v + 1);
-		if (len % 2)
-			return bad(im, err, "bad hex");
-		buf_reset(&im->blob);
-		for (size_t k = 1; k < len; k += 2) {
-			int hi = hexval(v[k]), lo = hexval(v[k + 1]);
-			if (hi < 0 || lo < 0)
-				return bad(im, err, "bad hex");
-			buf_addch(&im->blob, (char)(hi << 4 | lo));
-		}
-		sqlite3_bind_blob64(im->ins, i, im->blob.data, im->blob.len, SQLITE_TRANSIENT);
+		if (c->kind != RV_NO_BODY)
+			return refused(im, c, "(bytes)", "is bytes where no column of a record holds any", err);
+		if (v[1])
+			return refused(im, c, "(a message)", no_mail, err);
+		sqlite3_bind_zeroblob(im->ins, i, 0);
 		return 0;
-	case 't':
 	case 'm':
 		if (unescape(v + 1, &len) < 0)
 			return bad(im, err, "a bad escape in a text");
-		if (v[0] == 'm')
-			return bind_meeting(im, i, v + 1, err);
+		if (c->kind != RV_MEETING)
+			return refused(im, c, v + 1, "is a meeting where none belongs", err);
+		return bind_meeting(im, i, v + 1, err);
+	case 't':
+		if (unescape(v + 1, &len) < 0)
+			return bad(im, err, "a bad escape in a text");
+		if (c->kind == RV_NO_BODY)
+			return refused(im, c, "(a message)", no_mail, err);
+		if (c->kind == RV_WORD && c->words == w_sent && strlen(v + 1) == len && !one_of(v + 1, w_sent))
+			return refused(im, c, v + 1, no_mail, err);
+		if ((why = text_value_problem(c, v + 1, len)))
+			return refused(im, c, v + 1, why, err);
 		sqlite3_bind_text(im->ins, i, v + 1, (int)len, SQLITE_TRANSIENT);
 		return 0;
+	case 'f':
+		return refused(im, c, v + 1, "is a fraction where no column of a record holds one", err);
 	default:
 		return bad(im, err, "a value of unknown type");
 	}
@@ -1477,14 +1742,14 @@ static int import_line(struct importer *im, char *line, struct err *err)
 	return bad(im, err, "a line of unknown kind");
 }
 
-/* Deletes the record (every table that travels) for a forced import; answers and the like first. */
+/* Deletes the record (every table of the group) for a forced import; answers and the like first. */
 static int clear_record(struct store *st, struct err *err)
 {
 	char **tables = NULL;
 	size_t n = 0;
 	int rc = 0;
 
-	if (export_tables(st, &tables, &n, err) < 0)
+	if (group_tables(st, &tables, &n, err) < 0)
 		return -1;
 	for (size_t i = n; i-- > 0 && rc == 0;) {
 		char *sql = xasprintf("DELETE FROM \"%s\"", tables[i]);
@@ -1495,23 +1760,13 @@ static int clear_record(struct store *st, struct err *err)
 	return rc;
 }
 
-int store_import(struct store *st, const char *buf, size_t len, int replace, struct err *err)
+/* The import itself, inside the caller's transaction. */
+static int import_text(struct store *st, const char *buf, size_t len, struct err *err)
 {
 	struct importer im = { .st = st };
 	const char *p = buf, *end = buf + len;
-	int rc = -1, has;
+	int rc = -1;
 
-	buf_init(&im.blob);
-	if (store_begin(st, err) < 0)
-		goto out_nolock;
-	if ((has = store_has_record(st, err)) < 0)
-		goto out;
-	if (has && !replace) {
-		err_set(err, "state '%s' already holds a record of meetings and messages", st->path);
-		goto out;
-	}
-	if (has && clear_record(st, err) < 0)
-		goto out;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		char *line = xstrndup(p, nl ? (size_t)(nl - p) : (size_t)(end - p));
@@ -1528,19 +1783,50 @@ int store_import(struct store *st, const char *buf, size_t len, int replace, str
 		err_set(err, "the handover's record is empty");
 		goto out;
 	}
-	sqlite3_finalize(im.ins);
-	sqlite3_finalize(im.find_uid);
-	im.ins = im.find_uid = NULL;
-	if (store_commit(st, err) < 0)
-		goto out;
 	rc = 0;
-	goto out_nolock;
 out:
 	sqlite3_finalize(im.ins);
 	sqlite3_finalize(im.find_uid);
+	return rc;
+}
+
+int store_import(struct store *st, const char *buf, size_t len, int replace, struct err *err)
+{
+	int has;
+
+	if (store_begin(st, err) < 0)
+		return -1;
+	if ((has = store_has_record(st, err)) < 0)
+		goto fail;
+	if (has && !replace) {
+		err_set(err, "state '%s' already holds a record of meetings and messages", st->path);
+		goto fail;
+	}
+	if ((has && clear_record(st, err) < 0) || import_text(st, buf, len, err) < 0 || store_commit(st, err) < 0)
+		goto fail;
+	return 0;
+fail:
 	store_rollback(st);
-out_nolock:
-	buf_release(&im.blob);
+	return -1;
+}
+
+int store_check_record(const char *buf, size_t len, struct err *err)
+{
+	/* a database of its own in memory, not store_open: nothing is created on disk, whatever the file holds */
+	struct store *st = xcalloc(1, sizeof(*st));
+	int rc = -1;
+
+	st->path = xstrdup("(a check in memory)");
+	if (sqlite3_open_v2(":memory:", &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY,
+			    NULL) != SQLITE_OK) {
+		err_set(err, "cannot check the handover's record: %s", st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto out;
+	}
+	if (exec(st, "PRAGMA foreign_keys=ON", err) < 0 || migrate(st, err) < 0)
+		goto out;
+	rc = store_import(st, buf, len, 0, err);
+out:
+	store_free(st);
 	return rc;
 }
 

@@ -191,19 +191,24 @@ int store_reminder_mark(struct store *st, long long meeting_id, long offset, con
 int store_next_try(struct store *st, time_t *ret, struct err *err);
 
 /* The handover (tovholder overdrag / modtag). store_export: the group's record as text, read in one snapshot —
- * every meeting with its UID and SEQUENCE and every invitation (who holds which SEQUENCE), the answers,
- * automatic replies, bounces, reminders sent, any history table a later migration adds, and our sent and
- * failed messages without their bodies (whom they went to, and the Message-IDs answers quote). Not exported:
- * the mailbox position and the review items, which belong to the old mailbox, and messages still queued.
- * Returns the text (caller frees), or NULL with err. */
+ * what a handover carries, a whitelist: every meeting with its UID and SEQUENCE and every invitation (who holds
+ * which SEQUENCE), the answers, automatic replies, bounces, reminders sent, attendance, and our sent and failed
+ * messages without their bodies (whom they went to, and the Message-IDs answers quote). Not exported: the
+ * mailbox position and the review items, which belong to the old mailbox, messages still queued, and any table
+ * or column not on the list. Returns the text (caller frees), or NULL with err. */
 char *store_export(struct store *st, size_t *ret_len, struct err *err);
-/* 1 when the state holds a record (a row in any table that travels: a meeting, a message, a bounce…), 0 when
+/* 1 when the state holds a record (a row in any table of the group: a meeting, a message, a bounce…), 0 when
  * it is fresh, -1 on error. */
 int store_has_record(struct store *st, struct err *err);
-/* Reads store_export's text in one transaction: all of it or nothing. A state that already holds a record is
- * refused, unless 'replace', which first deletes that record (the mailbox position and review items stay).
- * A record from a newer schema, or a damaged one, is refused with the reason in err. */
+/* Reads store_export's text in one transaction: all of it or nothing. Data only, never an action: a table or
+ * column off the whitelist, a message to send or the text of one, an address roster.csv would refuse, or a
+ * text with control characters is refused with the line and the reason in err. A state that already holds a
+ * record is refused, unless 'replace', which first deletes that record (the mailbox position and review items
+ * stay). A record from a newer schema, or a damaged one, is refused with the reason in err. */
 int store_import(struct store *st, const char *buf, size_t len, int replace, struct err *err);
+/* Imports the text into a fresh database in memory and forgets it: 0 when store_import would take it, else -1
+ * with its reason. Touches no file: modtag checks the whole file before it writes anything. */
+int store_check_record(const char *buf, size_t len, struct err *err);
 
 /* Confirmed attendance: who was at a meeting, from a Teams report or entered by hand. */
 struct store_attendance {

@@ -320,10 +320,10 @@ fail:
 	return NULL;
 }
 
-int util_write_file(const char *path, const char *data, size_t len, int mode, struct err *err)
+int util_write_temp(const char *path, const char *data, size_t len, int mode, char **ret_tmp, struct err *err)
 {
 	/* mkostemp: a name nobody can guess, created with O_EXCL, so a symlink or file planted beside the target
-	 * is never followed or truncated; rename() then replaces the target itself, never what it points to */
+	 * is never followed or truncated */
 	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
 	int fd = mkostemp(tmp, O_CLOEXEC), rc = -1, made = fd >= 0;
 	mode_t mask;
@@ -352,17 +352,32 @@ int util_write_file(const char *path, const char *data, size_t len, int mode, st
 	}
 	rc = close(fd); /* not retried: Linux frees the descriptor even when close fails */
 	fd = -1;
-	if (rc < 0 || rename(tmp, path) < 0) {
-		rc = -1;
-		err_set(err, "cannot write '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	rc = 0;
+	if (rc < 0)
+		err_set(err, "cannot write '%s': %s", tmp, strerror(errno));
 out:
 	if (fd >= 0)
 		close(fd);
 	if (rc < 0 && made)
 		unlink(tmp);
+	if (rc < 0)
+		free(tmp);
+	else
+		*ret_tmp = tmp;
+	return rc;
+}
+
+int util_write_file(const char *path, const char *data, size_t len, int mode, struct err *err)
+{
+	char *tmp;
+	int rc;
+
+	if (util_write_temp(path, data, len, mode, &tmp, err) < 0)
+		return -1;
+	/* rename() replaces the target itself, never what a symlink there points to */
+	if ((rc = rename(tmp, path)) < 0) {
+		err_set(err, "cannot write '%s': %s", path, strerror(errno));
+		unlink(tmp);
+	}
 	free(tmp);
 	return rc;
 }

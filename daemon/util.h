@@ -49,10 +49,12 @@ char *util_random_hex(size_t n);
 
 /* Reads a whole file, at most 'cap' bytes (larger → error). Returns a NUL-terminated buffer to free, or NULL. */
 char *util_read_file(const char *path, size_t cap, size_t *ret_len, struct err *err);
-/* Writes a file atomically with the given mode (less the umask): a temp file beside it made by mkostemp (never
- * a planted symlink), fsync, rename over 'path' (a symlink at 'path' is replaced, not followed). The one way
- * tovholder writes an output file. */
+/* Writes a file atomically with the given mode (less the umask): util_write_temp, then rename over 'path' (a
+ * symlink at 'path' is replaced, not followed). The one way tovholder writes an output file. */
 int util_write_file(const char *path, const char *data, size_t len, int mode, struct err *err);
+/* Its first half: a new file beside 'path' made by mkostemp (never a planted symlink or file), written, given
+ * the mode and synced; its name in *ret_tmp (caller frees, and renames it over 'path' or unlinks it). */
+int util_write_temp(const char *path, const char *data, size_t len, int mode, char **ret_tmp, struct err *err);
 /* path relative to the directory 'base_dir' unless absolute. Caller frees. */
 char *util_path_join(const char *base_dir, const char *path);
 /* The directory part of path ("." if none). Caller frees. */

@@ -289,7 +289,7 @@ test_expect_success 'modtag refuses schedule and roster files that differ, then 
 	grep "refusing to overwrite the roster .*gruppe/deltagere.csv.: it differs from the handed-over one" err &&
 	grep "replaces them" err &&
 	test_cmp mine "$TEST_TMP/third/gruppe/moeder.ini" &&
-	test "$(sqlite3 "$TEST_TMP/third/state.db" "SELECT count(*) FROM meeting")" = 0 &&
+	test ! -e "$TEST_TMP/third/state.db" && test ! -e "$TEST_TMP/third/state.db.lock" &&
 	thn "$TEST_TMP/third" modtag --force "$HO" >out &&
 	test_cmp "$OLD/schedule.ini" "$TEST_TMP/third/gruppe/moeder.ini" &&
 	thn "$TEST_TMP/third" plan >out &&

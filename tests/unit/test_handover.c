@@ -240,13 +240,48 @@ static const struct scrub_case {
 	  "[imap]\n; FILL IN: password_command = (your own; the old one is not handed over)\n" },
 	{ "a token key, comments naming secrets, and an inline comment with one",
 	  "; password_command = pass show old\n# the secret is in /root\n; a harmless note\n"
-	  "; Who writes the minutes (the secretary)\n"
-	  "oauth_token = abc123\nurl = smtp://mail.example:587 ; password is hunter2\ntls = none ; loopback\n",
-	  "; a harmless note\n; Who writes the minutes (the secretary)\n; FILL IN: oauth_token = (your own; the old one is not handed over)\n"
+	  "; Who writes the minutes (the secretary)\n[smtp]\n"
+	  "token_command = oauth2 --print\nurl = smtp://mail.example:587 ; password is hunter2\ntls = none ; loopback\n",
+	  "; a harmless note\n; Who writes the minutes (the secretary)\n[smtp]\n"
+	  "; FILL IN: token_command = (your own; the old one is not handed over)\n"
 	  "url = smtp://mail.example:587\ntls = none ; loopback\n" },
 	{ "user:password@ is cut from a URL, an @ in the path is not",
-	  "url = smtps://karin:hunter2@mail.example:465\nurl = imap://mail.example/INBOX@x\n",
-	  "url = smtps://mail.example:465\nurl = imap://mail.example/INBOX@x\n" },
+	  "[smtp]\nurl = smtps://karin:hunter2@mail.example:465\n[imap]\nurl = imap://mail.example/INBOX@x\n",
+	  "[smtp]\nurl = smtps://mail.example:465\n[imap]\nurl = imap://mail.example/INBOX@x\n" },
+	/* issue 15: the config reader also takes "key: value" (inih), so the scrub must too */
+	{ "every secret key in the ':' form, with odd spacing, case and comments",
+	  "[group]\nstate:/var/lib/tovholder/state.db\n"
+	  "[smtp]\nurl: smtps://karin:hunter2@mail.example:465\n  Password_File :   /root/hunter2.txt   ; hunter2\n"
+	  "password_command:pass show hunter2\n"
+	  "[imap]\n\tURL\t:\timaps://karin%40x:hunter2@imap.example/ # hunter2 is the password\n"
+	  "token_file : /etc/tovholder/hunter2.token\nTOKEN_COMMAND:    oauth2 --secret hunter2\n"
+	  "user: karin@netvaerk.example\n",
+	  "[group]\n; FILL IN: state = (where this machine keeps its record, e.g. state.db)\n"
+	  "[smtp]\nurl = smtps://mail.example:465\n"
+	  "; FILL IN: password_file = (your own; the old one is not handed over)\n"
+	  "; FILL IN: password_command = (your own; the old one is not handed over)\n"
+	  "[imap]\nurl = imaps://imap.example/\n"
+	  "; FILL IN: token_file = (your own; the old one is not handed over)\n"
+	  "; FILL IN: token_command = (your own; the old one is not handed over)\n"
+	  "user = karin@netvaerk.example\n" },
+	{ "every secret key in the '=' form, with odd spacing, case and comments",
+	  "\xEF\xBB\xBF[Group]\r\n  STATE =state.db\r\n"
+	  "[SMTP]\r\nurl=smtp://karin:hunter2@mail.example:587\r\npassword_file= hunter2.txt\r\n"
+	  "Password_Command   =   /usr/bin/pass show hunter2 ;hunter2\r\n"
+	  "[imap]\r\ntoken_file=/tmp/hunter2\r\ntoken_command = oauth2 hunter2 # note\r\n"
+	  "; url = imaps://karin:hunter2@old.example\r\n",
+	  "[Group]\n; FILL IN: state = (where this machine keeps its record, e.g. state.db)\n"
+	  "[SMTP]\nurl = smtp://mail.example:587\n"
+	  "; FILL IN: password_file = (your own; the old one is not handed over)\n"
+	  "; FILL IN: password_command = (your own; the old one is not handed over)\n"
+	  "[imap]\n; FILL IN: token_file = (your own; the old one is not handed over)\n"
+	  "; FILL IN: token_command = (your own; the old one is not handed over)\n"
+	  "; url = imaps://old.example\n" },
+	{ "a key the reader does not know, a section it does not know, and lines it cannot read, are left out",
+	  "[smtp]\nclient_secret = hunter2\napi-key: hunter2\n[vault]\nname = hunter2\nhunter2\n",
+	  "[smtp]\n; FILL IN: client_secret = (your own; the old one is not handed over)\n"
+	  "; FILL IN: api-key = (your own; the old one is not handed over)\n[vault]\n"
+	  "; FILL IN: name = (your own; the old one is not handed over)\n" },
 };
 
 static void test_scrub_config(void **state)
@@ -294,6 +329,43 @@ static void test_roster_csv(void **state)
 	}
 	free(csv);
 	roster_release(&r);
+	roster_release(&back);
+	diag_release(&d);
+}
+
+/* Names Excel would run as formulas are written with Excel's text mark, and modtag's roster reader gives back
+ * exactly the names the old roster held. */
+static void test_roster_csv_formulas(void **state)
+{
+	static const char *const names[] = { "=HYPERLINK(\"https://x.example\";\"klik\")", "+45 12 34 56 78", "-",
+					     "@SUM(A1)", "'=kept", "-3", "'t Hooft" };
+	struct person people[sizeof(names) / sizeof(names[0])];
+	struct roster r = { people, sizeof(names) / sizeof(names[0]) }, back = { 0 };
+	struct diag d;
+	size_t len;
+	char *csv;
+
+	(void)state;
+	diag_init(&d);
+	for (size_t i = 0; i < r.n; i++)
+		people[i] = (struct person){ (char *)names[i], i == 1 ? "-Greve" : "Faxe",
+					     xasprintf("p%zu@faxe.example", i), ROLE_MEMBER, (int)i + 2 };
+	csv = handover_roster_csv(&r, NULL, &len);
+	assert_non_null(strstr(csv, "\r\n\"'=HYPERLINK(\"\"https://x.example\"\";\"\"klik\"\")\";Faxe;p0@faxe.example;"));
+	assert_non_null(strstr(csv, "\r\n'+45 12 34 56 78;'-Greve;p1@faxe.example;"));
+	assert_non_null(strstr(csv, "\r\n'-;Faxe;"));
+	assert_non_null(strstr(csv, "\r\n'@SUM(A1);Faxe;"));
+	assert_non_null(strstr(csv, "\r\n''=kept;Faxe;"));
+	assert_non_null(strstr(csv, "\r\n-3;Faxe;"));
+	assert_non_null(strstr(csv, "\r\n't Hooft;Faxe;"));
+	assert_int_equal(roster_parse_buf(&back, csv, len, "deltagerliste.csv", &d), 0);
+	assert_int_equal(back.n, r.n);
+	for (size_t i = 0; i < r.n; i++) {
+		assert_string_equal(back.people[i].name, names[i]);
+		assert_string_equal(back.people[i].org, people[i].org);
+		free(people[i].email);
+	}
+	free(csv);
 	roster_release(&back);
 	diag_release(&d);
 }
@@ -540,15 +612,73 @@ static void test_store_bounce_only(void **state)
 	rm_db(path);
 }
 
+#define OUTBOX_HEAD "tovholder-record 1\nschema\t1\ntable\toutbox\tmeeting_id\temail\tkind\tsequence\tmessage_id\t" \
+	"message\tstatus\tattempts\tnext_try\tlast_error\tcreated_at\tdone_at\n"
+#define MEETING_HEAD "tovholder-record 1\nschema\t1\ntable\tmeeting\tuid\tdate\tsequence\tcancelled\tstart_min\t" \
+	"end_min\tplace\tonline_url\tagenda\torganizer\tsummary\tupdated_at\n"
+
 static const struct bad_record {
 	const char *label, *text, *msg;
 } bad_records[] = {
 	{ "not a record", "something else\n", "not a record of this version" },
 	{ "a newer schema", "tovholder-record 1\nschema\t999\n", "newer tovholder (state schema 999" },
 	{ "an unknown table", "tovholder-record 1\nschema\t1\ntable\tpeople\tname\n",
-	  "table 'people', which this tovholder does not know" },
+	  "line 3: table 'people' is not part of a group's record" },
 	{ "a table that does not travel", "tovholder-record 1\nschema\t1\ntable\treview\tsender\n",
-	  "a table that is not handed over" },
+	  "line 3: table 'review' is not part of a group's record" },
+	{ "a column off the list", "tovholder-record 1\nschema\t1\ntable\tmeeting\tuid\tid\n",
+	  "line 3: column 'id' of table 'meeting' is not part of a group's record" },
+	/* the attack of issue 15: a message queued in the file, sent by the next 'send' through the new
+	 * tovholder's own SMTP login */
+	{ "a queued message", OUTBOX_HEAD "row\tN\ttoffer@angriber.example\ttupdate\ti0\ttx1@angriber.example\tb"
+	  "\ttqueued\ti0\ti0\tN\ti1\tN\n",
+	  "line 4: outbox.status 'queued' is mail to send: a handover carries only the history" },
+	{ "a superseded message", OUTBOX_HEAD "row\tN\ttoffer@angriber.example\ttupdate\ti0\ttx1@angriber.example\tb"
+	  "\ttsuperseded\ti0\ti0\tN\ti1\tN\n",
+	  "line 4: outbox.status 'superseded' is mail to send: a handover carries only the history" },
+	{ "a message body", OUTBOX_HEAD "row\tN\ttoffer@angriber.example\ttupdate\ti0\ttx1@angriber.example"
+	  "\tb5375626a6563743a\ttsent\ti0\ti0\tN\ti1\tN\n",
+	  "line 4: outbox.message '(a message)' is mail to send: a handover carries only the history" },
+	{ "a message body as text", OUTBOX_HEAD "row\tN\ttoffer@angriber.example\ttupdate\ti0\ttx1@angriber.example"
+	  "\ttSubject: hi\ttsent\ti0\ti0\tN\ti1\tN\n",
+	  "line 4: outbox.message '(a message)' is mail to send: a handover carries only the history" },
+	{ "CR/LF in a recipient", OUTBOX_HEAD "row\tN\ttanne@faxe.example\\r\\nRCPT TO:<x@angriber.example>\ttupdate"
+	  "\ti0\ttx1@angriber.example\tb\ttsent\ti0\ti0\tN\ti1\tN\n",
+	  "line 4: outbox.email 'anne@faxe.example??RCPT TO:<x@angriber.example>' is not one plain address" },
+	{ "a line break in a Message-ID", OUTBOX_HEAD "row\tN\ttanne@faxe.example\ttupdate\ti0\ttx1@a.example\\nBcc: y"
+	  "\tb\ttsent\ti0\ti0\tN\ti1\tN\n",
+	  "line 4: outbox.message_id 'x1@a.example?Bcc: y' holds a blank or a character" },
+	{ "an address roster.csv refuses", "tovholder-record 1\nschema\t1\ntable\tbounce\temail\tat\tdetail\n"
+	  "row\ttAnne <anne@faxe.example>\ti1\tN\n", "line 4: bounce.email 'Anne <anne@faxe.example>' is not one plain" },
+	{ "an address in capitals", "tovholder-record 1\nschema\t1\ntable\tbounce\temail\tat\tdetail\n"
+	  "row\ttAnne@Faxe.example\ti1\tN\n", "line 4: bounce.email 'Anne@Faxe.example' is not one plain" },
+	{ "a line break in a summary (a header of every update)", MEETING_HEAD
+	  "row\ttu1@x.example\tt2027-03-05\ti0\ti0\ti600\ti780\ttonline\tt\tt\ttKarin <k@x.example>"
+	  "\ttNetværk\\r\\nBcc: offer@angriber.example\ti1\n",
+	  "line 4: meeting.summary 'Netværk??Bcc: offer@angriber.example' holds a line break" },
+	{ "an escape sequence in a name", MEETING_HEAD
+	  "row\ttu1@x.example\tt2027-03-05\ti0\ti0\ti600\ti780\ttonline\tt\tt\ttKarin <k@x.example>\ttN\ti1\n"
+	  "table\tinvitation\tmeeting_id\temail\tname\torg\trole\tinvited\tsequence\n"
+	  "row\tmu1@x.example\tta@x.example\ttA\x1b" "[2J\ttX\ttmedlem\ti1\ti0\n",
+	  "line 6: invitation.name 'A?[2J' holds a control character" },
+	{ "a C1 control character", MEETING_HEAD
+	  "row\ttu1@x.example\tt2027-03-05\ti0\ti0\ti600\ti780\ttonline\tt\tt\ttKarin <k@x.example>\ttN\xc2\x9b" "2J"
+	  "\ti1\n", "line 4: meeting.summary" },
+	{ "an organizer that is no mailbox", MEETING_HEAD
+	  "row\ttu1@x.example\tt2027-03-05\ti0\ti0\ti600\ti780\ttonline\tt\tt\ttKarin, offer@angriber.example"
+	  "\ttN\ti1\n", "line 4: meeting.organizer 'Karin, offer@angriber.example' is not 'Name <address>'" },
+	{ "a link that is no link", MEETING_HEAD
+	  "row\ttu1@x.example\tt2027-03-05\ti0\ti0\ti600\ti780\ttonline\ttjavascript:x\tt\ttK <k@x.example>"
+	  "\ttN\ti1\n", "line 4: meeting.online_url 'javascript:x' is not an http(s) link" },
+	{ "a role roster.csv does not know", MEETING_HEAD
+	  "row\ttu1@x.example\tt2027-03-05\ti0\ti0\ti600\ti780\ttonline\tt\tt\ttK <k@x.example>\ttN\ti1\n"
+	  "table\tinvitation\tmeeting_id\temail\tname\torg\trole\tinvited\tsequence\n"
+	  "row\tmu1@x.example\tta@x.example\ttA\ttX\ttchef\ti1\ti0\n",
+	  "line 6: invitation.role 'chef' is not one of the values it can have" },
+	{ "a flag that is no flag", "tovholder-record 1\nschema\t1\ntable\tattendance_extra\tmeeting_id\tline\n"
+	  "row\tN\ti1\n", "line 4: attendance_extra.meeting_id '' is empty (NULL)" },
+	{ "a fraction", "tovholder-record 1\nschema\t1\ntable\tbounce\temail\tat\tdetail\nrow\tta@x.example\tf1.5\tN\n",
+	  "line 4: bounce.at '1.5' is a fraction" },
 	{ "SQL in a name", "tovholder-record 1\nschema\t1\ntable\tmeeting\tuid\" ; DROP TABLE x; --\n",
 	  "column 'uid\" ; DROP TABLE x; --' of table 'meeting'" },
 	{ "a reference to no meeting",
@@ -562,7 +692,7 @@ static const struct bad_record {
 	  "a bad escape" },
 	{ "too few values", "tovholder-record 1\nschema\t1\ntable\tbounce\temail\tat\tdetail\nrow\ttx\ti1\n",
 	  "wrong number of values" },
-	{ "a constraint", "tovholder-record 1\nschema\t1\ntable\tbounce\temail\tat\tdetail\nrow\ttx\ti1\tN\n"
+	{ "a constraint", "tovholder-record 1\nschema\t1\ntable\tbounce\temail\tat\tdetail\nrow\ttx@y.example\ti1\tN\n"
 	  "table\tmeeting\tuid\nrow\ttu\n", "does not fit this state: line 6: NOT NULL constraint failed" },
 };
 
@@ -600,6 +730,7 @@ int main(void)
 		cmocka_unit_test(test_add_refuses),
 		cmocka_unit_test(test_scrub_config),
 		cmocka_unit_test(test_roster_csv),
+		cmocka_unit_test(test_roster_csv_formulas),
 		cmocka_unit_test(test_store_round_trip),
 		cmocka_unit_test(test_store_refuses),
 		cmocka_unit_test(test_store_bounce_only),
