@@ -152,12 +152,43 @@ def calendar_bombs():
                                                              method="COUNTER"))
 
 
+# What a hostile handover may try (issue 15): the import must refuse every one of these, and the fuzzer starts
+# from them to look for a variant it takes.
+OUTBOX = ("table\toutbox\tmeeting_id\temail\tkind\tsequence\tmessage_id\tmessage\tstatus\tattempts\t"
+          "next_try\tlast_error\tcreated_at\tdone_at\n")
+MEETING = ("table\tmeeting\tuid\tdate\tsequence\tcancelled\tstart_min\tend_min\tplace\tonline_url\tagenda\t"
+           "organizer\tsummary\tupdated_at\nrow\ttu1@netvaerk.example\tt2027-05-07\ti1\ti0\ti600\ti780\t"
+           "tonline\tthttps://teams.example/x\ttVelkommen\ttKarin Lund <tovholder@netvaerk.example>\t"
+           "tNetv\u00e6rksgruppe\ti1795452461\n")
+
+
+def hostile_handovers():
+    head = "tovholder-record 1\nschema\t4\n" + MEETING + OUTBOX
+    phish = "From: x\r\nTo: offer@angriber.example\r\nSubject: Ny adgangskode\r\n\r\nKlik her\r\n".encode().hex()
+    put("handover", "queued-phishing.txt", head + "row\tmu1@netvaerk.example\ttoffer@angriber.example\ttupdate\t"
+        "i2\ttp1@angriber.example\tb" + phish + "\ttqueued\ti0\ti0\tN\ti1\tN\n")
+    put("handover", "sent-with-body.txt", head + "row\tmu1@netvaerk.example\ttoffer@angriber.example\ttupdate\t"
+        "i2\ttp2@angriber.example\tb" + phish + "\ttsent\ti1\ti0\tN\ti1\ti2\n")
+    put("handover", "crlf-recipient.txt", head + "row\tmu1@netvaerk.example\t"
+        "tanne@faxe.example\\r\\nRCPT TO:<offer@angriber.example>\ttupdate\ti2\ttp3@netvaerk.example\tb\t"
+        "tsent\ti1\ti0\tN\ti1\ti2\n")
+    put("handover", "header-in-summary.txt", "tovholder-record 1\nschema\t4\n" + MEETING.replace(
+        "tNetv\u00e6rksgruppe", "tM\\r\\nBcc: offer@angriber.example") +
+        "table\tinvitation\tmeeting_id\temail\tname\torg\trole\tinvited\tsequence\n"
+        "row\tmu1@netvaerk.example\ttOffer@Angriber.example\ttA\x1b[2J\ttX\ttmedlem\ti1\ti1\n")
+    put("handover", "tables-off-the-list.txt", "tovholder-record 1\nschema\t4\n"
+        "table\treview\tmessage_id\tsender\tsubject\tdate\treason\tcreated_at\n"
+        "row\ttx@y.example\tta@y.example\ttS\ti1\ttunclear\ti1\n"
+        "table\tmailbox\tname\tuidvalidity\tlast_uid\nrow\ttINBOX\ti1\ti99\n")
+
+
 def main():
     clear_seeds()
     mails()
     files()
     hand_made()
     calendar_bombs()
+    hostile_handovers()
     for t in sorted(os.listdir(CORPUS)):
         n = len(os.listdir(os.path.join(CORPUS, t)))
         size = sum(os.path.getsize(p) for p in glob.glob(os.path.join(CORPUS, t, "*")))
