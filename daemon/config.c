@@ -366,7 +366,7 @@ static const enum config_key_class key_class[N_KEYS] = {
 	[K_URL] = CONFIG_KEY_URL, [K_TLS] = CONFIG_KEY_PUBLIC, [K_USER] = CONFIG_KEY_PUBLIC,
 	[K_CA_FILE] = CONFIG_KEY_PUBLIC, [K_RETRY_FOR] = CONFIG_KEY_PUBLIC, [K_MAILBOX] = CONFIG_KEY_PUBLIC,
 	[K_PROCESSED] = CONFIG_KEY_PUBLIC, [K_REVIEW] = CONFIG_KEY_PUBLIC, [K_POLL_INTERVAL] = CONFIG_KEY_PUBLIC,
-	[K_AUTH] = CONFIG_KEY_PUBLIC,
+	[K_AUTH] = CONFIG_KEY_PUBLIC, [K_ATTENDANCE_FOR] = CONFIG_KEY_PUBLIC,
 };
 
 enum config_key_class config_key_class(const char *section, const char *key)
