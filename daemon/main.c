@@ -126,7 +126,11 @@ static const struct command commands[] = {
 	  "into the state. The next 'send' then updates every future meeting (same calendar entry, you as\n"
 	  "organizer) instead of inviting anew. Refuses to replace a state that holds a record, or schedule\n"
 	  "and roster files that differ from the handed-over ones, unless --force (exit 73); refuses a\n"
-	  "damaged file or one of another format version (exit 65).\n" },
+	  "damaged file or one of another format version (exit 65).\n"
+	  "Data only, never actions: a message to send (or the text of one), a table or column that is no\n"
+	  "part of a group's record, an address the roster would refuse or text with control characters\n"
+	  "refuses the whole file (exit 65, naming the line). The file is checked in full first: a refused\n"
+	  "file leaves no schedule, roster or state behind.\n" },
 };
 
 static const size_t n_commands = sizeof(commands) / sizeof(commands[0]);
