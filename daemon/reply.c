@@ -219,8 +219,9 @@ static void add_bounced(struct reply_decision *d, const char *email)
 
 /* Issue 15: a bounce counts only for our own mail. The strong tie is a Message-ID of ours that the bounce
  * returns: the outbox knows to whom it went, and nobody but that person (or their server) ever saw it. Only
- * without one, a server's report (null sender, MAILER-DAEMON/postmaster) may name an address we mailed in the
- * last REPLY_BOUNCE_DAYS days. Anything else that is clearly a bounce goes to a human. */
+ * when it returns no Message-ID at all, a server's report (null sender, MAILER-DAEMON/postmaster) may name an
+ * address we mailed in the last REPLY_BOUNCE_DAYS days. Anything else that is clearly a bounce goes to a
+ * human. */
 static void bounce(const struct inmail *m, const struct reply_env *env, struct reply_decision *d)
 {
 	static const char *const kinds[] = { "bounce", "delay warning", "delivery report" };
@@ -228,9 +229,6 @@ static void bounce(const struct inmail *m, const struct reply_env *env, struct r
 	int by_id = 0;
 
 	bounce_read(m, &b);
-	/* the time is ours to judge: a Date in the future would keep a later answer from clearing the bounce */
-	if (d->at > env->now)
-		d->at = env->now;
 	for (size_t i = 0; env->outbox_to && i < b.n_msgids; i++) {
 		char *email = env->outbox_to(env->lookup_arg, b.msgids[i]);
 		if (email) {
@@ -239,15 +237,16 @@ static void bounce(const struct inmail *m, const struct reply_env *env, struct r
 		}
 		free(email);
 	}
-	for (size_t i = 0; !by_id && b.server && env->mailed_since && i < b.n_addrs; i++)
+	/* a report that returns someone else's Message-ID is about someone else's mail, whatever it names */
+	for (size_t i = 0; !b.n_msgids && b.server && env->mailed_since && i < b.n_addrs; i++)
 		if (env->mailed_since(env->lookup_arg, b.addrs[i], env->now - REPLY_BOUNCE_DAYS * 86400))
 			add_bounced(d, b.addrs[i]);
 	if (!d->n_bounced) {
-		review(d, "a %s that names no mail of ours (%s%s)", kinds[b.kind],
-		       b.n_msgids ? "none of its Message-IDs is one we sent" : "it returns no Message-ID",
-		       b.server ? (b.n_addrs ? ", and we sent nothing lately to the addresses it names"
-					   : ", and names no failed address")
-				: ", and it does not come from a mail server");
+		review(d, "a %s that names no mail of ours (%s)", kinds[b.kind],
+		       b.n_msgids ? "none of the Message-IDs it returns is one we sent"
+		       : !b.server ? "it returns no Message-ID and does not come from a mail server"
+		       : b.n_addrs ? "it returns no Message-ID, and we sent nothing lately to the addresses it names"
+				   : "it returns no Message-ID and names no address");
 	} else if (b.kind == BOUNCE_FAILED) {
 		d->outcome = REPLY_BOUNCE;
 		snprintf(d->reason, sizeof(d->reason), "%s", by_id ? "it returns our mail" : "a server's report");
@@ -455,7 +454,7 @@ static void decide(const struct inmail *m, const struct reply_env *env, struct r
 	decision_init(m, env, d);
 
 	if (env->size > INMAIL_MAX_SIZE) {
-		if (inmail_find_calendar(m) || relevant(m, env))
+		if (inmail_find_calendar(m) || bounce_shape(m) || relevant(m, env))
 			review(d, "the mail is too large to read (%zu MB)", env->size / (1024 * 1024));
 		else
 			d->outcome = REPLY_NOT_OURS;

@@ -259,6 +259,81 @@ static void test_hostile_nesting(void **state)
 	buf_release(&b);
 }
 
+/* Decides a raw mail (every body present) at 'now', outside any thread. */
+static void decide_raw(const char *raw, size_t size, const char *now, struct reply_decision *d)
+{
+	struct inmail m;
+	struct err err = { "" };
+	const struct inmail_part *parts[REPLY_MAX_PARTS];
+	struct reply_env env = { &sent, 0, size ? size : strlen(raw), util_parse_utc(now), "imap-1-3@INBOX", outbox_to,
+				 mailed_since, NULL, 0 };
+
+	assert_int_equal(inmail_parse(&m, raw, strlen(raw), &err), 0);
+	if (reply_parts_needed(&m, &env, parts) < 0) {
+		memset(d, 0, sizeof(*d));
+		d->outcome = REPLY_NOT_OURS;
+	} else {
+		reply_decide(&m, &env, d);
+	}
+	inmail_release(&m);
+}
+
+/* Only a bounce about our own mail marks anyone (issue 15). */
+static void test_bounce_ties(void **state)
+{
+	/* a server's report, but about someone else's mail (its Message-ID is not ours): nobody is marked,
+	 * though it names the attendee and we mailed them lately */
+	static const char foreign[] =
+		"Return-Path: <>\nFrom: MAILER-DAEMON@mx.example\nSubject: Undelivered Mail Returned to Sender\n"
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=r\n\n--r\n"
+		"Content-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example\n\n"
+		"Final-Recipient: rfc822; " ATTENDEE "\nAction: failed\n--r\nContent-Type: text/rfc822-headers\n\n"
+		"From: privat@kommune.example\nMessage-ID: <private-1@kommune.example>\n--r--\n";
+	/* the same without any Message-ID: the address we mailed lately counts */
+	static const char bare[] =
+		"Return-Path: <>\nFrom: MAILER-DAEMON@mx.example\nSubject: Undelivered Mail Returned to Sender\n"
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=r\n\n--r\n"
+		"Content-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example\n\n"
+		"Final-Recipient: rfc822; " ATTENDEE "\nAction: failed\n--r--\n";
+	/* a bounce too large to read is still a bounce: review, never left in the inbox */
+	static const char big[] = "From: MAILER-DAEMON@mx.example\nSubject: Undelivered\n\nsorry\n";
+	struct reply_decision d;
+
+	(void)state;
+	decide_raw(foreign, 0, "2027-02-20T12:00:00Z", &d);
+	assert_int_equal(d.outcome, REPLY_REVIEW);
+	assert_int_equal(d.n_bounced, 0);
+	assert_non_null(strstr(d.reason, "none of the Message-IDs it returns is one we sent"));
+	reply_decision_release(&d);
+	decide_raw(bare, 0, "2027-02-20T12:00:00Z", &d);
+	assert_int_equal(d.outcome, REPLY_BOUNCE);
+	assert_int_equal(d.n_bounced, 1);
+	assert_string_equal(d.bounced[0], ATTENDEE);
+	reply_decision_release(&d);
+	decide_raw(big, 26u * 1024 * 1024, "2027-02-20T12:00:00Z", &d);
+	assert_int_equal(d.outcome, REPLY_REVIEW);
+	reply_decision_release(&d);
+}
+
+/* An invitee's automatic reply outside a thread when no meeting lies ahead: ours all the same, moved out of
+ * the inbox, noted on no meeting. */
+static void test_autoreply_without_meeting(void **state)
+{
+	static const char raw[] = "From: Birthe Lauridsen <" ATTENDEE ">\nSubject: Ferie\nAuto-Submitted: auto-replied\n"
+				  "\nJeg holder ferie.\n";
+	struct reply_decision d;
+
+	(void)state;
+	decide_raw(raw, 0, "2027-02-20T12:00:00Z", &d);
+	assert_int_equal(d.outcome, REPLY_AUTOREPLY);
+	assert_int_equal(d.meeting_id, 7);
+	reply_decision_release(&d);
+	decide_raw(raw, 0, "2027-04-01T12:00:00Z", &d);
+	assert_int_equal(d.outcome, REPLY_AUTOREPLY);
+	assert_int_equal(d.meeting_id, 0);
+	reply_decision_release(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +343,8 @@ int main(void)
 		cmocka_unit_test(test_oversized),
 		cmocka_unit_test(test_unknown_meeting_and_person),
 		cmocka_unit_test(test_hostile_nesting),
+		cmocka_unit_test(test_bounce_ties),
+		cmocka_unit_test(test_autoreply_without_meeting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
