@@ -7,7 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "autoreply.h"
+#include "bounce.h"
+#include "inbox.h"
 #include "reply.h"
 #include "buf.h"
 #include "util.h"
@@ -334,6 +338,27 @@ static void test_autoreply_without_meeting(void **state)
 	reply_decision_release(&d);
 }
 
+static int fetched(const char *field)
+{
+	for (size_t i = 0; inbox_header_fields[i]; i++)
+		if (strcasecmp(inbox_header_fields[i], field) == 0)
+			return 1;
+	return 0;
+}
+
+/* fetch asks the server only for inbox_header_fields: every field the bounce and auto-reply tables read
+ * must be among them, or a marker is never seen through IMAP. */
+static void test_header_fields_fetched(void **state)
+{
+	(void)state;
+	for (size_t i = 0; autoreply_header_fields[i]; i++)
+		if (!fetched(autoreply_header_fields[i]))
+			fail_msg("autoreply reads %s, which fetch does not ask for", autoreply_header_fields[i]);
+	for (size_t i = 0; bounce_header_fields[i]; i++)
+		if (!fetched(bounce_header_fields[i]))
+			fail_msg("bounce reads %s, which fetch does not ask for", bounce_header_fields[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -345,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_nesting),
 		cmocka_unit_test(test_bounce_ties),
 		cmocka_unit_test(test_autoreply_without_meeting),
+		cmocka_unit_test(test_header_fields_fetched),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
