@@ -154,6 +154,9 @@ static int null_sender(const struct inmail *m)
 	return rp[i] == '\0' || (rp[0] == '<' && rp[i] == '>');
 }
 
+/* X-Failed-Recipients: Exim and Gmail (the mailman Exim bouncer reads it); X-MS-Exchange-Message-Is-Ndr (an
+ * empty field) is among Exchange's transport header names and on Exchange Online's NDRs (sisimai's Exchange
+ * Online module keys on it). */
 int bounce_shape(const struct inmail *m)
 {
 	return is_report(&m->root) || inmail_header(m, "X-Failed-Recipients") ||
