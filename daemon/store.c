@@ -4,6 +4,7 @@
 #include "config.h"
 #include "schedule.h"
 #include "util.h"
+#include "vis.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -1555,18 +1556,20 @@ static int bad(struct importer *im, struct err *err, const char *why)
 	return err_set(err, "the handover's record is damaged: line %d: %s", im->line, why);
 }
 
-/* A value the whitelist refuses: names the line, the column and why, and shows the value made harmless. */
+/* A value the whitelist refuses: names the line, the column and why, and shows the value made visible (vis.h). */
 static int refused(struct importer *im, const struct rv_col *c, const char *value, const char *why,
 		   struct err *err)
 {
-	char shown[64];
-	size_t n = 0;
+	struct buf shown;
+	int cut;
 
-	for (const unsigned char *p = (const unsigned char *)value; *p && n + 4 < sizeof(shown); p++)
-		shown[n++] = *p < 0x20 || *p == 0x7f ? '?' : (char)*p;
-	shown[n] = '\0';
-	return err_set(err, "the handover's record is refused: line %d: %s.%s '%s%s' %s", im->line, im->table->name,
-		       c->name, shown, value[n] ? "..." : "", why);
+	buf_init(&shown);
+	shown.cap = 80;
+	cut = vis_add(&shown, value, strlen(value), VIS_LINE) < 0;
+	err_set(err, "the handover's record is refused: line %d: %s.%s '%s%s' %s", im->line, im->table->name, c->name,
+		shown.data, cut ? "..." : "", why);
+	buf_release(&shown);
+	return -1;
 }
 
 static int import_table(struct importer *im, char **f, size_t n, struct err *err)

@@ -13,33 +13,6 @@ LATER=2027-04-01T08:00:00Z
 FUTURE="2027-05-07 2027-09-10 2027-11-12"
 HO=$TEST_TMP/overdragelse.tovholder
 
-# new_machine DIR — the new tovholder's own config: their name and address, their mailbox, files in a
-# subfolder under other names than the old machine used. Nothing else.
-new_machine() {
-	mkdir -p "$1/gruppe" &&
-	printf '%s\n' "$MS_PASSWORD" >"$1/secret" &&
-	chmod 600 "$1/secret" &&
-	cat >"$1/tovholder.conf" <<-CONF
-	[group]
-	name = Netværksgruppe Børn og Unge
-	organizer = Ole Sand <$ORG2>
-	secretary = Jesper Vang (Solrød)
-	schedule = gruppe/moeder.ini
-	roster = gruppe/deltagere.csv
-	state = state.db
-
-	[smtp]
-	url = smtp://127.0.0.1:$MS_SMTP_PORT
-	tls = none
-
-	[imap]
-	url = imap://127.0.0.1:$MS_IMAP_PORT
-	tls = none
-	user = $ORG2
-	password_file = secret
-	CONF
-}
-
 # thn DIR ARGS… — tovholder on a new machine, at the time of the handover
 thn() {
 	local dir=$1
@@ -185,7 +158,7 @@ test_expect_success 'the letter: what is planned, who has not answered, the boun
 '
 
 test_expect_success 'modtag on the new machine: files where its config names them, the record in its state' '
-	new_machine "$TEST_TMP/new" &&
+	group_new_machine "$TEST_TMP/new" &&
 	thn "$TEST_TMP/new" modtag "$HO" >out &&
 	cat out &&
 	grep "^took over the group .Netværksgruppe Børn og Unge. from Karin Lund <tovholder@netvaerk.example>: .*4 meetings, 33 invitations" out &&
@@ -278,7 +251,7 @@ test_expect_success 'modtag again: refuses to replace the record, changes nothin
 '
 
 test_expect_success 'modtag refuses schedule and roster files that differ, then takes over with --force' '
-	new_machine "$TEST_TMP/third" &&
+	group_new_machine "$TEST_TMP/third" &&
 	printf "[2027-06-01]\ntime = 10:00-12:00\nplace = online\n" >"$TEST_TMP/third/gruppe/moeder.ini" &&
 	cp "$TEST_TMP/third/gruppe/moeder.ini" mine &&
 	printf "navn;organisation;email;rolle\r\nNina Berg;Lejre;nina.berg@lejre.example;medlem\r\n" \
@@ -298,13 +271,13 @@ test_expect_success 'modtag refuses schedule and roster files that differ, then 
 
 test_expect_success 'a handover that went through a mail client (CRLF, text around it) still reads' '
 	{ printf "Hej Ole,\r\n\r\nher er filen.\r\n\r\n"; sed "s/\$/\r/" "$HO"; printf "\r\nVenlig hilsen\r\nKarin\r\n"; } >mailed &&
-	new_machine "$TEST_TMP/fourth" &&
+	group_new_machine "$TEST_TMP/fourth" &&
 	thn "$TEST_TMP/fourth" modtag mailed >out &&
 	grep "^took over the group" out
 '
 
 test_expect_success 'a damaged file is refused with exit 65 and nothing is written' '
-	new_machine "$TEST_TMP/fifth" &&
+	group_new_machine "$TEST_TMP/fifth" &&
 	# one character of the schedule changed, the base64 still valid
 	awk "/^section schedule / { n = NR + 1 } NR == n { c = substr(\$0, 1, 1); \$0 = (c == \"A\" ? \"B\" : \"A\") substr(\$0, 2) } { print }" \
 		"$HO" >changed &&

@@ -3,6 +3,7 @@
 #
 #   group_write DIR       tovholder.conf, schedule.ini, roster.csv, secret
 #   group_member LINE     appends a roster line (navn;organisation;email;rolle)
+#   group_new_machine DIR the config of the tovholder who takes the group over (handover tests)
 #   th ARGS…              runs tovholder with the group's config and a fixed clock
 
 GROUP_NOW=${GROUP_NOW:-2026-12-01T09:00:00Z}
@@ -102,4 +103,33 @@ mail_summary() {
 # total_delivered — messages in every mailbox of the stack.
 total_delivered() {
 	find "$MS_DIR/mail" -path '*/new/*' -type f -o -path '*/cur/*' -type f 2>/dev/null | wc -l
+}
+
+# group_new_machine DIR [ORGANIZER] — the new tovholder's own config after a handover (t6300, t6310): their
+# name and address (default Ole Sand <ole.sand@solroed.example>), their mailbox, the files in a subfolder
+# under other names than the old machine used. Nothing else.
+group_new_machine() {
+	local org=${2:-ole.sand@solroed.example}
+	mkdir -p "$1/gruppe" &&
+	printf '%s\n' "$MS_PASSWORD" >"$1/secret" &&
+	chmod 600 "$1/secret" &&
+	cat >"$1/tovholder.conf" <<-CONF
+	[group]
+	name = Netværksgruppe Børn og Unge
+	organizer = Ole Sand <$org>
+	secretary = Jesper Vang (Solrød)
+	schedule = gruppe/moeder.ini
+	roster = gruppe/deltagere.csv
+	state = state.db
+
+	[smtp]
+	url = smtp://127.0.0.1:$MS_SMTP_PORT
+	tls = none
+
+	[imap]
+	url = imap://127.0.0.1:$MS_IMAP_PORT
+	tls = none
+	user = $org
+	password_file = secret
+	CONF
 }

@@ -644,10 +644,10 @@ static const struct bad_record {
 	  "line 4: outbox.message '(a message)' is mail to send: a handover carries only the history" },
 	{ "CR/LF in a recipient", OUTBOX_HEAD "row\tN\ttanne@faxe.example\\r\\nRCPT TO:<x@angriber.example>\ttupdate"
 	  "\ti0\ttx1@angriber.example\tb\ttsent\ti0\ti0\tN\ti1\tN\n",
-	  "line 4: outbox.email 'anne@faxe.example??RCPT TO:<x@angriber.example>' is not one plain address" },
+	  "line 4: outbox.email 'anne@faxe.example\\x0D\\x0ARCPT TO:<x@angriber.example>' is not one plain address" },
 	{ "a line break in a Message-ID", OUTBOX_HEAD "row\tN\ttanne@faxe.example\ttupdate\ti0\ttx1@a.example\\nBcc: y"
 	  "\tb\ttsent\ti0\ti0\tN\ti1\tN\n",
-	  "line 4: outbox.message_id 'x1@a.example?Bcc: y' holds a blank or a character" },
+	  "line 4: outbox.message_id 'x1@a.example\\x0ABcc: y' holds a blank or a character" },
 	{ "an address roster.csv refuses", "tovholder-record 1\nschema\t1\ntable\tbounce\temail\tat\tdetail\n"
 	  "row\ttAnne <anne@faxe.example>\ti1\tN\n", "line 4: bounce.email 'Anne <anne@faxe.example>' is not one plain" },
 	{ "an address in capitals", "tovholder-record 1\nschema\t1\ntable\tbounce\temail\tat\tdetail\n"
@@ -655,12 +655,12 @@ static const struct bad_record {
 	{ "a line break in a summary (a header of every update)", MEETING_HEAD
 	  "row\ttu1@x.example\tt2027-03-05\ti0\ti0\ti600\ti780\ttonline\tt\tt\ttKarin <k@x.example>"
 	  "\ttNetværk\\r\\nBcc: offer@angriber.example\ti1\n",
-	  "line 4: meeting.summary 'Netværk??Bcc: offer@angriber.example' holds a line break" },
+	  "line 4: meeting.summary 'Netværk\\x0D\\x0ABcc: offer@angriber.example' holds a line break" },
 	{ "an escape sequence in a name", MEETING_HEAD
 	  "row\ttu1@x.example\tt2027-03-05\ti0\ti0\ti600\ti780\ttonline\tt\tt\ttKarin <k@x.example>\ttN\ti1\n"
 	  "table\tinvitation\tmeeting_id\temail\tname\torg\trole\tinvited\tsequence\n"
 	  "row\tmu1@x.example\tta@x.example\ttA\x1b" "[2J\ttX\ttmedlem\ti1\ti0\n",
-	  "line 6: invitation.name 'A?[2J' holds a control character" },
+	  "line 6: invitation.name 'A\\x1B[2J' holds a control character" },
 	{ "a C1 control character", MEETING_HEAD
 	  "row\ttu1@x.example\tt2027-03-05\ti0\ti0\ti600\ti780\ttonline\tt\tt\ttKarin <k@x.example>\ttN\xc2\x9b" "2J"
 	  "\ti1\n", "line 4: meeting.summary" },
