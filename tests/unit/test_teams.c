@@ -185,6 +185,12 @@ static const struct report_case reports[] = {
 	{ "the Indonesian log alone: the open join ends at the last event, not 22 hours after the last row",
 	  "log-id-utf8.csv", NULL, 0, TEAMS_ACTION_LOG, "", "05/03/2027 10.00.00", -1,
 	  ID_PEOPLE(1960), NULL, 0 },
+	{ "English log sorted by name, Anne joined last and never left: 30 minutes to 13.00, not 22 hours", NULL,
+	  "Full Name,User Action,Timestamp\r\nAnne Dahl,Joined,\"3/5/27, 12:30:00 PM\"\r\n"
+	  "Bo Aagaard,Joined,\"3/5/27, 10:00:00 AM\"\r\nBo Aagaard,Left,\"3/5/27, 10:20:00 AM\"\r\n", 0,
+	  TEAMS_ACTION_LOG, "", "3/5/27, 12:30:00 PM", -1,
+	  { { "Anne Dahl", "", 1800, "3/5/27, 12:30:00 PM", 2 }, { "Bo Aagaard", "", 1200, "3/5/27, 10:00:00 AM", 3 } },
+	  2, { { 0, NULL } }, 0, &mar5, 1 },
 	{ "en-US table, the last row 'joined' with Teams' running duration: ends at the meeting's end", NULL,
 	  "Name\tFirst Join\tLast Leave\tIn-Meeting Duration\tEmail\n"
 	  "Bo Aagaard\t3/5/27, 10:00:00 AM\t3/5/27, 11:00:00 AM\t1h\tbo@greve.example\n"
