@@ -103,6 +103,13 @@ int ctx_open_store(struct ctx *ctx)
 		log_error("%s", err.msg);
 		return EX_CANTCREAT;
 	}
+	int fixed, wide = store_widened(ctx->store, &fixed);
+	if (wide && fixed)
+		log_warn("state '%s' could be read by %s: it is now private to its owner (chmod 600)",
+			 ctx->cfg.state_path, wide & 07 ? "everyone" : "its group");
+	else if (wide)
+		log_warn("state '%s' can be read by %s and is not ours to change: run chmod 600 on it and its "
+			 "-wal and -shm files", ctx->cfg.state_path, wide & 07 ? "everyone" : "its group");
 	return 0;
 }
 

@@ -6,10 +6,14 @@
 #include "util.h"
 #include "vis.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Statements run once per mail or per message (answers, bounces, review items, thread lookups, the outbox)
  * are prepared once and kept: measured on a first fetch of 10,000 mails (bench/, row 1), preparing them anew
@@ -20,6 +24,7 @@
 struct store {
 	sqlite3 *db;
 	char *path;
+	int widened;   /* the mode bits for group and others an existing file had before store_open took them */
 	struct {
 		const char *sql;
 		sqlite3_stmt *s;
@@ -219,11 +224,49 @@ static int migrate(struct store *st, struct err *err)
 	return 0;
 }
 
+/* The state holds names, addresses, answers and copies of sent mail: only its owner may read it, whatever the
+ * umask. SQLite creates a database 0644 & ~umask and gives its -wal and -shm the mode of the database, so
+ * the database is created here first, 0600. A file that group or others may already read (made by a command
+ * run under root's umask 022 before this was so) is narrowed to 0600 (the service and the commands run as
+ * one user, so nobody loses what they need); its old bits go to 'widened'. Not being the owner, which
+ * leaves chmod impossible, is no error: the caller warns. */
+static int tighten(const char *path, int create, int *widened, struct err *err)
+{
+	struct stat sb;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | (create ? O_CREAT : 0), 0600);
+
+	if (fd < 0)
+		return create || errno != ENOENT ? err_set(err, "cannot open state '%s': %s", path, strerror(errno)) : 0;
+	if (fstat(fd, &sb) == 0 && (sb.st_mode & 077)) {
+		*widened |= (int)(sb.st_mode & 077);
+		if (fchmod(fd, sb.st_mode & 0700) == 0)
+			*widened |= 01000;   /* fixed */
+	}
+	close(fd);
+	return 0;
+}
+
+int store_widened(const struct store *st, int *ret_fixed)
+{
+	*ret_fixed = (st->widened & 01000) != 0;
+	return st->widened & 077;
+}
+
 struct store *store_open(const char *path, struct err *err)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
+	static const char *const sides[] = { "-wal", "-shm", "-journal" };
 
 	st->path = xstrdup(path);
+	if (tighten(path, 1, &st->widened, err) < 0)
+		goto fail;
+	for (size_t i = 0; i < sizeof(sides) / sizeof(sides[0]); i++) {
+		char *side = xasprintf("%s%s", path, sides[i]);
+		int rc = tighten(side, 0, &st->widened, err);
+		free(side);
+		if (rc < 0)
+			goto fail;
+	}
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
 			    NULL) != SQLITE_OK) {
 		err_set(err, "cannot open state '%s': %s", path,

@@ -60,8 +60,13 @@ struct store_outmsg {
 	int keep_queued;      /* store_queue: do not supersede older queued messages (reminders) */
 };
 
-/* Opens (creating and migrating) the database at path. NULL with err on failure. */
+/* Opens (creating and migrating) the database at path. NULL with err on failure. The file and its -wal and
+ * -shm are created 0600 whatever the umask, and an existing one group or others could read is narrowed to
+ * that (see store_widened). */
 struct store *store_open(const char *path, struct err *err);
+/* The group/other mode bits the state files had when store_open found them (0: none), and whether they were
+ * taken away (0: the process does not own the file, so they could not be). */
+int store_widened(const struct store *st, int *ret_fixed);
 void store_free(struct store *st);
 
 /* Transactions; store_begin takes the write lock at once (BEGIN IMMEDIATE). */
