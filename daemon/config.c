@@ -1245,6 +1245,16 @@ static char *secret_from_command(const struct secret_source *src, const char *cm
 		goto out;
 	}
 	if (pid == 0) {
+		/* The service blocks SIGTERM, SIGINT and SIGHUP for its signalfd, and imap.c ignores SIGPIPE while
+		 * it talks; both would survive the exec (an ignored signal stays ignored, the mask is kept), and a
+		 * helper that cannot be stopped by SIGTERM or that writes on to a closed pipe is not what its
+		 * author tested. Only async-signal-safe calls between fork and exec. */
+		sigset_t none;
+		sigemptyset(&none);
+		for (int sig = 1; sig < NSIG; sig++)
+			if (sig != SIGKILL && sig != SIGSTOP)
+				signal(sig, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		int null = open("/dev/null", O_RDONLY);
 		if (null >= 0)
 			dup2(null, STDIN_FILENO);

@@ -23,6 +23,8 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/inotify.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sysexits.h>
 #include <systemd/sd-daemon.h>
@@ -393,11 +395,25 @@ static int setup(struct loop *l)
 	return 0;
 }
 
+/* The service holds the mailbox password or token for as long as it runs: no core dump may carry it, and
+ * no other process of the same user may read its memory (ptrace, /proc/PID/mem). The unit's LimitCORE=0
+ * says the same; under its system call filter setrlimit is refused (EPERM), which is no error here. */
+static void no_core_dumps(void)
+{
+	struct rlimit none = { 0, 0 };
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		log_warn("cannot mark the service non-dumpable: %s", strerror(errno));
+	if (setrlimit(RLIMIT_CORE, &none) < 0)
+		log_debug("setrlimit(RLIMIT_CORE, 0): %s", strerror(errno));
+}
+
 int loop_run(const char *config_path, int verbose)
 {
 	struct loop l;
 	int rc, stop = 0;
 
+	no_core_dumps();
 	memset(&l, 0, sizeof(l));
 	l.config_path = config_path;
 	l.verbose = verbose;

@@ -178,6 +178,7 @@ test_expect_success 'the units keep what the service needs' '
 		grep -x "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX" "$f" &&
 		grep -x "CapabilityBoundingSet=" "$f" &&
 		grep -x "UMask=0077" "$f" &&
+		grep -x "LimitCORE=0" "$f" &&
 		! grep -E "^(IPAddressDeny|PrivateNetwork)=" "$f" || exit 1
 	done)
 '
