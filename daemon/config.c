@@ -3,10 +3,12 @@
 #include "buf.h"
 #include "util.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ini.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -191,6 +193,19 @@ static void walk_header(struct ini_walk *w, char *t)
 	w->ops->section(w->user, name, w->line);
 }
 
+long config_find_control(const char *s, size_t len, const char *allowed)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+	for (; p < end; p++) {
+		if ((*p < 0x20 && !(*p && strchr(allowed, *p))) || *p == 0x7F)
+			return *p;
+		if (*p == 0xC2 && p + 1 < end && p[1] >= 0x80 && p[1] <= 0x9F)
+			return p[1];
+	}
+	return -1;
+}
+
 /* Turns one raw line into what inih may see: "" for blank lines, comments, headers (we track sections
  * ourselves, so that an empty or malformed section is noticed) and bad lines; else a trimmed "key = value". */
 static void walk_prepare(struct ini_walk *w, const char *s, size_t n)
@@ -207,8 +222,19 @@ static void walk_prepare(struct ini_walk *w, const char *s, size_t n)
 		walk_problem(w, "not valid UTF-8 text: save the file as UTF-8");
 		return;
 	}
+	/* A value with an ESC or a backspace would pass check and then fail every send (a mail header refuses
+	 * it) or reach a calendar and a terminal. A TAB is a blank in these files ("guest_item = a@b.dk<TAB>2"):
+	 * it becomes a space below, so none reaches a header either. */
+	long ctl = config_find_control(s, n, "\t");
+	if (ctl >= 0) {
+		walk_problem(w, "a control character (U+%04lX) on this line: delete it (an editor may show it as "
+			     "nothing at all)", ctl);
+		return;
+	}
 	memcpy(w->text, s, n);
 	w->text[n] = '\0';
+	for (char *tab = w->text; (tab = strchr(tab, '\t')); )
+		*tab = ' ';
 	strip_comment(w->text);
 	t = util_trim(w->text);
 	if (*t == '\0' || *t == ';' || *t == '#') {
@@ -710,18 +736,51 @@ static int url_valid(const char *url, int sec, int *secure)
 	return 1;
 }
 
+/* The host of a valid url (after the scheme and any user:password@, without port and path, [::1] without
+ * its brackets) into out. */
+static void url_host(const char *url, char *out, size_t n)
+{
+	const char *h = strstr(url, "://") + 3, *end, *at;
+
+	end = h + strcspn(h, "/?#");
+	if ((at = memrchr(h, '@', (size_t)(end - h))))
+		h = at + 1;
+	if (*h == '[') {
+		h++;
+		end = h + strcspn(h, "]");
+	} else {
+		end = h + strcspn(h, ":/?#");
+	}
+	snprintf(out, n, "%.*s", (int)(end - h), h);
+}
+
+/* localhost, 127.0.0.0/8 or ::1, written as such: a name resolves wherever DNS (or /etc/hosts on the next
+ * machine) says, so no other name counts. */
+int config_host_loopback(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (strcasecmp(host, "localhost") == 0 || strcasecmp(host, "localhost.") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
 static void cfg_tls(struct cfg_parse *p, int sec, struct server_config *sc, int secure)
 {
 	const char *scheme = sec == SEC_SMTP ? (secure ? "smtps" : "smtp") : (secure ? "imaps" : "imap");
 	const char *other = sec == SEC_SMTP ? (secure ? "smtp" : "smtps") : (secure ? "imap" : "imaps");
 	const char *port = sec == SEC_SMTP ? "465" : "993";
 	const char *v = cfg_get(p, sec, K_TLS);
-	char shown[80];
+	char shown[80], host[256];
 	size_t i;
 
 	sc->tls = secure ? TLS_IMPLICIT : TLS_STARTTLS;
 	if (!v)
 		return;
+	url_host(sc->url, host, sizeof(host));
 	for (i = 0; i < sizeof(tls_names) / sizeof(tls_names[0]); i++)
 		if (strcasecmp(v, tls_names[i].name) == 0)
 			break;
@@ -736,6 +795,11 @@ static void cfg_tls(struct cfg_parse *p, int sec, struct server_config *sc, int 
 	else if (!secure && tls_names[i].mode == TLS_IMPLICIT)
 		cfg_problem(p, sec, K_TLS, "tls = implicit needs %s://host:%s: %s:// starts in plain text (use "
 			    "tls = starttls to upgrade it)", other, port, scheme);
+	else if (tls_names[i].mode == TLS_NONE && !config_host_loopback(host))
+		/* the password or token, and every mail with names and answers, would cross the network in clear */
+		cfg_problem(p, sec, K_TLS, "tls = none sends the login and the mail unencrypted, so it is only for a "
+			    "server on this machine (localhost, 127.x.x.x or ::1), not '%s': remove the tls line to use "
+			    "STARTTLS", config_shorten(host, shown, sizeof(shown)));
 	else
 		sc->tls = tls_names[i].mode;
 }

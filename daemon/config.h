@@ -107,8 +107,14 @@ enum config_key_class {
 /* The class of 'key' in [section], matched as the config reader matches them (any case). */
 enum config_key_class config_key_class(const char *section, const char *key);
 
+/* 1 when host is literally localhost, an address in 127.0.0.0/8 or ::1 (no name is looked up). */
+int config_host_loopback(const char *host);
 /* 1 when s[0..len) is well-formed UTF-8 (no overlong forms, no surrogates, no NUL byte). */
 int config_utf8_valid(const char *s, size_t len);
+/* The first control character in the UTF-8 text s[0..len) — C0 other than those in 'allowed', DEL, C1
+ * (U+0080-U+009F) — as a code point, or -1 when there is none. No value we put into a mail header, a
+ * calendar or a terminal may hold one. */
+long config_find_control(const char *s, size_t len, const char *allowed);
 /* 'value' cut to about 60 bytes (at a character boundary, "..." appended) for quoting in a message. */
 const char *config_shorten(const char *value, char *out, size_t outsz);
 /* The entry of names[0..n) at most two edits away from 'word' (ASCII case-insensitive), for "did you

@@ -369,6 +369,17 @@ static void roster_row(struct roster_parse *p, const struct record *rec)
 			 "semicolons");
 		return;
 	}
+	/* TAB, CR and LF in a cell (Excel writes them into quoted cells) are blanks, folded by clean_text; any
+	 * other control would pass check and then fail the whole send (a mail header refuses it). */
+	for (int c = 0; c < N_COLS; c++) {
+		const char *f = rec->f[p->cols[c]];
+		long ctl = config_find_control(f, strlen(f), "\t\r\n");
+		if (ctl >= 0) {
+			diag_add(p->d, p->file, rec->line, "a control character (U+%04lX) in %s: delete it (Excel may "
+				 "show it as nothing at all)", ctl, col_names[c]);
+			return;
+		}
+	}
 	/* the apostrophe csv_cell puts before a cell Excel would take for a formula (the handover's deltagerliste,
 	 * a roster saved from one) is not part of the value */
 	who.name = clean_text(csv_unguard(rec->f[p->cols[COL_NAME]]));

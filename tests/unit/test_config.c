@@ -150,10 +150,11 @@ static void test_good_variants(void **state)
 	config_release(&cfg);
 	free(text);
 
-	/* no [imap]: allowed, present = 0; tls = none on a plain url; an explicit timezone */
+	/* no [imap]: allowed, present = 0; tls = none on a plain url to this machine; an explicit timezone */
 	text = replace(good, "[imap]\nurl = imaps://mail.netvaerk.example:993\nuser = tovholder@netvaerk.example\n"
 		       "password_command = pass show \"tovholder imap\"\n", "");
-	t2 = replace(text, "user = tovholder@netvaerk.example\npassword_file = secret\n", "tls = none\n");
+	t2 = replace(text, "url = smtp://mail.netvaerk.example:587\nuser = tovholder@netvaerk.example\n"
+		     "password_file = secret\n", "url = smtp://127.0.0.1:2525\ntls = none\n");
 	free(text);
 	text = replace(t2, "schedule = ", "timezone = America/Nuuk\nschedule = ");
 	free(t2);
@@ -222,6 +223,18 @@ static const struct bad_case {
 	  "url = smtps://mail.netvaerk.example:465\ntls = starttls",
 	  { F ":11: tls = starttls does not fit smtps://, which always starts with TLS: remove the tls line, or "
 	      "use smtp:// for starttls" } },
+	{ "tls = none for a server elsewhere ([smtp])", "url = smtp://mail.netvaerk.example:587",
+	  "url = smtp://mail.netvaerk.example:587\ntls = none",
+	  { F ":11: tls = none sends the login and the mail unencrypted, so it is only for a server on this machine "
+	      "(localhost, 127.x.x.x or ::1), not 'mail.netvaerk.example': remove the tls line to use STARTTLS" } },
+	{ "tls = none for a server elsewhere ([imap], an address)", "url = imaps://mail.netvaerk.example:993",
+	  "url = imap://192.0.2.7:143\ntls = NONE",
+	  { F ":16: tls = none sends the login and the mail unencrypted, so it is only for a server on this machine "
+	      "(localhost, 127.x.x.x or ::1), not '192.0.2.7': remove the tls line to use STARTTLS" } },
+	{ "tls = none: a name that only looks local", "url = smtp://mail.netvaerk.example:587",
+	  "url = smtp://u:p@ss@localhost.netvaerk.example:25/\ntls = none",
+	  { F ":11: tls = none sends the login and the mail unencrypted, so it is only for a server on this machine "
+	      "(localhost, 127.x.x.x or ::1), not 'localhost.netvaerk.example': remove the tls line to use STARTTLS" } },
 	{ "bad tls word", "url = smtp://mail.netvaerk.example:587", "url = smtp://mail.netvaerk.example:587\ntls = ja",
 	  { F ":11: bad tls 'ja': use starttls, implicit or none" } },
 	{ "imap url in [smtp]", "url = smtp://mail.netvaerk.example:587", "url = imap://mail.netvaerk.example:143",
@@ -276,6 +289,45 @@ static const struct bad_case {
 	  { F ":5: unknown key 'tidszone' in [group]: did you mean 'timezone'?",
 	    F ":1: [group] has no 'schedule': add schedule = schedule.ini" } },
 };
+
+static void test_loopback(void **state)
+{
+	static const struct {
+		const char *host;
+		int loopback;
+	} cases[] = {
+		{ "localhost", 1 }, { "LocalHost", 1 }, { "localhost.", 1 }, { "127.0.0.1", 1 }, { "127.255.3.9", 1 },
+		{ "::1", 1 }, { "0:0:0:0:0:0:0:1", 1 }, { "128.0.0.1", 0 }, { "126.255.255.255", 0 }, { "127.1", 0 },
+		{ "localhost.example", 0 }, { "127.0.0.1.nip.io", 0 }, { "::2", 0 }, { "::", 0 }, { "0.0.0.0", 0 },
+		{ "mail.netvaerk.example", 0 }, { "", 0 },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		print_message("%s\n", cases[i].host);
+		assert_int_equal(config_host_loopback(cases[i].host), cases[i].loopback);
+	}
+}
+
+static void test_tls_none_loopback(void **state)
+{
+	static const char *const urls[] = { "smtp://localhost:2525", "smtp://user@127.0.0.1:25/",
+					    "smtp://[::1]:2525", "smtp://127.8.9.10" };
+	(void)state;
+	for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+		char with[128];
+		snprintf(with, sizeof(with), "url = %s\ntls = none", urls[i]);
+		char *text = replace(good, "url = smtp://mail.netvaerk.example:587", with);
+		struct config cfg;
+		struct diag d;
+
+		diag_init(&d);
+		assert_int_equal(config_parse_buf(&cfg, text, strlen(text), F, &d), 0);
+		assert_int_equal(cfg.smtp.tls, TLS_NONE);
+		config_release(&cfg);
+		diag_release(&d);
+		free(text);
+	}
+}
 
 static void test_bad(void **state)
 {
@@ -760,6 +812,8 @@ int main(void)
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_good_variants),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_loopback),
+		cmocka_unit_test(test_tls_none_loopback),
 		cmocka_unit_test(test_line_limits),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_suggest_and_shorten),

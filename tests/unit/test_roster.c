@@ -68,6 +68,12 @@ static const struct good_case {
 	  { { "Ole Lykke", "Faxe", "ole.lykke@faxe.example", ROLE_SECRETARY, 2 },
 	    { "Anja Toft", "Lejre", "anja.toft@lejre.example", ROLE_GUEST, 3 } },
 	  2 },
+	{ "a TAB inside a cell is a blank (TAB-separated rows too)",
+	  "navn;organisation;email;rolle\n"
+	  "\"Ole\tLykke\";Faxe\t;ole@faxe.example;medlem\n",
+	  0,
+	  { { "Ole Lykke", "Faxe", "ole@faxe.example", ROLE_MEMBER, 2 } },
+	  1 },
 	{ "quoted fields: ';', doubled quotes and a line break inside",
 	  "navn;organisation;email;rolle\r\n"
 	  "\"Lund; Karin\";\"Solrød\r\nKommune\";karin@solroed.example;medlem\r\n"
@@ -201,6 +207,16 @@ static const struct bad_case {
 	{ "a NUL byte",
 	  LIT("navn;organisation;email;rolle\nOle\0;Faxe;ole@faxe.example;medlem\n"),
 	  { F ":2: byte 0x00 is neither UTF-8 nor Windows-1252 text: save the file as 'CSV UTF-8'" }, 0 },
+	{ "control characters in a cell: ESC, DEL, C1 (U+0085) in UTF-8; the other rows still read",
+	  "navn;organisation;email;rolle\n"
+	  "Ole \x1b[2JLykke;Faxe;ole@faxe.example;medlem\n"
+	  "Anja Toft;Lej\x7fre;anja@lejre.example;medlem\n"
+	  "Karin Lund;Solrød;karin@solroed.example;sekret\xC2\x85r\n"
+	  "Bo Holm;Greve;bo@greve.example;medlem\n", 0,
+	  { F ":2: a control character (U+001B) in navn: delete it (Excel may show it as nothing at all)",
+	    F ":3: a control character (U+007F) in organisation: delete it (Excel may show it as nothing at all)",
+	    F ":4: a control character (U+0085) in rolle: delete it (Excel may show it as nothing at all)" },
+	  1 },
 	{ "empty file", "\xEF\xBB\xBF\r\n;;;\r\n", 0,
 	  { F ": the file is empty: the first line must name the columns navn, organisation, email and rolle" }, 0 },
 	{ "every problem, not just the first",
