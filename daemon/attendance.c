@@ -4,7 +4,10 @@
 #include "attendance.h"
 #include "buf.h"
 #include "util.h"
+#include "vis.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -219,4 +222,154 @@ void attendance_release(struct attendance *a)
 	store_record_release(&a->rec);
 	store_attendance_release(&a->att);
 	memset(a, 0, sizeof(*a));
+}
+
+/* ---- importing reports ---- */
+
+static void say(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* What an import prints, when someone is there to read it; outside text made visible. */
+static void say(FILE *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!out)
+		return;
+	va_start(ap, fmt);
+	vis_vfprintf(out, fmt, ap);
+	va_end(ap);
+}
+
+static const char *who(const struct store_invitation *inv, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s%s%s%s", inv->name, inv->org[0] ? " (" : "", inv->org, inv->org[0] ? ")" : "");
+	return buf;
+}
+
+/* One invitee's total over every participant and report that was placed on them. */
+struct seen {
+	const struct store_invitation *inv;
+	long duration_s;
+	long join_tod;
+	const char *first_join;
+	const char *report_name;
+};
+
+static struct seen *seen_for(struct seen **v, size_t *n, const struct store_invitation *inv)
+{
+	for (size_t i = 0; i < *n; i++)
+		if ((*v)[i].inv == inv)
+			return &(*v)[i];
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[*n] = (struct seen){ inv, 0, -1, NULL, NULL };
+	return &(*v)[(*n)++];
+}
+
+static void seen_add(struct seen *s, const struct teams_participant *p)
+{
+	long tod = teams_time_of_day(p->first_join);
+
+	/* the same person on a laptop and a phone: the times add up; one unknown makes the total unknown */
+	s->duration_s = s->duration_s < 0 || p->duration_s < 0 ? -1 : s->duration_s + p->duration_s;
+	if (!s->report_name)
+		s->report_name = p->name;
+	if (p->first_join[0] && (!s->first_join || (tod >= 0 && (s->join_tod < 0 || tod < s->join_tod)))) {
+		s->first_join = p->first_join;
+		s->join_tod = tod;
+	}
+}
+
+static const char *const how_words[] = {
+	[ATTENDANCE_BY_EMAIL] = "by e-mail", [ATTENDANCE_BY_NAME] = "by name", [ATTENDANCE_ORGANIZER] = "organizer",
+	[ATTENDANCE_GUEST] = "guest", [ATTENDANCE_AMBIGUOUS] = "unmatched",
+};
+
+/* Prints how each participant was placed and stores the extras; adds the invitees to 'seen'. */
+static int record_report(struct store *st, const struct store_meeting *mt, const char *file,
+			 const struct teams_report *r, const struct attendance_match *m, struct seen **seen,
+			 size_t *n_seen, FILE *out, struct err *err)
+{
+	char buf[512];
+
+	say(out, "%s: %zu participant%s, %zu row%s not understood\n", file, r->n, r->n == 1 ? "" : "s", r->n_bad,
+	       r->n_bad == 1 ? "" : "s");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct teams_participant *p = &r->people[i];
+		struct store_attendance_extra x = { .source = "teams", .name = p->name, .org = "", .email = p->email,
+						    .duration_s = p->duration_s, .first_join = p->first_join,
+						    .line = p->line };
+
+		say(out, "  %-10s %s", how_words[m[i].how], p->name[0] ? p->name : p->email);
+		switch (m[i].how) {
+		case ATTENDANCE_BY_EMAIL:
+		case ATTENDANCE_BY_NAME:
+			say(out, " → %s\n", who(m[i].inv, buf, sizeof(buf)));
+			seen_add(seen_for(seen, n_seen, m[i].inv), p);
+			continue;
+		case ATTENDANCE_ORGANIZER:
+			x.kind = "organizer";
+			break;
+		case ATTENDANCE_GUEST:
+			x.kind = "guest";
+			if (m[i].person) {
+				x.name = m[i].person->name;
+				x.org = m[i].person->org;
+				say(out, " (on the roster: %s%s%s)", x.name, x.org[0] ? ", " : "", x.org);
+			}
+			break;
+		case ATTENDANCE_AMBIGUOUS:
+			x.kind = "unmatched";
+			x.detail = m[i].detail;
+			say(out, ": %s", m[i].detail);
+			break;
+		}
+		if (p->email[0] && p->name[0])
+			say(out, " <%s>", p->email);
+		say(out, "\n");
+		if (store_attendance_extra_add(st, mt->id, &x, err) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < r->n_bad; i++) {
+		struct store_attendance_extra x = { .kind = "unmatched", .source = "teams", .name = r->bad[i].text,
+						    .org = "", .email = "", .duration_s = -1, .line = r->bad[i].line,
+						    .detail = r->bad[i].reason };
+		say(out, "  %-10s line %d: %s: %s\n", "unmatched", r->bad[i].line, r->bad[i].text, r->bad[i].reason);
+		if (store_attendance_extra_add(st, mt->id, &x, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int attendance_import(struct store *st, const struct store_meeting *mt, const struct roster *roster,
+		      const char *organizer_email, const char *const *names, const struct teams_report *rs, size_t n,
+		      FILE *out, struct err *err)
+{
+	struct seen *seen = NULL;
+	size_t n_seen = 0;
+	int rc = -1;
+
+	/* a report imported again replaces what the last one said; corrections by hand stay */
+	if (n && store_attendance_clear(st, mt->id, "teams", err) < 0)
+		goto out;
+	for (size_t f = 0; f < n; f++) {
+		struct attendance_match *m = xcalloc(rs[f].n + 1, sizeof(*m));
+		int r;
+
+		attendance_match(&rs[f], mt, roster, organizer_email, m);
+		r = record_report(st, mt, names[f], &rs[f], m, &seen, &n_seen, out, err);
+		attendance_matches_free(m, rs[f].n);
+		if (r < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < n_seen; i++) {
+		struct store_attendance a = { .email = seen[i].inv->email, .present = 1, .source = "teams",
+					      .duration_s = seen[i].duration_s, .first_join = (char *)seen[i].first_join,
+					      .report_name = (char *)seen[i].report_name };
+		if (store_attendance_put(st, mt->id, &a, err) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(seen);
+	return rc;
 }

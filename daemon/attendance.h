@@ -4,6 +4,7 @@
 #define TOVHOLDER_ATTENDANCE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "err.h"
 #include "referat.h"
@@ -33,6 +34,15 @@ struct attendance_match {
 void attendance_match(const struct teams_report *r, const struct store_meeting *mt, const struct roster *roster,
 		      const char *organizer_email, struct attendance_match *ret);
 void attendance_matches_free(struct attendance_match *v, size_t n);
+
+/* Records Teams reports rs[0..n) for the meeting (inside the caller's transaction): what the last import said is
+ * replaced, rows set by hand stay and win. Each participant placed as attendance_match says; the organizer,
+ * guests and every row nobody could be matched to are stored, never dropped; a person in several reports (a
+ * restarted meeting) counts once, the times summed. With 'out', prints how each was placed (names[f] heads
+ * each report's lines). 0, or -1 with err. */
+int attendance_import(struct store *st, const struct store_meeting *mt, const struct roster *roster,
+		      const char *organizer_email, const char *const *names, const struct teams_report *rs, size_t n,
+		      FILE *out, struct err *err);
 
 /* A meeting's people as referat_lines takes them. */
 struct attendance {

@@ -163,6 +163,14 @@ int cmd_check(int argc, char **argv, struct ctx *ctx)
 		if (d.n > before)
 			rc = EX_CONFIG;
 		rc_group = ctx_load_group(ctx, &d);
+		for (size_t i = 0; !rc_group && !ctx->cfg.graph.present && i < ctx->sched.n; i++)
+			if (ctx->sched.meetings[i].teams) {
+				diag_add(&d, ctx->cfg.schedule_path, ctx->sched.meetings[i].line, "meeting [%s] has place = "
+					 "teams, whose link Microsoft Graph makes, but %s has no [graph] section: add one "
+					 "(man 5 tovholder.conf), or give the link yourself with place = online and "
+					 "online_url", ctx->sched.meetings[i].date, ctx->config_path);
+				rc_group = EX_DATAERR;
+			}
 		if (!c)
 			diag_add(&d, ctx->config_path, 0, "%s", err.msg);
 		else if (compose_check(c, &d) < 0 && !rc_group)

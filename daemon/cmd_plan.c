@@ -2,6 +2,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "plan.h"
+#include "teamslink.h"
 #include "util.h"
 #include "vis.h"
 
@@ -16,6 +17,8 @@ int cmd_plan(int argc, char **argv, struct ctx *ctx)
 	struct store_snapshot snap = { 0 };
 	struct plan p = { 0 };
 	struct err err = { "" };
+	struct teamslink_action *tl = NULL;
+	size_t n_tl = 0;
 	int rc, queued = 0, failed = 0;
 
 	if (argc > 1) {
@@ -40,14 +43,26 @@ int cmd_plan(int argc, char **argv, struct ctx *ctx)
 		store_snapshot_release(&snap);
 		return EX_CONFIG;
 	}
+	if (teamslink_plan(&ctx->cfg, &p, &snap, &tl, &n_tl, &err) < 0) {
+		log_error("%s", err.msg);
+		plan_release(&p);
+		store_snapshot_release(&snap);
+		return EX_CONFIG;
+	}
+	for (size_t i = 0; i < n_tl; i++) {
+		char *line = teamslink_describe(&tl[i]);
+		printf("%s\n", line);
+		free(line);
+	}
+	free(tl);
 	for (size_t i = 0; i < p.n; i++) {
 		char *line = plan_describe(&p.actions[i]);
-		vis_printf("%s\n", line);
+		vis_printf("%s%s\n", line, p.actions[i].waiting_link ? " (once its Teams link is made)" : "");
 		free(line);
 	}
 	if (queued)
 		printf("deliver %d message%s waiting in the outbox\n", queued, queued == 1 ? "" : "s");
-	if (p.n == 0 && queued == 0)
+	if (p.n == 0 && queued == 0 && n_tl == 0)
 		printf("nothing to do\n");
 	plan_release(&p);
 	store_snapshot_release(&snap);

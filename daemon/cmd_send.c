@@ -58,9 +58,10 @@ int cmd_send(int argc, char **argv, struct ctx *ctx)
 	}
 	if ((rc = ctx_lock(ctx, 1)) || (rc = ctx_open_store(ctx)))
 		return rc;
-	time_t next_reminder;
+	time_t next_reminder, next_teams;
 
-	if (sender_queue_changes(ctx, now) < 0 || sender_queue_reminders(ctx, now, &next_reminder) < 0)
+	if (sender_teams(ctx, now, 0, &next_teams) < 0 || sender_queue_changes(ctx, now) < 0 ||
+	    sender_queue_reminders(ctx, now, &next_reminder) < 0)
 		return EX_SOFTWARE;
 	if ((rc = sender_deliver(ctx, now, 1, NULL, NULL, &res)))
 		return rc;

@@ -114,11 +114,12 @@ static void send_cycle(struct loop *l)
 {
 	struct outbox_result res;
 	struct err err = { "" };
-	time_t now = util_now(), next_reminder = 0, next_try = 0, next = 0;
+	time_t now = util_now(), next_reminder = 0, next_try = 0, next = 0, next_teams = 0;
 
 	if (ctx_lock(&l->ctx, 1))
 		return;
-	if (sender_queue_changes(&l->ctx, now) >= 0 && sender_queue_reminders(&l->ctx, now, &next_reminder) >= 0 &&
+	if (sender_teams(&l->ctx, now, 1, &next_teams) >= 0 && sender_queue_changes(&l->ctx, now) >= 0 &&
+	    sender_queue_reminders(&l->ctx, now, &next_reminder) >= 0 &&
 	    sender_deliver(&l->ctx, now, l->reload_all, stop_requested, NULL, &res) == 0) {
 		if (res.sent || res.waiting || res.failed)
 			log_info("sent %d, waiting %d, refused %d", res.sent, res.waiting, res.failed);
@@ -132,6 +133,8 @@ static void send_cycle(struct loop *l)
 	next = next_try;
 	if (next_reminder && (!next || next_reminder < next))
 		next = next_reminder;
+	if (next_teams && (!next || next_teams < next))
+		next = next_teams;
 	now = util_now();
 	l->send_ms = next ? now_ms() + (next > now ? (long long)(next - now) * 1000 : 0) : 0;
 	/* a retry that is due right away (a failed state write) must not spin */

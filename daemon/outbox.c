@@ -79,7 +79,11 @@ int outbox_queue_plan(struct store *st, struct compose *c, struct plan *p, time_
 	if (store_begin(st, err) < 0)
 		return -1;
 	for (size_t i = 0; i < p->n; i++) {
-		int n = queue_action(st, c, &p->actions[i], now, err);
+		int n;
+
+		if (p->actions[i].waiting_link)
+			continue;   /* a Teams meeting without its link yet: the invitations wait for it */
+		n = queue_action(st, c, &p->actions[i], now, err);
 		if (n < 0) {
 			store_rollback(st);
 			return -1;

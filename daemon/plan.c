@@ -173,9 +173,35 @@ static void finish_recipients(struct plan_action *a, const struct pending *pend,
 	}
 }
 
+const struct store_online *plan_online_find(const struct store_snapshot *sent, const char *uid)
+{
+	for (size_t i = 0; i < sent->n_online; i++)
+		if (strcmp(sent->online[i].uid, uid) == 0)
+			return &sent->online[i];
+	return NULL;
+}
+
+/* The UID reserved for a new "place = teams" meeting of this date (teamslink.c reserves it before Graph makes
+ * the Teams meeting): a row of that date whose UID no stored meeting has yet. */
+static const char *reserved_uid(const struct store_snapshot *sent, const char *date)
+{
+	for (size_t i = 0; i < sent->n_online; i++) {
+		const struct store_online *o = &sent->online[i];
+		size_t j;
+
+		if (strcmp(o->date, date) != 0 || o->deleted)
+			continue;
+		for (j = 0; j < sent->n && strcmp(sent->meetings[j].uid, o->uid) != 0; j++)
+			;
+		if (j == sent->n)
+			return o->uid;
+	}
+	return NULL;
+}
+
 /* One meeting: fills 'a' and returns 1 when something is to be sent, else 0 (and 'a' is released). */
 static int reconcile(const struct config *cfg, const struct meeting *m, const struct roster *roster,
-		     const struct store_meeting *was, struct plan_action *a)
+		     const struct store_snapshot *sent, const struct store_meeting *was, struct plan_action *a)
 {
 	struct pending *pend = xcalloc(roster->n + (was ? was->n_inv : 0) + 1, sizeof(*pend));
 	size_t np = 0;
@@ -190,6 +216,8 @@ static int reconcile(const struct config *cfg, const struct meeting *m, const st
 	a->next.id = was ? was->id : 0;
 	if (was) {
 		a->next.uid = xstrdup(was->uid);
+	} else if (m->teams && reserved_uid(sent, m->date)) {
+		a->next.uid = xstrdup(reserved_uid(sent, m->date));
 	} else {
 		/* random, not derived from the date or organizer: the UID must survive a move and a handover */
 		char *hex = util_random_hex(16);
@@ -198,6 +226,14 @@ static int reconcile(const struct config *cfg, const struct meeting *m, const st
 	}
 	if (was)
 		inv_copy(&a->next, was);
+	if (m->teams && m->status != MEETING_CANCELLED) {
+		/* the link of the Teams meeting Graph made; without one the invitations wait for it */
+		const struct store_online *o = plan_online_find(sent, a->next.uid);
+
+		free(a->next.online_url);
+		a->next.online_url = xstrdup(o && o->graph_id && !o->deleted ? o->join_url : "");
+		a->waiting_link = !a->next.online_url[0];
+	}
 
 	if (m->status == MEETING_CANCELLED) {
 		if (!was || was->cancelled)
@@ -359,7 +395,7 @@ int plan_make(const struct config *cfg, const struct schedule *sched, const stru
 					was = &sent->meetings[j], used[j] = 1;
 		if (past)
 			continue;
-		if (reconcile(cfg, m, roster, was, &p.actions[p.n]))
+		if (reconcile(cfg, m, roster, sent, was, &p.actions[p.n]))
 			p.n++;
 	}
 	for (size_t j = 0; j < sent->n; j++) {

@@ -45,6 +45,8 @@ struct plan_action {
 	size_t n_changes;
 	struct plan_recipient *rcpt;
 	size_t n_rcpt;
+	int waiting_link;            /* a "place = teams" meeting whose Teams link Graph has not made yet: its mail
+				        waits (teamslink.c makes the link first) */
 };
 
 struct plan {
@@ -57,6 +59,8 @@ struct plan {
 int plan_make(const struct config *cfg, const struct schedule *sched, const struct roster *roster,
 	      const struct store_snapshot *sent, time_t now, struct plan *ret, struct err *err);
 void plan_release(struct plan *p);
+/* The Teams meeting row of a calendar UID in the snapshot, or NULL. */
+const struct store_online *plan_online_find(const struct store_snapshot *sent, const char *uid);
 /* One line per action (English), e.g. "invite 17 people to 2027-03-05". Caller frees. */
 char *plan_describe(const struct plan_action *a);
 

@@ -56,11 +56,14 @@ static void set_time(struct sched_parse *p, struct meeting *m, const char *value
 			 config_shorten(value, shown, sizeof(shown)));
 }
 
+/* "place = teams": an online meeting whose Teams link Microsoft Graph makes ([graph] in the config). From here
+ * on it is an online meeting like any other; only where the link comes from differs. */
 static void set_place(struct sched_parse *p, struct meeting *m, const char *value, int line)
 {
 	(void)p;
 	(void)line;
-	m->place = xstrdup(value);
+	m->teams = strcasecmp(value, "teams") == 0;
+	m->place = xstrdup(m->teams ? "online" : value);
 }
 
 int schedule_url_valid(const char *url)
@@ -226,6 +229,10 @@ static void sched_end_meeting(struct sched_parse *p)
 	if (!p->key_line[S_PLACE])
 		diag_add(p->d, p->file, m->line, "meeting [%s] has no place: add place = online, or the address",
 			 m->date);
+	if (m->teams && m->online_url)
+		diag_add(p->d, p->file, p->key_line[S_ONLINE_URL], "meeting [%s] has place = teams, which makes its "
+			 "link in Microsoft Graph, and an online_url: remove online_url, or write place = online to "
+			 "keep your own link", m->date);
 	p->cur = -1;
 }
 

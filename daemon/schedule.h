@@ -22,6 +22,7 @@ struct meeting {
 	int start_min, end_min; /* minutes after local midnight, from "time = 10:00-13:00" */
 	char *place;          /* "online" or a street address; never NULL */
 	char *online_url;     /* NULL when absent */
+	int teams;            /* "place = teams": place is "online", the Teams link is made through Microsoft Graph */
 	char **agenda;        /* repeatable "agenda =" lines, in order */
 	size_t n_agenda;
 	char **guests;        /* "guests =" addresses, lower-cased (comma/space separated, repeatable) */
@@ -46,7 +47,7 @@ int schedule_load(struct schedule *s, const char *path, struct diag *d);
 void schedule_release(struct schedule *s);
 /* The meeting of that date, or NULL. */
 const struct meeting *schedule_find(const struct schedule *s, const char *date);
-/* 1 when place is the literal "online" (any case). */
+/* 1 when place is the literal "online" (any case), as "place = teams" is too. */
 int meeting_is_online(const struct meeting *m);
 /* 1 when url is an http(s) link with a host and no blanks or quotes: it goes into the invitation as it is
  * (the schedule's online_url, and a handed-over meeting's). */

@@ -3,12 +3,40 @@
 #include "compose.h"
 #include "log.h"
 #include "remind.h"
+#include "teamslink.h"
 #include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+
+int sender_teams(struct ctx *ctx, time_t now, int attendance, time_t *ret_next)
+{
+	time_t next = 0;
+	long retry_after = 0;
+	int any = 0, r;
+
+	*ret_next = 0;
+	for (size_t i = 0; i < ctx->sched.n && !any; i++)
+		any = ctx->sched.meetings[i].teams;
+	if (!any && !ctx->cfg.graph.present)
+		return 0;
+	if ((r = teamslink_sync(ctx, now, &retry_after)) < 0)
+		return -1;
+	if (r > 0)
+		next = now + (retry_after > 60 ? retry_after : 60);   /* the invitations of that meeting wait */
+	if (attendance) {
+		time_t att = 0;
+
+		if (teamslink_attendance(ctx, now, &att) < 0)
+			return -1;
+		if (att && (!next || att < next))
+			next = att;
+	}
+	*ret_next = next;
+	return 0;
+}
 
 int sender_queue_changes(struct ctx *ctx, time_t now)
 {
@@ -25,7 +53,7 @@ int sender_queue_changes(struct ctx *ctx, time_t now)
 		goto out;
 	for (size_t i = 0; i < p.n; i++) {
 		char *line = plan_describe(&p.actions[i]);
-		log_info("%s", line);
+		log_info("%s%s", line, p.actions[i].waiting_link ? " — waits for its Teams link" : "");
 		free(line);
 	}
 	n = outbox_queue_plan(ctx->store, c, &p, now, &err);

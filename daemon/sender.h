@@ -11,6 +11,11 @@
 /* Plans and queues every change (logged one line per action). Returns the number of messages queued, or -1
  * (logged) on a state or template error. */
 int sender_queue_changes(struct ctx *ctx, time_t now);
+/* The Teams meetings of "place = teams" meetings, made, moved or deleted in Microsoft Graph before the
+ * invitations are queued (teamslink.c); with 'attendance' (the service) also the attendance reports of the
+ * Teams meetings held. *ret_next: when to come back (a Graph step to try again, a report to look for), 0 for
+ * nothing. Without [graph] and without teams meetings it does nothing. 0, or -1 (logged) on a state error. */
+int sender_teams(struct ctx *ctx, time_t now, int attendance, time_t *ret_next);
 /* Queues the reminders that are due (and records each as sent, or as skipped when its time passed more than a
  * day ago), in one transaction. *ret_next: when the next reminder is due (0: none). Returns the number of
  * messages queued, or -1 (logged). */

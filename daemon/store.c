@@ -114,6 +114,19 @@ static const char *const migrations[] = {
 	"  duration_s INTEGER, first_join TEXT, line INTEGER NOT NULL, detail TEXT,"
 	"  at INTEGER NOT NULL);"
 	"CREATE INDEX attendance_extra_meeting ON attendance_extra(meeting_id);",
+	/* 4 → 5: the Teams meeting made through Microsoft Graph for a "place = teams" meeting, keyed by the
+	 * calendar UID (reserved here before the meeting is ever sent, so a crash between Graph's createOrGet and
+	 * the first invitation finds the same UID, the same externalId and so the same Teams meeting); and when
+	 * its attendance report is looked for next */
+	"CREATE TABLE online_meeting ("
+	"  uid TEXT PRIMARY KEY,"
+	"  date TEXT NOT NULL,"
+	"  graph_id TEXT, join_url TEXT,"
+	"  start_utc INTEGER NOT NULL DEFAULT 0, end_utc INTEGER NOT NULL DEFAULT 0, subject TEXT,"
+	"  deleted INTEGER NOT NULL DEFAULT 0,"
+	"  attendance_next INTEGER NOT NULL DEFAULT 0, attendance_tries INTEGER NOT NULL DEFAULT 0,"
+	"  attendance_done INTEGER NOT NULL DEFAULT 0,"
+	"  updated_at INTEGER NOT NULL);",
 };
 
 static int db_err(struct store *st, struct err *err, const char *what)
@@ -355,6 +368,85 @@ void store_snapshot_release(struct store_snapshot *s)
 	free(s->meetings);
 	s->meetings = NULL;
 	s->n = 0;
+	store_online_free(s->online, s->n_online);
+	s->online = NULL;
+	s->n_online = 0;
+}
+
+/* ---- Teams meetings made through Microsoft Graph ---- */
+
+void store_online_free(struct store_online *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].uid);
+		free(v[i].graph_id);
+		free(v[i].join_url);
+		free(v[i].subject);
+	}
+	free(v);
+}
+
+int store_online_load(struct store *st, struct store_online **ret, size_t *ret_n, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT uid, date, graph_id, join_url, start_utc, end_utc, subject, deleted,"
+			       " attendance_next, attendance_tries, attendance_done FROM online_meeting ORDER BY date, uid",
+			       err);
+	struct store_online *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_online *o;
+
+		v = xrealloc(v, (n + 1) * sizeof(*v));
+		o = &v[n++];
+		memset(o, 0, sizeof(*o));
+		o->uid = col_str(s, 0);
+		snprintf(o->date, sizeof(o->date), "%s", (const char *)sqlite3_column_text(s, 1));
+		o->graph_id = sqlite3_column_type(s, 2) == SQLITE_NULL ? NULL : col_str(s, 2);
+		o->join_url = col_str(s, 3);
+		o->start = (time_t)sqlite3_column_int64(s, 4);
+		o->end = (time_t)sqlite3_column_int64(s, 5);
+		o->subject = col_str(s, 6);
+		o->deleted = sqlite3_column_int(s, 7);
+		o->attendance_next = (time_t)sqlite3_column_int64(s, 8);
+		o->attendance_tries = sqlite3_column_int(s, 9);
+		o->attendance_done = sqlite3_column_int(s, 10);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_online_free(v, n);
+		return db_err(st, err, "read online meetings");
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+int store_online_put(struct store *st, const struct store_online *o, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "INSERT OR REPLACE INTO online_meeting (uid, date, graph_id, join_url, start_utc,"
+			       " end_utc, subject, deleted, attendance_next, attendance_tries, attendance_done,"
+			       " updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)", err);
+
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, o->uid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, o->date, -1, SQLITE_STATIC);
+	if (o->graph_id)
+		sqlite3_bind_text(s, 3, o->graph_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, o->join_url ? o->join_url : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)o->start);
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)o->end);
+	sqlite3_bind_text(s, 7, o->subject ? o->subject : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 8, o->deleted);
+	sqlite3_bind_int64(s, 9, (sqlite3_int64)o->attendance_next);
+	sqlite3_bind_int(s, 10, o->attendance_tries);
+	sqlite3_bind_int(s, 11, o->attendance_done);
+	sqlite3_bind_int64(s, 12, (sqlite3_int64)util_now());
+	return step_done(st, s, err);
 }
 
 static struct store_meeting *find_by_id(struct store_snapshot *s, long long id)
@@ -423,6 +515,8 @@ int store_load(struct store *st, struct store_snapshot *ret, struct err *err)
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		goto fail;
+	if (store_online_load(st, &snap.online, &snap.n_online, err) < 0)
+		goto fail_quiet;
 	*ret = snap;
 	return 0;
 fail:

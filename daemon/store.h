@@ -37,9 +37,26 @@ struct store_meeting {
 	size_t n_inv;
 };
 
+/* The Teams meeting of a "place = teams" meeting, made through Microsoft Graph (graph.c). A row is written with
+ * the calendar UID before Graph is asked (graph_id NULL until it answers), so the UID is reserved. */
+struct store_online {
+	char *uid;            /* the meeting's calendar UID */
+	char date[11];        /* the meeting's date when the row was last written */
+	char *graph_id;       /* Graph's onlineMeeting id, NULL while not made */
+	char *join_url;       /* "" while not made */
+	time_t start, end;    /* UTC, as last sent to Graph */
+	char *subject;
+	int deleted;          /* deleted in Graph (the meeting was cancelled) */
+	time_t attendance_next; /* when to look for the attendance report next (0: after the meeting ends) */
+	int attendance_tries;
+	int attendance_done;  /* recorded from Graph */
+};
+
 struct store_snapshot {
 	struct store_meeting *meetings; /* by date */
 	size_t n;
+	struct store_online *online;    /* the Teams meetings made through Graph, by date */
+	size_t n_online;
 };
 
 /* One message in the outbox. Sending = intent recorded here before the SMTP transaction, result after. */
@@ -187,6 +204,12 @@ struct store_record {
 
 int store_record_load(struct store *st, long long meeting_id, struct store_record *ret, struct err *err);
 void store_record_release(struct store_record *r);
+
+/* The Teams meetings made through Microsoft Graph (store_load reads them into the snapshot too). */
+int store_online_load(struct store *st, struct store_online **ret, size_t *ret_n, struct err *err);
+/* Inserts or replaces the row of o->uid. */
+int store_online_put(struct store *st, const struct store_online *o, struct err *err);
+void store_online_free(struct store_online *v, size_t n);
 
 /* Whether the reminder 'offset' seconds before meeting_id was sent or skipped: 1 yes, 0 no, -1 error. */
 int store_reminder_status(struct store *st, long long meeting_id, long offset, struct err *err);

@@ -23,6 +23,7 @@ Usage: graphserver.py DIR PORT CERT KEY. State and control live in DIR:
                    answer, once per line (consumed in order)
   forbid           lines "PATH-PREFIX": requests under it get 403 (a permission the app was not granted)
   page_size        records per page (default 2, so paging is always exercised)
+  delay_after_create  seconds: the next createOrGet makes the meeting, then waits that long before it answers
   next_base        where @odata.nextLink points (default this server's https://localhost:PORT/v1.0)
   requests.jsonl   every request, one JSON object a line: method, path, query, authorization, body
 """
@@ -32,6 +33,7 @@ import os
 import ssl
 import sys
 import threading
+import time
 import urllib.parse
 import uuid
 
@@ -146,6 +148,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
                  "joinWebUrl": "https://teams.microsoft.com/l/meetup-join/19%%3ameeting_%s%%40thread.v2/0" % mid[3:15]}
             meetings[mid] = m
             write_json("meetings.json", meetings)
+            delay = lines("delay_after_create")
+            if delay:
+                # made, but the answer is late: a client killed now never learns of it (consumed once)
+                os.unlink(path("delay_after_create"))
+                LOCK.release()
+                try:
+                    time.sleep(float(delay[0]))
+                finally:
+                    LOCK.acquire()
             return self.reply(201, self.meeting(m))
         if p == "/v1.0/me/onlineMeetings" and method == "GET":
             f = query.get("$filter", [""])[0]
