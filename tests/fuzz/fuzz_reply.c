@@ -28,7 +28,7 @@ static struct store_meeting meetings[] = {
 	  .organizer = "Karin Lund <tovholder@kommune.example>", .summary = "Bestyrelsesmøde",
 	  .inv = invitations, .n_inv = 1 },
 };
-static const struct store_snapshot sent = { meetings, 2 };
+static const struct store_snapshot sent = { .meetings = meetings, .n = 2 };
 
 /* The outbox of the fixed snapshot: our invitation to the attendee, sent lately. */
 static char *outbox_to(void *arg, const char *id)

@@ -29,7 +29,7 @@ static struct store_meeting meetings[] = {
 	  .agenda = "", .organizer = "Karin Lund <tovholder@kommune.example>", .summary = "Bestyrelsesmøde",
 	  .inv = invitations, .n_inv = 1 },
 };
-static struct store_snapshot sent = { meetings, 1 };
+static struct store_snapshot sent = { .meetings = meetings, .n = 1 };
 
 struct reply_case {
 	const char *fixture;
