@@ -1145,6 +1145,7 @@ enum rv_kind {
 	RV_DATE,     /* YYYY-MM-DD */
 	RV_ID,       /* a UID or Message-ID: visible ASCII, no blank (it goes into headers and calendars verbatim) */
 	RV_URL,      /* "" or an http(s) link without blanks */
+	RV_TEAMS_URL, /* "" or a Teams join link (https://teams.microsoft.com/…): it goes into invitations we send */
 	RV_WORD,     /* one of 'words' */
 	RV_NO_BODY,  /* an empty blob: a sent message's text never travels */
 	RV_MEETING,  /* a reference to a meeting, by its UID */
@@ -1215,6 +1216,15 @@ static const struct rv_col c_attendance_extra[] = {
 	{ "email", RV_EMAIL0, 0, NULL }, { "duration_s", RV_INT, 1, NULL }, { "first_join", RV_TEXT, 1, NULL },
 	{ "line", RV_INT, 0, NULL }, { "detail", RV_LINES, 1, NULL }, { "at", RV_INT, 0, NULL },
 };
+/* the Teams meeting Graph made for a place = teams meeting: its id travels, so the new tovholder never makes a
+ * second one; its link goes into invitations, so only a Teams link passes */
+static const struct rv_col c_online_meeting[] = {
+	{ "uid", RV_ID, 0, NULL }, { "date", RV_DATE, 0, NULL }, { "graph_id", RV_ID, 1, NULL },
+	{ "join_url", RV_TEAMS_URL, 1, NULL }, { "start_utc", RV_INT, 0, NULL }, { "end_utc", RV_INT, 0, NULL },
+	{ "subject", RV_TEXT, 1, NULL }, { "deleted", RV_BOOL, 0, NULL }, { "attendance_next", RV_INT, 0, NULL },
+	{ "attendance_tries", RV_INT, 0, NULL }, { "attendance_done", RV_BOOL, 0, NULL },
+	{ "updated_at", RV_INT, 0, NULL },
+};
 
 /* What a handover carries, "meeting" first (the others refer to it). Not here: the mailbox position and the
  * review items (they belong to the old mailbox), messages still queued, and any table a later migration adds
@@ -1234,6 +1244,7 @@ static const struct rv_table {
 	{ "reminder", RV_COLS(c_reminder), NULL },
 	{ "attendance", RV_COLS(c_attendance), NULL },
 	{ "attendance_extra", RV_COLS(c_attendance_extra), NULL },
+	{ "online_meeting", RV_COLS(c_online_meeting), NULL },
 };
 
 static const struct rv_table *record_table(const char *name)
@@ -1654,6 +1665,10 @@ static const char *text_value_problem(const struct rv_col *c, const char *s, siz
 	case RV_URL:
 		return len == 0 || (strlen(s) == len && schedule_url_valid(s)) ? NULL :
 			"is not an http(s) link without blanks";
+	case RV_TEAMS_URL:
+		return len == 0 || (strlen(s) == len && schedule_url_valid(s) &&
+				    strncmp(s, "https://teams.microsoft.com/", 28) == 0) ? NULL :
+			"is not a Teams join link (https://teams.microsoft.com/...)";
 	case RV_WORD:
 		return strlen(s) == len && one_of(s, c->words) ? NULL : "is not one of the values it can have";
 	default:

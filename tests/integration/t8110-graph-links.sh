@@ -186,6 +186,19 @@ assert len(made) == 1, made
 	test "$(sqlite3 "$DB" "SELECT count(*) FROM online_meeting WHERE date = '\''2027-12-17'\''")" = 1
 '
 
+test_expect_success 'a handover carries the Teams meetings: the new tovholder plans no second one' '
+	th overdrag -o "$TEST_TMP/ho.tovholder" >/dev/null 2>&1 &&
+	N=$TEST_TMP/new && mkdir -p "$N" &&
+	cp "$GROUP_DIR/secret" "$GROUP_DIR/graph-token" "$N/" &&
+	sed -e "s|^organizer = .*|organizer = Ole Sand <ole.sand@netvaerk.example>|" "$GROUP_DIR/tovholder.conf" >"$N/tovholder.conf" &&
+	TOVHOLDER_NOW=$GROUP_NOW "$TOVHOLDER" -c "$N/tovholder.conf" modtag "$TEST_TMP/ho.tovholder" >out 2>err &&
+	test "$(sqlite3 "$N/state.db" "SELECT uid, graph_id, join_url, deleted FROM online_meeting ORDER BY uid")" = \
+		"$(sqlite3 "$DB" "SELECT uid, graph_id, join_url, deleted FROM online_meeting ORDER BY uid")" &&
+	TOVHOLDER_NOW=$GROUP_NOW "$TOVHOLDER" -c "$N/tovholder.conf" plan >out 2>err &&
+	cat out &&
+	! grep "Teams meeting" out && ! grep "invite" out
+'
+
 test_expect_success 'after the March meeting the service fetches its attendance by itself; the referat has the lines' '
 	uid=$(uid_of 2027-03-05) &&
 	gid=$(sqlite3 "$DB" "SELECT graph_id FROM online_meeting WHERE uid = '\''$uid'\''") &&

@@ -670,6 +670,12 @@ static const struct bad_record {
 	{ "a link that is no link", MEETING_HEAD
 	  "row\ttu1@x.example\tt2027-03-05\ti0\ti0\ti600\ti780\ttonline\ttjavascript:x\tt\ttK <k@x.example>"
 	  "\ttN\ti1\n", "line 4: meeting.online_url 'javascript:x' is not an http(s) link" },
+	{ "a Teams link to another site (it goes into every invitation)",
+	  "tovholder-record 1\nschema\t1\ntable\tonline_meeting\tuid\tdate\tgraph_id\tjoin_url\tstart_utc\tend_utc"
+	  "\tsubject\tdeleted\tattendance_next\tattendance_tries\tattendance_done\tupdated_at\n"
+	  "row\ttu1@x.example\tt2027-03-05\ttMSo1\tthttps://teams.evil.example/l/meetup-join/x\ti0\ti0\ttN\ti0\ti0"
+	  "\ti0\ti0\ti1\n", "line 4: online_meeting.join_url 'https://teams.evil.example/l/meetup-join/x' is not a "
+	  "Teams join link" },
 	{ "a role roster.csv does not know", MEETING_HEAD
 	  "row\ttu1@x.example\tt2027-03-05\ti0\ti0\ti600\ti780\ttonline\tt\tt\ttK <k@x.example>\ttN\ti1\n"
 	  "table\tinvitation\tmeeting_id\temail\tname\torg\trole\tinvited\tsequence\n"
