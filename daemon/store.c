@@ -1139,6 +1139,9 @@ enum rv_kind {
 	RV_MINUTE,   /* minutes after midnight, 0-1440 */
 	RV_TEXT,     /* one line of UTF-8 text, no control character but TAB */
 	RV_LINES,    /* the same, line breaks allowed */
+	RV_NOTE,     /* text the old machine took from outside mail or a Teams report and only ever shows (through
+		      * vis.h), never sends: any bytes within the cap. A forged reply on the old machine must not
+		      * make its next handover unreadable. */
 	RV_EMAIL,    /* one plain address, lower-case, as roster.csv holds them */
 	RV_EMAIL0,   /* the same, or "" (a Teams row without one) */
 	RV_MAILBOX,  /* "Name <address>" (the organizer) */
@@ -1186,20 +1189,20 @@ static const struct rv_col c_outbox[] = {
 	{ "meeting_id", RV_MEETING, 1, NULL }, { "email", RV_EMAIL, 0, NULL }, { "kind", RV_WORD, 0, w_kind },
 	{ "sequence", RV_INT, 0, NULL }, { "message_id", RV_ID, 0, NULL }, { "message", RV_NO_BODY, 0, NULL },
 	{ "status", RV_WORD, 0, w_sent }, { "attempts", RV_INT, 0, NULL }, { "next_try", RV_INT, 0, NULL },
-	{ "last_error", RV_LINES, 1, NULL }, { "created_at", RV_INT, 0, NULL }, { "done_at", RV_INT, 1, NULL },
+	{ "last_error", RV_NOTE, 1, NULL }, { "created_at", RV_INT, 0, NULL }, { "done_at", RV_INT, 1, NULL },
 };
 static const struct rv_col c_answer[] = {
 	{ "meeting_id", RV_MEETING, 0, NULL }, { "email", RV_EMAIL, 0, NULL },
 	{ "answer", RV_WORD, 0, w_answer }, { "source", RV_WORD, 0, w_answer_source }, { "at", RV_INT, 0, NULL },
-	{ "substitute", RV_TEXT, 1, NULL }, { "note", RV_LINES, 1, NULL }, { "message_id", RV_ID, 1, NULL },
+	{ "substitute", RV_NOTE, 1, NULL }, { "note", RV_NOTE, 1, NULL }, { "message_id", RV_ID, 1, NULL },
 	{ "recorded_at", RV_INT, 0, NULL },
 };
 static const struct rv_col c_autoreply[] = {
 	{ "meeting_id", RV_MEETING, 0, NULL }, { "email", RV_EMAIL, 0, NULL }, { "at", RV_INT, 0, NULL },
-	{ "detail", RV_LINES, 1, NULL },
+	{ "detail", RV_NOTE, 1, NULL },
 };
 static const struct rv_col c_bounce[] = {
-	{ "email", RV_EMAIL, 0, NULL }, { "at", RV_INT, 0, NULL }, { "detail", RV_LINES, 1, NULL },
+	{ "email", RV_EMAIL, 0, NULL }, { "at", RV_INT, 0, NULL }, { "detail", RV_NOTE, 1, NULL },
 };
 static const struct rv_col c_reminder[] = {
 	{ "meeting_id", RV_MEETING, 0, NULL }, { "offset_s", RV_INT, 0, NULL },
@@ -1208,13 +1211,13 @@ static const struct rv_col c_reminder[] = {
 static const struct rv_col c_attendance[] = {
 	{ "meeting_id", RV_MEETING, 0, NULL }, { "email", RV_EMAIL, 0, NULL }, { "present", RV_BOOL, 0, NULL },
 	{ "source", RV_WORD, 0, w_att_source }, { "duration_s", RV_INT, 1, NULL },
-	{ "first_join", RV_TEXT, 1, NULL }, { "report_name", RV_TEXT, 1, NULL }, { "at", RV_INT, 0, NULL },
+	{ "first_join", RV_NOTE, 1, NULL }, { "report_name", RV_NOTE, 1, NULL }, { "at", RV_INT, 0, NULL },
 };
 static const struct rv_col c_attendance_extra[] = {
 	{ "meeting_id", RV_MEETING, 0, NULL }, { "kind", RV_WORD, 0, w_extra },
-	{ "source", RV_WORD, 0, w_att_source }, { "name", RV_TEXT, 0, NULL }, { "org", RV_TEXT, 0, NULL },
-	{ "email", RV_EMAIL0, 0, NULL }, { "duration_s", RV_INT, 1, NULL }, { "first_join", RV_TEXT, 1, NULL },
-	{ "line", RV_INT, 0, NULL }, { "detail", RV_LINES, 1, NULL }, { "at", RV_INT, 0, NULL },
+	{ "source", RV_WORD, 0, w_att_source }, { "name", RV_NOTE, 0, NULL }, { "org", RV_NOTE, 0, NULL },
+	{ "email", RV_EMAIL0, 0, NULL }, { "duration_s", RV_INT, 1, NULL }, { "first_join", RV_NOTE, 1, NULL },
+	{ "line", RV_INT, 0, NULL }, { "detail", RV_NOTE, 1, NULL }, { "at", RV_INT, 0, NULL },
 };
 /* the Teams meeting Graph made for a place = teams meeting: its id travels, so the new tovholder never makes a
  * second one; its link goes into invitations, so only a Teams link passes */
@@ -1593,8 +1596,8 @@ static int unescape(char *s, size_t *ret_len)
 /* ---- What a value from a handover must be ---- */
 
 /* Why s is no text of its kind, or NULL: valid UTF-8 within 'cap' bytes, with no control character (C0, DEL,
- * C1) but TAB, and line breaks only where 'lf' (LF) or 'crlf' (CR and LF) allows them. */
-static const char *text_problem(const char *s, size_t len, size_t cap, int lf, int crlf)
+ * C1) but TAB, and LF only where 'lf' allows line breaks. */
+static const char *text_problem(const char *s, size_t len, size_t cap, int lf)
 {
 	if (len > cap)
 		return "is longer than a value of it can be";
@@ -1602,7 +1605,7 @@ static const char *text_problem(const char *s, size_t len, size_t cap, int lf, i
 		return "is not UTF-8 text";
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c == '\t' || (c == '\n' && (lf || crlf)) || (c == '\r' && crlf))
+		if (c == '\t' || (c == '\n' && lf))
 			continue;
 		if (c < 0x20 || c == 0x7f || (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] < 0xA0))
 			return c == '\r' || c == '\n' ? "holds a line break" : "holds a control character";
@@ -1636,9 +1639,11 @@ static const char *text_value_problem(const struct rv_col *c, const char *s, siz
 
 	switch (c->kind) {
 	case RV_TEXT:
-		return text_problem(s, len, RECORD_TEXT_MAX, 0, 0);
+		return text_problem(s, len, RECORD_TEXT_MAX, 0);
 	case RV_LINES:
-		return text_problem(s, len, RECORD_LINES_MAX, 1, 0);
+		return text_problem(s, len, RECORD_LINES_MAX, 1);
+	case RV_NOTE:
+		return len > RECORD_LINES_MAX ? "is longer than a value of it can be" : NULL;
 	case RV_EMAIL0:
 		if (len == 0)
 			return NULL;
@@ -1647,7 +1652,7 @@ static const char *text_value_problem(const struct rv_col *c, const char *s, siz
 		return strlen(s) == len && plain_address(s) ? NULL :
 			"is not one plain address such as navn@kommune.dk, as roster.csv holds them";
 	case RV_MAILBOX:
-		if ((why = text_problem(s, len, RECORD_TEXT_MAX, 0, 0)))
+		if ((why = text_problem(s, len, RECORD_TEXT_MAX, 0)))
 			return why;
 		ok = util_parse_mailbox(s, &name, &addr) == 0 && plain_address(addr) && *name;
 		free(name);

@@ -230,7 +230,8 @@ char *store_export(struct store *st, size_t *ret_len, struct err *err);
 int store_has_record(struct store *st, struct err *err);
 /* Reads store_export's text in one transaction: all of it or nothing. Data only, never an action: a table or
  * column off the whitelist, a message to send or the text of one, an address roster.csv would refuse, or a
- * text with control characters is refused with the line and the reason in err. A state that already holds a
+ * text that can reach a mail (names, place, summary, agenda…) with control characters is refused with the
+ * line and the reason in err. A state that already holds a
  * record is refused, unless 'replace', which first deletes that record (the mailbox position and review items
  * stay). A record from a newer schema, or a damaged one, is refused with the reason in err. */
 int store_import(struct store *st, const char *buf, size_t len, int replace, struct err *err);

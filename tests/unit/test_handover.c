@@ -555,6 +555,7 @@ static void test_store_round_trip(void **state)
 	assert_null(strstr(text, "table\tmailbox"));
 	assert_non_null(strstr(text, "table\tattendance\tmeeting_id\temail\tpresent"));
 	assert_non_null(strstr(text, "\ttulla@vest.example\t"));
+	assert_int_equal(store_check_record(text, len, &err), 0);
 	assert_int_equal(store_import(b, text, len, 0, &err), 0);
 	check_same_meetings(a, b);
 	/* threading still works for a sent message; what is queued or belongs to the old mailbox did not travel */
@@ -717,12 +718,42 @@ static void test_store_refuses(void **state)
 			print_error("case '%s': rc %d, '%s'\n", c->label, rc, err.msg);
 		assert_int_equal(rc, -1);
 		assert_non_null(strstr(err.msg, c->msg));
+		/* modtag's check before it writes anything says the same */
+		struct err cerr = { "" };
+		assert_int_equal(store_check_record(c->text, strlen(c->text), &cerr), -1);
+		assert_non_null(strstr(cerr.msg, c->msg));
 		/* all or nothing: a row before the bad line is gone too */
 		char *dump = store_export(st, NULL, &err);
 		assert_non_null(dump);
 		assert_null(strstr(dump, "\nrow\t"));
 		free(dump);
 	}
+	store_free(st);
+	rm_db(path);
+}
+
+/* Text the old machine took from outside mail or a Teams report, and only ever shows, travels as it was: a
+ * forged reply with an escape sequence in its COMMENT must not make the group's next handover unreadable. */
+static void test_store_outside_notes(void **state)
+{
+	static const char rec[] = MEETING_HEAD
+		"row\ttu1@x.example\tt2027-03-05\ti0\ti0\ti600\ti780\ttonline\tt\tt\ttK <k@x.example>\ttN\ti1\n"
+		"table\tanswer\tmeeting_id\temail\tanswer\tsource\tat\tsubstitute\tnote\tmessage_id\trecorded_at\n"
+		"row\tmu1@x.example\tta@x.example\ttafbud\ttkalender\ti1\ttB\x1b[1m\ttTak\\r\\n\x1b]0;x\x07\tt<m@x.example>\ti1\n"
+		"table\tbounce\temail\tat\tdetail\nrow\ttb@x.example\ti1\ttRe: \x1b[2J\\r\\nnej\n";
+	char *path = tmp_db("notes");
+	struct err err = { "" };
+	struct store *st = store_open(path, &err);
+	char *dump;
+
+	(void)state;
+	assert_non_null(st);
+	assert_int_equal(store_check_record(rec, strlen(rec), &err), 0);
+	assert_int_equal(store_import(st, rec, strlen(rec), 0, &err), 0);
+	dump = store_export(st, NULL, &err);
+	assert_non_null(strstr(dump, "\ttTak\\r\\n\x1b]0;x\x07\t"));
+	assert_non_null(strstr(dump, "\ttRe: \x1b[2J\\r\\nnej\n"));
+	free(dump);
 	store_free(st);
 	rm_db(path);
 }
@@ -740,6 +771,7 @@ int main(void)
 		cmocka_unit_test(test_store_round_trip),
 		cmocka_unit_test(test_store_refuses),
 		cmocka_unit_test(test_store_bounce_only),
+		cmocka_unit_test(test_store_outside_notes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
