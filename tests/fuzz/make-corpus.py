@@ -97,6 +97,26 @@ def hand_made():
         "{{! comment }}\n{{#dagsorden}}\n{{nr}}. {{.}}\n{{/dagsorden}}\n{{^svarfrist}}ingen frist{{/svarfrist}}\n"
         "{{#link}}Link: {{link}}{{/link}}\n{{#aendringer}}{{#dagsorden}}{{.}}{{/dagsorden}}{{/aendringer}}\n"
         "{{ navn }} {{unknown}} {{#open}} {{/close}} {{\n")
+    # Authentication-Results: "FROM-DOMAIN\nfield\nfield…", shapes of Google, Exchange Online, OpenDKIM,
+    # OpenDMARC and RFC 8601 appendix B; a forged field below the service's own
+    put("authres", "google.txt",
+        "faxe.example\nmx.google.com;\r\n       dkim=pass header.i=@faxe.example header.s=sel header.b=Ab12;\r\n"
+        "       spf=pass (google.com: domain of a@faxe.example designates 192.0.2.1 as permitted sender) "
+        "smtp.mailfrom=a@faxe.example;\r\n       dmarc=pass (p=NONE sp=NONE dis=NONE) header.from=faxe.example\n")
+    put("authres", "exchange.txt",
+        "faxe.example\nspf=pass (sender IP is 192.0.2.1) smtp.mailfrom=faxe.example; dkim=pass (signature was "
+        "verified) header.d=faxe.example;dmarc=pass action=none header.from=faxe.example;compauth=pass reason=100\n")
+    put("authres", "opendkim-opendmarc.txt",
+        "faxe.example\nmx.kommune.example; dmarc=fail (p=reject dis=none) header.from=faxe.example\n"
+        "mx.kommune.example; dkim=pass (2048-bit key; unprotected) header.d=faxe.example header.i=@faxe.example "
+        "header.a=rsa-sha256 header.s=sel1 header.b=AbCdEfGh; dkim-atps=neutral\n")
+    put("authres", "forged-below.txt",
+        "faxe.example\nmx.google.com; dmarc=fail (p=REJECT sp=REJECT dis=QUARANTINE) header.from=faxe.example\n"
+        "mx.google.com; dmarc=pass header.from=faxe.example\n")
+    put("authres", "rfc8601-b.txt",
+        "example.net\nexample.org 1; none\nexample.com; spf=pass smtp.mailfrom=example.net; auth=pass (cram-md5) "
+        "smtp.auth=sender@example.net; sender-id/1=pass header.from=example.net\n"
+        "example.com; dkim=fail reason=\"signature did not verify\" header.d=\"example.net\" (c (nested) c)\n")
     put("afbud", "substitute.txt",
         "SV: Netværksmøde fredag d. 5. marts 2027\nHej Karin\n\nJeg må desværre melde afbud, men min kollega "
         "Birte Holm deltager i stedet.\n\nMvh\nBo\n\nFra: Karin Lund <karin@x.example>\nSendt: 1. marts 2027\n"
