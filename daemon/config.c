@@ -354,7 +354,7 @@ enum cfg_key {
 	K_NAME, K_ORGANIZER, K_SECRETARY, K_TIMEZONE, K_SCHEDULE, K_ROSTER, K_STATE, K_TEMPLATES, K_REMINDERS,
 	K_URL, K_TLS, K_USER, K_PASSWORD_FILE, K_PASSWORD_COMMAND, K_CA_FILE, K_RETRY_FOR,
 	K_MAILBOX, K_PROCESSED, K_REVIEW, K_POLL_INTERVAL, K_AUTH, K_TOKEN_FILE, K_TOKEN_COMMAND, K_ATTENDANCE_FOR,
-	N_KEYS
+	K_AUTHSERV_ID, K_TRUSTED_RELAYS, N_KEYS
 };
 
 static const char *const section_names[N_SECTIONS] = { "group", "smtp", "imap", "graph" };
@@ -363,6 +363,7 @@ static const char *const key_names[N_KEYS] = {
 	"name", "organizer", "secretary", "timezone", "schedule", "roster", "state", "templates", "reminders",
 	"url", "tls", "user", "password_file", "password_command", "ca_file", "retry_for",
 	"mailbox", "processed", "review", "poll_interval", "auth", "token_file", "token_command", "attendance_for",
+	"authserv_id", "trusted_relays",
 };
 
 /* Which sections each key belongs to (a bit per enum cfg_section). */
@@ -380,6 +381,7 @@ static const unsigned key_sections[N_KEYS] = {
 	[K_MAILBOX] = IN_IMAP, [K_PROCESSED] = IN_IMAP, [K_REVIEW] = IN_IMAP, [K_POLL_INTERVAL] = IN_IMAP,
 	[K_AUTH] = IN_SMTP | IN_IMAP, [K_TOKEN_FILE] = IN_SMTP | IN_IMAP | IN_GRAPH,
 	[K_TOKEN_COMMAND] = IN_SMTP | IN_IMAP | IN_GRAPH, [K_ATTENDANCE_FOR] = IN_GRAPH,
+	[K_AUTHSERV_ID] = IN_IMAP, [K_TRUSTED_RELAYS] = IN_IMAP,
 };
 
 /* What a handover may carry of each key (handover_scrub_config). Not listed, so CONFIG_KEY_SECRET: the four keys
@@ -943,6 +945,90 @@ static void cfg_auth(struct cfg_parse *p, int sec, struct server_config *sc, str
 				    "remove it", key_names[k], mech);
 }
 
+/* The hosts whose own Authentication-Results are trusted without an authserv_id line (README "How answers are
+ * read"): Exchange Online's and Google's IMAP servers. */
+static const struct {
+	const char *imap_host;
+	enum authres_service service;
+	const char *authserv_id;
+	const char *label;
+} known_services[] = {
+	{ "outlook.office365.com", AUTHRES_SERVICE_EXCHANGE, NULL, "Exchange Online" },
+	{ "outlook.office.com", AUTHRES_SERVICE_EXCHANGE, NULL, "Exchange Online" },
+	{ "imap.gmail.com", AUTHRES_SERVICE_ID, "mx.google.com", "Google" },
+	{ "imap.googlemail.com", AUTHRES_SERVICE_ID, "mx.google.com", "Google" },
+};
+
+/* authserv_id = HOST | exchange-online | none; trusted_relays = ADDR, ADDR … */
+static void cfg_sender_trust(struct cfg_parse *p, struct server_config *sc)
+{
+	const char *v = cfg_get(p, SEC_IMAP, K_AUTHSERV_ID);
+	char shown[80], *copy, *save = NULL;
+
+	if (v) {
+		int ok = strlen(v) <= AUTHRES_MAX_VALUE;
+		for (const char *q = v; ok && *q; q++)
+			ok = isalnum((unsigned char)*q) || strchr(".-_", *q);
+		if (ok)
+			sc->authserv_id = util_lower(xstrdup(v));
+		else
+			cfg_problem(p, SEC_IMAP, K_AUTHSERV_ID, "bad authserv_id '%s': write the name your mail server "
+				    "puts first in its Authentication-Results header (e.g. mx.kommune.dk), exchange-online "
+				    "or none", config_shorten(v, shown, sizeof(shown)));
+	}
+	if (!(v = cfg_get(p, SEC_IMAP, K_TRUSTED_RELAYS)))
+		return;
+	copy = xstrdup(v);
+	for (char *tok = strtok_r(copy, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+		if (!util_email_valid(tok)) {
+			cfg_problem(p, SEC_IMAP, K_TRUSTED_RELAYS, "bad address '%s' in trusted_relays: write the "
+				    "relay's own From addresses, e.g. invitations-noreply@sky.kommune.dk",
+				    config_shorten(tok, shown, sizeof(shown)));
+			continue;
+		}
+		if (sc->n_trusted_relays == CONFIG_MAX_RELAYS) {
+			cfg_problem(p, SEC_IMAP, K_TRUSTED_RELAYS, "more than %d addresses in trusted_relays",
+				    CONFIG_MAX_RELAYS);
+			break;
+		}
+		sc->trusted_relays[sc->n_trusted_relays++] = util_lower(xstrdup(tok));
+	}
+	free(copy);
+}
+
+enum authres_service config_sender_trust(const struct server_config *imap, const char **ret_authserv_id,
+					 const char **ret_label)
+{
+	const char *host, *end;
+	size_t len;
+
+	*ret_authserv_id = NULL;
+	*ret_label = "none";
+	if (imap->authserv_id) {
+		if (strcmp(imap->authserv_id, "none") == 0)
+			return AUTHRES_SERVICE_NONE;
+		if (strcmp(imap->authserv_id, "exchange-online") == 0) {
+			*ret_label = "Exchange Online";
+			return AUTHRES_SERVICE_EXCHANGE;
+		}
+		*ret_authserv_id = imap->authserv_id;
+		*ret_label = "authserv_id";
+		return AUTHRES_SERVICE_ID;
+	}
+	if (!imap->url || !(host = strstr(imap->url, "://")))
+		return AUTHRES_SERVICE_NONE;
+	host += 3;
+	end = host + strcspn(host, ":/?");
+	len = (size_t)(end - host);
+	for (size_t i = 0; i < sizeof(known_services) / sizeof(known_services[0]); i++)
+		if (strlen(known_services[i].imap_host) == len && strncasecmp(host, known_services[i].imap_host, len) == 0) {
+			*ret_authserv_id = known_services[i].authserv_id;
+			*ret_label = known_services[i].label;
+			return known_services[i].service;
+		}
+	return AUTHRES_SERVICE_NONE;
+}
+
 static void cfg_server(struct cfg_parse *p, int sec, struct server_config *sc, struct config *cfg)
 {
 	const char *name = section_names[sec];
@@ -968,6 +1054,8 @@ static void cfg_server(struct cfg_parse *p, int sec, struct server_config *sc, s
 			diag_add(p->d, p->file, 0, "no [smtp] section: add one with %s", example);
 		return;
 	}
+	if (sec == SEC_IMAP)
+		cfg_sender_trust(p, sc);
 	if ((v = cfg_require(p, sec, K_URL, example))) {
 		if (url_valid(v, sec, &secure)) {
 			sc->url = xstrdup(v);
@@ -1113,6 +1201,9 @@ static void server_release(struct server_config *sc)
 	free(sc->review);
 	free(sc->token_file);
 	free(sc->token_command);
+	free(sc->authserv_id);
+	for (size_t i = 0; i < sc->n_trusted_relays; i++)
+		free(sc->trusted_relays[i]);
 }
 
 void config_release(struct config *cfg)

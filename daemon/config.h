@@ -2,7 +2,12 @@
 #ifndef TOVHOLDER_CONFIG_H
 #define TOVHOLDER_CONFIG_H
 
+#include <stddef.h>
+
+#include "authres.h"
 #include "err.h"
+
+#define CONFIG_MAX_RELAYS 16
 
 enum tls_mode { TLS_STARTTLS, TLS_IMPLICIT, TLS_NONE };
 /* How tovholder logs in: with a password, or with an OAuth2 access token (SASL XOAUTH2 or OAUTHBEARER, RFC 7628)
@@ -26,6 +31,10 @@ struct server_config {
 	enum config_auth auth;  /* default CONFIG_AUTH_PASSWORD */
 	char *token_file;       /* with auth = xoauth2/oauthbearer: absolute path, read at each login; or NULL */
 	char *token_command;    /* or a command printing the token, run at each login; or NULL */
+	/* [imap] only: whose word on the sender counts (README "How answers are read") */
+	char *authserv_id;      /* lower-cased; "none", "exchange-online", a host name, or NULL: by url */
+	char *trusted_relays[CONFIG_MAX_RELAYS]; /* lower-cased From addresses whose Reply-To names the person */
+	size_t n_trusted_relays;
 };
 
 struct config {
@@ -71,6 +80,12 @@ char *config_password(const struct server_config *sc, struct err *err);
  * NULL with err set (never quoting the secret); then *ret_temporary (may be NULL) is 1 when trying later may
  * help: the command timed out or exited with 75 (EX_TEMPFAIL). Caller wipes (explicit_bzero) and frees. */
 char *config_secret(const struct server_config *sc, int *ret_temporary, struct err *err);
+/* Whose Authentication-Results header field counts: authserv_id when set, else Exchange Online or Google when
+ * [imap] url names their server, else nobody's (From alone decides). *ret_authserv_id is the id for
+ * AUTHRES_SERVICE_ID (else NULL); *ret_label names the policy for people: "Exchange Online", "Google",
+ * "authserv_id" or "none". */
+enum authres_service config_sender_trust(const struct server_config *imap, const char **ret_authserv_id,
+					 const char **ret_label);
 /* "password", "xoauth2", "oauthbearer": the config's words. */
 const char *config_auth_name(enum config_auth auth);
 

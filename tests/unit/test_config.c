@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "config.h"
 #include "util.h"
 
@@ -742,6 +743,109 @@ static void test_token_file(void **state)
 	free(tok);
 }
 
+/* Whose Authentication-Results count: by [imap] url for Exchange Online and Google, by authserv_id for the
+ * rest, nobody's without either; and the relays whose Reply-To names the person. */
+static void test_sender_trust(void **state)
+{
+	static const struct {
+		const char *imap_lines; /* replaces the url line of [imap] in 'good' */
+		enum authres_service service;
+		const char *id, *label;
+	} cases[] = {
+		{ "url = imaps://mail.netvaerk.example:993\n", AUTHRES_SERVICE_NONE, NULL, "none" },
+		{ "url = imaps://outlook.office365.com:993\n", AUTHRES_SERVICE_EXCHANGE, NULL, "Exchange Online" },
+		{ "url = imaps://Outlook.Office365.com\n", AUTHRES_SERVICE_EXCHANGE, NULL, "Exchange Online" },
+		{ "url = imaps://imap.gmail.com:993\n", AUTHRES_SERVICE_ID, "mx.google.com", "Google" },
+		{ "url = imaps://imap.gmail.com.angriber.example:993\n", AUTHRES_SERVICE_NONE, NULL, "none" },
+		{ "url = imaps://mail.netvaerk.example:993\nauthserv_id = MX.Netvaerk.example\n", AUTHRES_SERVICE_ID,
+		  "mx.netvaerk.example", "authserv_id" },
+		{ "url = imaps://imap.gmail.com:993\nauthserv_id = none\n", AUTHRES_SERVICE_NONE, NULL, "none" },
+		{ "url = imaps://mail.netvaerk.example:993\nauthserv_id = exchange-online\n", AUTHRES_SERVICE_EXCHANGE,
+		  NULL, "Exchange Online" },
+	};
+	struct config cfg;
+	struct diag d;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *text = replace(good, "url = imaps://mail.netvaerk.example:993\n", cases[i].imap_lines);
+		const char *id, *label;
+		diag_init(&d);
+		if (config_parse_buf(&cfg, text, strlen(text), F, &d) < 0)
+			diag_print(&d);
+		assert_int_equal(d.n, 0);
+		assert_int_equal(config_sender_trust(&cfg.imap, &id, &label), cases[i].service);
+		if (cases[i].id)
+			assert_string_equal(id, cases[i].id);
+		else
+			assert_null(id);
+		assert_string_equal(label, cases[i].label);
+		config_release(&cfg);
+		diag_release(&d);
+		free(text);
+	}
+
+	char *text = replace(good, "url = imaps://mail.netvaerk.example:993\n", "url = imaps://mail.netvaerk.example:993\n"
+			     "trusted_relays = Invitations-Noreply@sky.faxe.example, noreply@sky.greve.example\n");
+	diag_init(&d);
+	assert_int_equal(config_parse_buf(&cfg, text, strlen(text), F, &d), 0);
+	assert_int_equal(cfg.imap.n_trusted_relays, 2);
+	assert_string_equal(cfg.imap.trusted_relays[0], "invitations-noreply@sky.faxe.example");
+	assert_string_equal(cfg.imap.trusted_relays[1], "noreply@sky.greve.example");
+	config_release(&cfg);
+	diag_release(&d);
+	free(text);
+}
+
+static const struct bad_case trust_cases[] = {
+	{ "a bad authserv_id", "url = imaps://mail.netvaerk.example:993\n",
+	  "url = imaps://mail.netvaerk.example:993\nauthserv_id = mx.kommune.dk; dmarc=pass\n",
+	  { F ":16: bad authserv_id 'mx.kommune.dk; dmarc=pass': write the name your mail server puts first in "
+	      "its Authentication-Results header (e.g. mx.kommune.dk), exchange-online or none" } },
+	{ "a bad relay address", "url = imaps://mail.netvaerk.example:993\n",
+	  "url = imaps://mail.netvaerk.example:993\ntrusted_relays = sky.faxe.example\n",
+	  { F ":16: bad address 'sky.faxe.example' in trusted_relays: write the relay's own From addresses, e.g. "
+	      "invitations-noreply@sky.kommune.dk" } },
+	{ "authserv_id belongs to [imap]", "password_file = secret\n", "password_file = secret\nauthserv_id = mx\n",
+	  { F ":13: unknown key 'authserv_id' in [smtp]: the keys are url, tls, user, password_file, "
+	      "password_command, ca_file, retry_for, auth, token_file, token_command" } },
+};
+
+static void test_sender_trust_bad(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(trust_cases) / sizeof(trust_cases[0]); i++) {
+		const struct bad_case *c = &trust_cases[i];
+		char *text = replace(good, c->old, c->new);
+		struct config cfg;
+		struct diag d;
+
+		diag_init(&d);
+		assert_int_equal(config_parse_buf(&cfg, text, strlen(text), F, &d), -1);
+		check_diag(&d, c->want, c->label);
+		config_release(&cfg);
+		diag_release(&d);
+		free(text);
+	}
+	/* more than CONFIG_MAX_RELAYS */
+	struct buf b;
+	buf_init(&b);
+	buf_adds(&b, "url = imaps://mail.netvaerk.example:993\ntrusted_relays =");
+	for (int i = 0; i <= CONFIG_MAX_RELAYS; i++)
+		buf_addf(&b, " r%d@sky.example", i);
+	buf_adds(&b, "\n");
+	char *text = replace(good, "url = imaps://mail.netvaerk.example:993\n", b.data);
+	struct config cfg;
+	struct diag d;
+	diag_init(&d);
+	assert_int_equal(config_parse_buf(&cfg, text, strlen(text), F, &d), -1);
+	assert_non_null(strstr(d.msgs[0], "more than 16 addresses in trusted_relays"));
+	config_release(&cfg);
+	diag_release(&d);
+	free(text);
+	buf_release(&b);
+}
+
 /* The shipped example must stay valid. */
 static void test_example_file(void **state)
 {
@@ -824,6 +928,8 @@ int main(void)
 		cmocka_unit_test(test_token_file),
 		cmocka_unit_test(test_graph_config),
 		cmocka_unit_test(test_example_file),
+		cmocka_unit_test(test_sender_trust),
+		cmocka_unit_test(test_sender_trust_bad),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
