@@ -120,6 +120,38 @@ static int check_graph(const struct config *cfg)
 	return 0;
 }
 
+/* Who may change an answer (README "How answers are read"): said plainly, since with no service to ask a
+ * forged From is believed. */
+static void print_sender_policy(const struct config *cfg)
+{
+	const char *id, *label;
+	enum authres_service service;
+
+	if (!cfg->imap.present)
+		return;
+	service = config_sender_trust(&cfg->imap, &id, &label);
+	switch (service) {
+	case AUTHRES_SERVICE_NONE:
+		printf("senders: From alone decides whose answer a mail is, and From can be forged: no mail service "
+		       "is asked (set [imap] authserv_id to the name your mail server writes first in its "
+		       "Authentication-Results header)\n");
+		break;
+	case AUTHRES_SERVICE_EXCHANGE:
+		printf("senders: an answer counts when it has a single From address and Exchange Online's "
+		       "Authentication-Results header confirms its domain (DMARC, or SPF/DKIM aligned with it)%s\n",
+		       cfg->imap.authserv_id ? " (authserv_id = exchange-online)" : " (by [imap] url)");
+		break;
+	case AUTHRES_SERVICE_ID:
+		printf("senders: an answer counts when it has a single From address and the topmost "
+		       "Authentication-Results header from '%s' confirms its domain (DMARC, or SPF/DKIM aligned with "
+		       "it)%s\n", id, cfg->imap.authserv_id ? "" : " (Google, by [imap] url)");
+		break;
+	}
+	for (size_t i = 0; i < cfg->imap.n_trusted_relays; i++)
+		printf("senders: mail from %s speaks for the person its Reply-To names (trusted_relays)\n",
+		       cfg->imap.trusted_relays[i]);
+}
+
 /* A password or token file that others can read is a config problem; check says so before anything is sent. */
 static void check_password_file(const struct server_config *sc, const char *section, const char *config_path,
 				struct diag *d)
@@ -198,6 +230,7 @@ int cmd_check(int argc, char **argv, struct ctx *ctx)
 	       ctx->config_path, ctx->sched.n, ctx->sched.n == 1 ? "" : "s", ctx->cfg.schedule_path,
 	       members, members == 1 ? "" : "s", secretaries, secretaries == 1 ? "y" : "ies", guests,
 	       guests == 1 ? "" : "s", ctx->cfg.roster_path);
+	print_sender_policy(&ctx->cfg);
 	if (online) {
 		int rs = check_smtp(&ctx->cfg), ri = check_imap(&ctx->cfg), rg = check_graph(&ctx->cfg);
 		return rs ? rs : ri ? ri : rg;

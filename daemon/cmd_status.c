@@ -142,6 +142,12 @@ int cmd_status(int argc, char **argv, struct ctx *ctx)
 	       "%d ikke svaret\n", n, counts[0], counts[1], counts[2], counts[3], counts[4], counts[5]);
 	if (n_review)
 		printf("%d mail%s venter på gennemsyn: tovholder review\n", n_review, n_review == 1 ? "" : "s");
+	if (ctx->cfg.imap.present) {
+		const char *id, *label;
+		if (config_sender_trust(&ctx->cfg.imap, &id, &label) == AUTHRES_SERVICE_NONE)
+			printf("Bemærk: svarene er kun kontrolleret på afsenderens From-adresse, og den kan forfalskes "
+			       "(se [imap] authserv_id i man 5 tovholder.conf)\n");
+	}
 	rc = 0;
 out:
 	free(inv);

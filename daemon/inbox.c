@@ -42,7 +42,9 @@ const char *const inbox_header_fields[] = {
 	"From", "Reply-To", "Sender", "To", "Subject", "Date", "Message-ID", "In-Reply-To", "References",
 	"Auto-Submitted", "X-Autoreply", "X-Autorespond", "Precedence", "X-Auto-Response-Suppress",
 	"X-Apple-Action", "X-MS-Exchange-Inbox-Rules-Loop", "Return-Path", "X-Failed-Recipients",
-	"X-MS-Exchange-Message-Is-Ndr", "Content-Type", "MIME-Version", NULL,
+	"X-MS-Exchange-Message-Is-Ndr", "Content-Type", "MIME-Version",
+	/* every one, in order: only the topmost from the organizer's mail service counts (reply.c, authres.c) */
+	"Authentication-Results", NULL,
 };
 
 struct fetch_run {
@@ -50,6 +52,7 @@ struct fetch_run {
 	struct imap *imap;
 	struct store_snapshot snap;
 	struct compose *compose;
+	struct reply_trust trust;  /* who may change an answer, from [imap] */
 	unsigned long uidvalidity;
 	const char *mailbox;
 	time_t now;
@@ -400,7 +403,7 @@ static int plan(struct imap_msg *msg, void *arg, const struct inmail_part **ret_
 		       "a count per outcome");
 	struct fetch_run *run = arg;
 	struct reply_env env = { &run->snap, thread_meeting(run, &msg->mail), msg->size, run->now, NULL,
-				 outbox_to, mailed_since, run, msg->received };
+				 outbox_to, mailed_since, run, msg->received, &run->trust };
 	int n;
 
 	msg->plan_note = env.thread_meeting_id;
@@ -450,7 +453,7 @@ static int handle(struct imap_msg *msg, void *arg)
 		return 1;
 	snprintf(fallback, sizeof(fallback), "imap-%lu-%u@%s", run->uidvalidity, msg->uid, run->mailbox);
 	struct reply_env env = { &run->snap, msg->planned ? msg->plan_note : thread_meeting(run, &msg->mail), msg->size,
-				 run->now, fallback, outbox_to, mailed_since, run, msg->received };
+				 run->now, fallback, outbox_to, mailed_since, run, msg->received, &run->trust };
 
 	if (msg->uid == run->poison_uid) {
 		log_warn("uid %u: the last reading of this mail stopped (a crash, or too long): to review, unread",
@@ -496,6 +499,17 @@ static void deliver_refreshes(struct fetch_run *run)
 
 	if (sender_deliver(run->ctx, run->now, 0, run->stop, run->stop_arg, &res) == 0 && res.stop != SMTP_OK)
 		log_warn("%s: the invitations asked for again wait for the next send", res.stop_reason);
+}
+
+void inbox_trust(const struct config *cfg, struct reply_trust *ret)
+{
+	const char *label;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->service = config_sender_trust(&cfg->imap, &ret->authserv_id, &label);
+	ret->label = ret->service == AUTHRES_SERVICE_ID ? ret->authserv_id : label;
+	ret->relays = cfg->imap.trusted_relays;
+	ret->n_relays = cfg->imap.n_trusted_relays;
 }
 
 int inbox_connect(struct ctx *ctx, struct imap **ret, struct err *err)
@@ -545,6 +559,7 @@ int inbox_pass(struct ctx *ctx, struct imap *imap, time_t now, int (*stop)(void 
 	run.stop_arg = arg;
 	run.res = res;
 	run.mailbox = ctx->cfg.imap.mailbox;
+	inbox_trust(&ctx->cfg, &run.trust);
 	if (store_load(ctx->store, &run.snap, &err) < 0 ||
 	    store_mailbox_get(ctx->store, run.mailbox, &stored_validity, &last_uid, &err) < 0) {
 		log_error("%s", err.msg);

@@ -6,6 +6,7 @@
 
 #include "ctx.h"
 #include "imap.h"
+#include "reply.h"
 
 struct inbox_result {
 	int counts[7];           /* by enum reply_outcome (reply.h: REPLY_OUTCOMES) */
@@ -20,6 +21,8 @@ struct inbox_result {
 /* The header fields fetched for every new mail (NULL-terminated). */
 extern const char *const inbox_header_fields[];
 
+/* Who may change an answer, as the config says ([imap] authserv_id, url, trusted_relays). ret points into cfg. */
+void inbox_trust(const struct config *cfg, struct reply_trust *ret);
 /* Password (or OAuth2 token), connect, verify, log in. 0, or EX_CONFIG / EX_TEMPFAIL / EX_UNAVAILABLE with err
  * set. */
 int inbox_connect(struct ctx *ctx, struct imap **ret, struct err *err);

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void review(struct reply_decision *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static const struct store_meeting *meeting_by_id(const struct reply_env *env, long long id)
 {
 	for (size_t i = 0; i < env->sent->n; i++)
@@ -46,15 +48,172 @@ static int invitee(const struct reply_env *env, const char *email)
 	return 0;
 }
 
+/* Ours to read: in a thread of ours, or From (any of its addresses) or Reply-To names an invitee. Who may
+ * change an answer is decided later (struct sender); a forgery that names a member is ours to put in review. */
 static int relevant(const struct inmail *m, const struct reply_env *env)
 {
-	char *from = inmail_first_address(m, "From");
+	struct inmail_addr *from = NULL;
+	size_t n_from = 0;
 	char *reply_to = inmail_first_address(m, "Reply-To");
-	int r = env->thread_meeting_id || invitee(env, from) || invitee(env, reply_to);
+	int r = env->thread_meeting_id || invitee(env, reply_to);
 
-	free(from);
+	inmail_parse_address_list(inmail_header(m, "From"), &from, &n_from);
+	for (size_t i = 0; i < n_from && !r; i++)
+		r = invitee(env, from[i].addr);
+	inmail_addrs_free(from, n_from);
 	free(reply_to);
 	return r;
+}
+
+/* ---- who the mail speaks for ------------------------------------------------------------------------------ */
+
+/* Who may change an answer with this mail: the single address of its single From field (RFC 5322 §3.6.2: the
+ * author), or behind a relay the organizer trusts (Nextcloud's invitations-noreply) the single Reply-To
+ * address; and only when the organizer's mail service, if there is one to ask, confirms the From domain.
+ * Reply-To alone and Sender are not evidence: anyone can write them (Google's calendar sets Sender to its own
+ * robot, so a Sender unlike From is normal and ignored). */
+struct sender {
+	int n_from_fields;   /* From header fields in the mail */
+	size_t n_from;       /* addresses in the first */
+	char *from;          /* the single From address, else NULL */
+	char *reply_to;      /* the single Reply-To address, else NULL */
+	char *person;        /* from, or reply_to behind a trusted relay; NULL when there is none */
+	int confirmed;       /* the service confirmed the From domain (or there is no service to ask) */
+	char why[200];       /* when !confirmed: why, in Danish */
+};
+
+static int count_fields(const struct inmail *m, const char *name)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < m->root.n_headers; i++)
+		n += strcasecmp(m->root.headers[i].name, name) == 0;
+	return n;
+}
+
+static char *single_address(const struct inmail *m, const char *name, size_t *ret_n)
+{
+	struct inmail_addr *a = NULL;
+	size_t n = 0;
+	char *addr = NULL;
+
+	inmail_parse_address_list(inmail_header(m, name), &a, &n);
+	if (n == 1)
+		addr = xstrdup(a[0].addr);
+	if (ret_n)
+		*ret_n = n;
+	inmail_addrs_free(a, n);
+	return addr;
+}
+
+/* Does the organizer's own mail service vouch for the From domain? Only the field it added counts
+ * (authres_find); one the sender wrote sits below it and is never read. */
+static void authenticate(const struct inmail *m, const struct reply_env *env, struct sender *s)
+{
+	const struct reply_trust *t = env->trust;
+	const char *values[AUTHRES_MAX_FIELDS];
+	const char *label = t && t->label ? t->label : "?";
+	size_t nv = 0;
+	struct authres *a;
+
+	s->confirmed = 1;
+	if (!t || t->service == AUTHRES_SERVICE_NONE || !s->from)
+		return;
+	for (size_t i = 0; i < m->root.n_headers && nv < AUTHRES_MAX_FIELDS; i++)
+		if (strcasecmp(m->root.headers[i].name, "Authentication-Results") == 0)
+			values[nv++] = m->root.headers[i].value;
+	a = xmalloc(sizeof(*a));
+	s->confirmed = 0;
+	if (authres_find(values, nv, t->service, t->authserv_id, a) < 0) {
+		snprintf(s->why, sizeof(s->why), "afsenderen kunne ikke bekræftes: mailen har intet læsbart "
+			 "Authentication-Results-felt fra %s", label);
+	} else {
+		const char *domain = util_email_domain(s->from);
+		switch (authres_verdict(a, domain, NULL, 0)) {
+		case AUTHRES_CONFIRMED:
+			s->confirmed = 1;
+			break;
+		case AUTHRES_DMARC_FAIL:
+			snprintf(s->why, sizeof(s->why), "afsenderen kunne ikke bekræftes: %s siger dmarc=fail for %s",
+				 label, domain);
+			break;
+		case AUTHRES_UNALIGNED:
+			snprintf(s->why, sizeof(s->why), "afsenderen kunne ikke bekræftes: %s fandt hverken DMARC, SPF "
+				 "eller DKIM i orden for %s", label, domain);
+			break;
+		}
+	}
+	free(a);
+}
+
+static void sender_read(const struct inmail *m, const struct reply_env *env, struct sender *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->n_from_fields = count_fields(m, "From");
+	s->from = single_address(m, "From", &s->n_from);
+	s->reply_to = single_address(m, "Reply-To", NULL);
+	if (s->n_from_fields > 1) {
+		free(s->from);
+		s->from = NULL;
+	}
+	if (s->from) {
+		s->person = s->from;
+		for (size_t i = 0; env->trust && i < env->trust->n_relays; i++)
+			if (strcmp(s->from, env->trust->relays[i]) == 0)
+				s->person = s->reply_to;
+	}
+	authenticate(m, env, s);
+}
+
+static void sender_release(struct sender *s)
+{
+	free(s->from);
+	free(s->reply_to);
+	memset(s, 0, sizeof(*s));
+}
+
+/* 1 when the mail may change the answer of 'email' (an invitee), else 0 with d in review and the reason. */
+static int speaks_for(const struct sender *s, const char *email, struct reply_decision *d)
+{
+	if (s->n_from_fields > 1) {
+		review(d, "afsenderen kunne ikke bekræftes: mailen har %d From-felter", s->n_from_fields);
+		return 0;
+	}
+	if (s->n_from > 1) {
+		review(d, "afsenderen kunne ikke bekræftes: From nævner %zu adresser (svaret gælder %s)", s->n_from,
+		       email);
+		return 0;
+	}
+	if (!s->person || strcmp(s->person, email) != 0) {
+		if (s->reply_to && strcmp(s->reply_to, email) == 0)
+			review(d, "afsenderen kunne ikke bekræftes: svaret gælder %s, men er sendt fra %s (Reply-To "
+			       "alene er ikke nok)", email, s->from ? s->from : "ingen");
+		else
+			review(d, "possible forgery: the reply is for %s but comes from %s", email,
+			       s->from ? s->from : "nobody");
+		return 0;
+	}
+	if (!s->confirmed) {
+		review(d, "%s", s->why);
+		return 0;
+	}
+	return 1;
+}
+
+/* 1 when 'email' holds the invitation to mt, else 0 with d in review: never invited, or invited no more. */
+static int still_invited(const struct store_meeting *mt, const char *email, struct reply_decision *d)
+{
+	const struct store_invitation *inv = invitation(mt, email);
+
+	if (!inv) {
+		review(d, "%s answered for %s but was not invited", email, mt->date);
+		return 0;
+	}
+	if (!inv->invited) {
+		review(d, "%s er ikke længere inviteret til mødet %s (invitationen er aflyst for dem)", email, mt->date);
+		return 0;
+	}
+	return 1;
 }
 
 int reply_parts_needed(const struct inmail *m, const struct reply_env *env, const struct inmail_part **ret_parts)
@@ -80,8 +239,6 @@ int reply_parts_needed(const struct inmail *m, const struct reply_env *env, cons
 	}
 	return 0;
 }
-
-static void review(struct reply_decision *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void review(struct reply_decision *d, const char *fmt, ...)
 {
@@ -114,36 +271,28 @@ static void local_text(time_t t, char *out, size_t n)
 	strftime(out, n, "%Y-%m-%d %H:%M", &tm);
 }
 
-static void calendar_reply(const struct inmail *m, const struct reply_env *env, const struct itip_reply *r,
+static void calendar_reply(const struct reply_env *env, const struct sender *s, const struct itip_reply *r,
 			   struct reply_decision *d)
 {
 	const struct store_meeting *mt = meeting_by_uid(env, r->uid);
-	char *reply_to = inmail_first_address(m, "Reply-To");
 	const char *answer;
 
 	if (!mt) {
 		review(d, "a calendar reply for a meeting we did not send (UID %s)", r->uid);
-		goto out;
+		return;
 	}
 	if (!r->attendee) {
 		review(d, "a calendar reply without an ATTENDEE for %s", mt->date);
-		goto out;
+		return;
 	}
 	/* The calendar speaks for the ATTENDEE, but only the attendee's own mail may say so: a reply whose
 	 * ATTENDEE is someone else than the sender is a possible forgery. */
-	if (!(d->sender && strcmp(r->attendee, d->sender) == 0) && !(reply_to && strcmp(r->attendee, reply_to) == 0)) {
-		review(d, "possible forgery: the reply is for %s but comes from %s", r->attendee,
-		       d->sender ? d->sender : "nobody");
-		goto out;
-	}
-	if (!invitation(mt, r->attendee)) {
-		review(d, "%s answered for %s but was not invited", r->attendee, mt->date);
-		goto out;
-	}
+	if (!speaks_for(s, r->attendee, d) || !still_invited(mt, r->attendee, d))
+		return;
 	if (!(answer = answer_of_partstat(r->partstat))) {
 		review(d, "calendar answer %s from %s for %s", r->partstat ? r->partstat : "without PARTSTAT",
 		       r->attendee, mt->date);
-		goto out;
+		return;
 	}
 	d->outcome = REPLY_ANSWER;
 	d->meeting_id = mt->id;
@@ -154,11 +303,9 @@ static void calendar_reply(const struct inmail *m, const struct reply_env *env, 
 		d->at = r->dtstamp;
 	if (r->comment && *util_trim(r->comment))
 		d->note = xstrdup(r->comment);
-out:
-	free(reply_to);
 }
 
-static void calendar(const struct inmail *m, const struct reply_env *env, const struct inmail_part *cal,
+static void calendar(const struct reply_env *env, const struct sender *s, const struct inmail_part *cal,
 		     struct reply_decision *d)
 {
 	struct itip_reply r = { 0 };
@@ -178,7 +325,7 @@ static void calendar(const struct inmail *m, const struct reply_env *env, const 
 	free(text);
 	switch (r.method) {
 	case ITIP_REPLY:
-		calendar_reply(m, env, &r, d);
+		calendar_reply(env, s, &r, d);
 		break;
 	case ITIP_COUNTER: {
 		char from[32] = "?", to[32] = "?";
@@ -193,12 +340,12 @@ static void calendar(const struct inmail *m, const struct reply_env *env, const 
 	}
 	case ITIP_REFRESH:
 		mt = meeting_by_uid(env, r.uid);
-		if (mt && r.attendee && invitation(mt, r.attendee) && d->sender && strcmp(d->sender, r.attendee) == 0) {
+		if (!mt || !r.attendee || !invitation(mt, r.attendee)) {
+			review(d, "a request to resend an invitation we cannot match (UID %s)", r.uid);
+		} else if (speaks_for(s, r.attendee, d)) {
 			d->outcome = REPLY_REFRESH;
 			d->meeting_id = mt->id;
 			d->email = xstrdup(r.attendee);
-		} else {
-			review(d, "a request to resend an invitation we cannot match (UID %s)", r.uid);
 		}
 		break;
 	default:
@@ -293,7 +440,8 @@ static const struct store_meeting *text_meeting(const struct reply_env *env, con
 	return NULL;
 }
 
-static void free_text(const struct inmail *m, const struct reply_env *env, struct reply_decision *d)
+static void free_text(const struct inmail *m, const struct reply_env *env, const struct sender *s,
+		      struct reply_decision *d)
 {
 	struct afbud_result res = { 0 };
 	struct err err = { "" };
@@ -302,7 +450,6 @@ static void free_text(const struct inmail *m, const struct reply_env *env, struc
 	const struct store_meeting *mt;
 	char *text, *newest;
 	const char *who = NULL;
-	char *reply_to = inmail_first_address(m, "Reply-To");
 
 	if (!p) {
 		review(d, "no text to read");
@@ -330,14 +477,19 @@ static void free_text(const struct inmail *m, const struct reply_env *env, struc
 	}
 	if (!(mt = text_meeting(env, &res, d)))
 		goto out;
-	if (invitation(mt, d->sender))
+	/* the person is the sender, or the Reply-To that speaks_for refuses to take on its own word */
+	if (s->person && invitation(mt, s->person))
+		who = s->person;
+	else if (s->reply_to && invitation(mt, s->reply_to))
+		who = s->reply_to;
+	else if (s->n_from > 1 || s->n_from_fields > 1)
 		who = d->sender;
-	else if (invitation(mt, reply_to))
-		who = reply_to;
-	if (!who) {
+	if (!who || !invitation(mt, who)) {
 		review(d, "%s wrote about %s but is not invited to it", d->sender ? d->sender : "someone", mt->date);
 		goto out;
 	}
+	if (!speaks_for(s, who, d) || !still_invited(mt, who, d))
+		goto out;
 	switch (res.answer) {
 	case AFBUD_DECLINE:
 		d->answer = "afbud";
@@ -365,7 +517,6 @@ static void free_text(const struct inmail *m, const struct reply_env *env, struc
 	}
 out:
 	afbud_result_release(&res);
-	free(reply_to);
 }
 
 /* The next meeting the person holds an invitation to, for an automatic reply outside a thread. */
@@ -385,18 +536,22 @@ static const struct store_meeting *next_meeting_of(const struct reply_env *env, 
 	return NULL;
 }
 
-static void automatic(const struct inmail *m, const struct reply_env *env, const char *why,
+static void automatic(const struct reply_env *env, const struct sender *s, const char *why,
 		      struct reply_decision *d)
 {
+	const char *who = s->person ? s->person : d->sender;
 	const struct store_meeting *mt = env->thread_meeting_id ? meeting_by_id(env, env->thread_meeting_id)
-							      : next_meeting_of(env, d->sender);
+							      : next_meeting_of(env, who);
+	int noted = mt && who && invitation(mt, who);
 
-	(void)m;
+	/* "autosvar" is noted on the person's answer: only their own, confirmed mail may do that */
+	if (noted && !speaks_for(s, who, d))
+		return;
 	/* the mail is from an invitee or in a thread of ours (relevant): an automatic reply to our mail, moved
 	 * out of the inbox whether or not there is a meeting to note it on */
 	d->outcome = REPLY_AUTOREPLY;
-	d->email = xstrdup(d->sender ? d->sender : "");
-	if (mt && d->sender && invitation(mt, d->sender))
+	d->email = xstrdup(who ? who : "");
+	if (noted)
 		d->meeting_id = mt->id;
 	snprintf(d->reason, sizeof(d->reason), "%s", why ? why : "automatic reply");
 }
@@ -450,6 +605,7 @@ static void decide(const struct inmail *m, const struct reply_env *env, struct r
 {
 	const struct inmail_part *cal;
 	const char *why = NULL;
+	struct sender s;
 
 	decision_init(m, env, d);
 
@@ -463,7 +619,9 @@ static void decide(const struct inmail *m, const struct reply_env *env, struct r
 	/* A calendar answer counts whatever the automatic-mail headers say: Google marks the replies its
 	 * calendar sends "Auto-Submitted: auto-generated". */
 	if ((cal = inmail_find_calendar(m))) {
-		calendar(m, env, cal, d);
+		sender_read(m, env, &s);
+		calendar(env, &s, cal, d);
+		sender_release(&s);
 		return;
 	}
 	if (bounce_shape(m)) {
@@ -478,11 +636,12 @@ static void decide(const struct inmail *m, const struct reply_env *env, struct r
 		review(d, "Outlook sent the answer as winmail.dat (TNEF) without a calendar part");
 		return;
 	}
-	if (autoreply_detect(m, &why)) {
-		automatic(m, env, why, d);
-		return;
-	}
-	free_text(m, env, d);
+	sender_read(m, env, &s);
+	if (autoreply_detect(m, &why))
+		automatic(env, &s, why, d);
+	else
+		free_text(m, env, &s, d);
+	sender_release(&s);
 }
 
 void reply_decision_release(struct reply_decision *d)

@@ -7,8 +7,19 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "authres.h"
 #include "inmail.h"
 #include "store.h"
+
+/* Who may change an answer (README "How answers are read"): the single From address of the mail, confirmed by
+ * the Authentication-Results field the organizer's own mail service added, when there is such a service. */
+struct reply_trust {
+	enum authres_service service;       /* NONE: From alone decides */
+	const char *authserv_id;            /* for AUTHRES_SERVICE_ID */
+	const char *label;                  /* the service, for review reasons: "Exchange Online", an id */
+	char *const *relays;                /* From addresses (lower-case) whose single Reply-To names the person */
+	size_t n_relays;
+};
 
 struct reply_env {
 	const struct store_snapshot *sent;  /* the meetings sent, with their invitations */
@@ -24,6 +35,7 @@ struct reply_env {
 	void *lookup_arg;
 	time_t received;                    /* when the server received the mail (IMAP INTERNALDATE); 0: unknown,
 					       and 'now' stands in */
+	const struct reply_trust *trust;    /* NULL: From alone decides, no relays */
 };
 
 /* A server's report that returns none of our headers counts only for an address we sent mail to within
@@ -60,10 +72,11 @@ struct reply_decision {
 	char *note;               /* an attendee comment */
 	char **bounced;           /* BOUNCE: the failed addresses that are ours; DELAYED: the delayed ones */
 	size_t n_bounced;
-	char *sender;             /* the From address, for review and logs */
+	char *sender;             /* the (first) From address, for review and logs */
 	char *subject;            /* decoded */
 	char *message_id;         /* the mail's Message-ID, or the stand-in from the env */
-	char reason[256];         /* REVIEW, AUTOREPLY, BOUNCE and DELAYED: why, in English */
+	char reason[256];         /* REVIEW, AUTOREPLY, BOUNCE and DELAYED: why, in English; in Danish when the
+				     sender could not be confirmed ("afsenderen kunne ikke bekræftes") */
 	int review_too;           /* ANSWER that also asks a question: record it, and let a human read it */
 };
 

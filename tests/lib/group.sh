@@ -33,6 +33,8 @@ url = imap://127.0.0.1:${MS_IMAP_PORT:-143}
 tls = none
 user = tovholder@netvaerk.example
 password_file = secret
+; the Nextcloud fixtures send from this robot with the attendee in Reply-To (README "How answers are read")
+trusted_relays = invitations-noreply@sky.borger.example
 CONF
 	cat >"$GROUP_DIR/schedule.ini" <<'SCHED'
 [2027-03-05]

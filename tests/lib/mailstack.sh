@@ -23,6 +23,10 @@
 #   appends that text to dovecot.conf.
 # Microsoft Graph, opt-in: MS_GRAPH=1 mailstack_start also starts the Graph stand-in (tests/lib/graphserver.py)
 #   on $MS_GRAPH_URL; mailstack_graph_token.
+# Authentication-Results, opt-in: MS_SENDER_ACCESS=FILE mailstack_start makes Postfix look up each envelope
+#   sender in FILE (texthash: "ADDRESS  ACTION" lines), e.g. "a@b.example  PREPEND Authentication-Results:
+#   mx.test.example; dmarc=fail header.from=b.example": the receiving service adds the header on top, as a
+#   real one with OpenDMARC does (mailstack_inject's SENDER picks the envelope sender).
 # OAuth2, opt-in: MS_OAUTH2=1 mailstack_start also offers AUTH XOAUTH2 and OAUTHBEARER (IMAP and SMTP AUTH)
 #   against a local token introspection endpoint (MS_OAUTH_PORT); mailstack_oauth2_issue ADDR,
 #   mailstack_oauth2_revoke TOKEN, mailstack_oauth2_expire_next, mailstack_oauth2_requests,
@@ -223,6 +227,7 @@ _ms_write_postfix() {
 	lmtp_dns_support_level = disabled
 	smtp_dns_support_level = disabled
 	smtpd_recipient_restrictions = check_recipient_access texthash:$etc/recipient_access, permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
+	smtpd_sender_restrictions = ${MS_SENDER_ACCESS:+check_sender_access texthash:$MS_SENDER_ACCESS}
 	smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
 	# STARTTLS offered on the SMTP port; the submission and smtps ports demand TLS and AUTH (Dovecot SASL).
 	smtpd_tls_security_level = may

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "autoreply.h"
 #include "bounce.h"
@@ -30,6 +31,8 @@ static struct store_meeting meetings[] = {
 	  .inv = invitations, .n_inv = 1 },
 };
 static struct store_snapshot sent = { .meetings = meetings, .n = 1 };
+/* The policy decide_file uses (NULL: From alone decides). */
+static const struct reply_trust *trust;
 
 struct reply_case {
 	const char *fixture;
@@ -51,7 +54,8 @@ static const struct reply_case cases[] = {
 	{ "thunderbird-accept.eml", REPLY_ANSWER, "tilsagn", "kalender", NULL, NULL },
 	{ "evolution-accept.eml", REPLY_ANSWER, "tilsagn", "kalender", NULL, NULL },
 	{ "outlook-mac-decline.eml", REPLY_ANSWER, "afbud", "kalender", NULL, NULL },
-	{ "nextcloud-accept.eml", REPLY_ANSWER, "tilsagn", "kalender", NULL, NULL },
+	/* Nextcloud sends from its own robot with the attendee in Reply-To: not enough without trusted_relays */
+	{ "nextcloud-accept.eml", REPLY_REVIEW, NULL, NULL, "Reply-To alene er ikke nok", NULL },
 	{ "afbud-outlook-quoted.eml", REPLY_ANSWER, "afbud", "mail", NULL, NULL },
 	{ "afbud-html-only.eml", REPLY_ANSWER, "afbud", "mail", NULL, NULL },
 	{ "afbud-cp1252-base64.eml", REPLY_ANSWER, "afbud", "mail", NULL, NULL },
@@ -109,7 +113,7 @@ static time_t received = 1803427200;   /* 2027-02-24T00:00:00Z */
 /* Parses a fixture and decides it as fetch would: the thread is ours when In-Reply-To names our invitation. */
 static void decide_file(const char *name, size_t size_override, struct reply_decision *d)
 {
-	char *path = xasprintf("%s/%s", fixture_dir(), name);
+	char *path = name[0] == '/' ? xstrdup(name) : xasprintf("%s/%s", fixture_dir(), name);
 	struct err err = { "" };
 	size_t len;
 	char *raw = util_read_file(path, 30 * 1024 * 1024, &len, &err);
@@ -122,7 +126,7 @@ static void decide_file(const char *name, size_t size_override, struct reply_dec
 	const char *irt = inmail_header(&m, "In-Reply-To");
 	struct reply_env env = { &sent, irt && strstr(irt, MSGID) ? 7 : 0, size_override ? size_override : len,
 				 util_parse_utc("2027-02-20T12:00:00Z"), "imap-1-1@INBOX", outbox_to, mailed_since, NULL,
-				 received };
+				 received, trust };
 	int n = reply_parts_needed(&m, &env, parts);
 	if (n < 0) {
 		memset(d, 0, sizeof(*d));
@@ -254,7 +258,7 @@ static void test_hostile_nesting(void **state)
 		buf_addf(&b, "--b%d\r\nContent-Type: multipart/mixed; boundary=b%d\r\n\r\n", i - 1, i);
 	assert_int_equal(inmail_parse(&m, b.data, b.len, &err), 0);
 	struct reply_env env = { &sent, 0, b.len, util_parse_utc("2027-02-20T12:00:00Z"), "imap-1-2@INBOX", NULL,
-				 NULL, NULL, 0 };
+				 NULL, NULL, 0, NULL };
 	assert_true(reply_parts_needed(&m, &env, parts) >= 0);
 	reply_decide(&m, &env, &d);
 	assert_int_equal(d.outcome, REPLY_REVIEW);
@@ -270,7 +274,7 @@ static void decide_raw(const char *raw, size_t size, const char *now, struct rep
 	struct err err = { "" };
 	const struct inmail_part *parts[REPLY_MAX_PARTS];
 	struct reply_env env = { &sent, 0, size ? size : strlen(raw), util_parse_utc(now), "imap-1-3@INBOX", outbox_to,
-				 mailed_since, NULL, 0 };
+				 mailed_since, NULL, 0, NULL };
 
 	assert_int_equal(inmail_parse(&m, raw, strlen(raw), &err), 0);
 	if (reply_parts_needed(&m, &env, parts) < 0) {
@@ -357,6 +361,189 @@ static void test_header_fields_fetched(void **state)
 	for (size_t i = 0; bounce_header_fields[i]; i++)
 		if (!fetched(bounce_header_fields[i]))
 			fail_msg("bounce reads %s, which fetch does not ask for", bounce_header_fields[i]);
+	/* who may change an answer reads every Authentication-Results field, and every From */
+	assert_true(fetched("Authentication-Results"));
+	assert_true(fetched("From"));
+	assert_true(fetched("Reply-To"));
+}
+
+/* ---- who may change an answer -------------------------------------------------------------------------- */
+
+#define ATTACKER "mallory@angriber.example"
+
+/* Decides fixture 'name' with its From, Reply-To and Sender fields replaced by 'headers' (CRLF lines), which
+ * go on top, as a receiving service's would. */
+static void decide_with(const char *name, const char *headers, struct reply_decision *d)
+{
+	char *path = xasprintf("%s/%s", fixture_dir(), name);
+	char *out_path = xasprintf("%s/test-reply-%d-%s", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid(),
+				   name);
+	struct err err = { "" };
+	size_t len;
+	char *raw = util_read_file(path, 30 * 1024 * 1024, &len, &err), *end, *line;
+	struct buf b;
+	int skip = 0;
+
+	if (!raw)
+		fail_msg("%s", err.msg);
+	buf_init(&b);
+	buf_adds(&b, headers);
+	end = strstr(raw, "\r\n\r\n");
+	assert_non_null(end);
+	for (line = raw; line < end + 2;) {
+		char *eol = strstr(line, "\r\n");
+		if (*line != ' ' && *line != '\t')
+			skip = util_istarts(line, "From:") || util_istarts(line, "Reply-To:") || util_istarts(line, "Sender:");
+		if (!skip)
+			buf_add(&b, line, (size_t)(eol + 2 - line));
+		line = eol + 2;
+	}
+	buf_adds(&b, end + 2);
+	assert_int_equal(util_write_file(out_path, b.data, b.len, 0600, &err), 0);
+	decide_file(out_path, 0, d);
+	unlink(out_path);
+	buf_release(&b);
+	free(raw);
+	free(out_path);
+	free(path);
+}
+
+#define FROM_MEMBER "From: Birthe Lauridsen <" ATTENDEE ">\r\n"
+/* Google's header (support.google.com "Show original"; RFC 8601 §2.2 with comments) */
+#define GOOGLE_PASS                                                                                             \
+	"Authentication-Results: mx.google.com;\r\n"                                                            \
+	"       dkim=pass header.i=@borger.example header.s=sel1 header.b=Ab12Cd34;\r\n"                        \
+	"       spf=pass (google.com: domain of " ATTENDEE " designates 192.0.2.10 as permitted sender) "      \
+	"smtp.mailfrom=" ATTENDEE ";\r\n"                                                                        \
+	"       dmarc=pass (p=REJECT sp=REJECT dis=NONE) header.from=borger.example\r\n"
+/* Exchange Online's (learn.microsoft.com, "Anti-spam message headers"): no authserv-id */
+#define EXCHANGE_PASS                                                                                           \
+	"Authentication-Results: spf=pass (sender IP is 192.0.2.10)\r\n smtp.mailfrom=borger.example; dkim=pass " \
+	"(signature was verified)\r\n header.d=borger.example;dmarc=pass action=none\r\n "                    \
+	"header.from=borger.example;compauth=pass reason=100\r\n"
+
+static const struct reply_trust trust_google = { AUTHRES_SERVICE_ID, "mx.google.com", "mx.google.com", NULL, 0 };
+static const struct reply_trust trust_exchange = { AUTHRES_SERVICE_EXCHANGE, NULL, "Exchange Online", NULL, 0 };
+
+struct sender_case {
+	const char *what;
+	const struct reply_trust *trust;
+	const char *fixture;
+	const char *headers;
+	enum reply_outcome outcome;
+	const char *reason_has;
+};
+
+static const struct sender_case sender_cases[] = {
+	{ "From alone, no service", NULL, "outlook-exchange-decline.eml", FROM_MEMBER, REPLY_ANSWER, NULL },
+	{ "Reply-To = member, From = attacker: calendar", NULL, "outlook-exchange-decline.eml",
+	  "From: " ATTACKER "\r\nReply-To: " ATTENDEE "\r\n", REPLY_REVIEW, "Reply-To alene er ikke nok" },
+	{ "Reply-To = member, From = attacker: afbud with a substitute", NULL, "stedfortraeder.eml",
+	  "From: " ATTACKER "\r\nReply-To: " ATTENDEE "\r\n", REPLY_REVIEW, "Reply-To alene er ikke nok" },
+	{ "two From fields", NULL, "outlook-exchange-decline.eml", FROM_MEMBER "From: " ATTACKER "\r\n", REPLY_REVIEW,
+	  "2 From-felter" },
+	{ "two From fields: afbud", NULL, "stedfortraeder.eml", FROM_MEMBER "From: " ATTACKER "\r\n", REPLY_REVIEW,
+	  "2 From-felter" },
+	{ "From: member, attacker", NULL, "outlook-exchange-decline.eml",
+	  "From: Birthe Lauridsen <" ATTENDEE ">, " ATTACKER "\r\n", REPLY_REVIEW, "From nævner 2 adresser" },
+	{ "From: member, attacker: afbud", NULL, "stedfortraeder.eml", "From: " ATTENDEE ", " ATTACKER "\r\n",
+	  REPLY_REVIEW, "From nævner 2 adresser" },
+	{ "a Sender unlike From is not a reason", NULL, "outlook-exchange-decline.eml",
+	  FROM_MEMBER "Sender: kalender-robot@tjeneste.example\r\n", REPLY_ANSWER, NULL },
+	{ "Google: pass", &trust_google, "outlook-exchange-decline.eml", GOOGLE_PASS FROM_MEMBER, REPLY_ANSWER, NULL },
+	{ "Google: dmarc=fail", &trust_google, "outlook-exchange-decline.eml",
+	  "Authentication-Results: mx.google.com; spf=pass (google.com: domain of " ATTACKER " designates "
+	  "192.0.2.66 as permitted sender) smtp.mailfrom=" ATTACKER "; dmarc=fail (p=REJECT sp=REJECT "
+	  "dis=QUARANTINE) header.from=borger.example\r\n" FROM_MEMBER,
+	  REPLY_REVIEW, "afsenderen kunne ikke bekræftes: mx.google.com siger dmarc=fail for borger.example" },
+	{ "Google: dmarc=fail on top, a forged pass from the sender below", &trust_google,
+	  "outlook-exchange-decline.eml",
+	  "Authentication-Results: mx.google.com; dmarc=fail (p=NONE sp=NONE dis=NONE) header.from=borger.example\r\n"
+	  "Received: from angriber.example by mx.google.com\r\n" GOOGLE_PASS FROM_MEMBER, REPLY_REVIEW, "dmarc=fail" },
+	{ "Google: no header of its own, a forged one from the sender's own server", &trust_google,
+	  "outlook-exchange-decline.eml",
+	  "Authentication-Results: mx.angriber.example; dmarc=pass header.from=borger.example\r\n" FROM_MEMBER,
+	  REPLY_REVIEW, "intet læsbart Authentication-Results-felt fra mx.google.com" },
+	{ "Google: nothing aligned", &trust_google, "outlook-exchange-decline.eml",
+	  "Authentication-Results: mx.google.com; spf=pass smtp.mailfrom=" ATTACKER "; dkim=pass "
+	  "header.i=@angriber.example\r\n" FROM_MEMBER,
+	  REPLY_REVIEW, "hverken DMARC, SPF eller DKIM i orden for borger.example" },
+	{ "Exchange: pass", &trust_exchange, "outlook-exchange-decline.eml", EXCHANGE_PASS FROM_MEMBER, REPLY_ANSWER,
+	  NULL },
+	{ "Exchange: dmarc=fail action=oreject", &trust_exchange, "stedfortraeder.eml",
+	  "Authentication-Results: spf=fail (sender IP is 192.0.2.66) smtp.mailfrom=borger.example; dkim=none "
+	  "(message not signed) header.d=none;dmarc=fail action=oreject header.from=borger.example;compauth=fail "
+	  "reason=000\r\n" FROM_MEMBER,
+	  REPLY_REVIEW, "Exchange Online siger dmarc=fail for borger.example" },
+	{ "Exchange: the topmost has an authserv-id, so it is not Exchange's", &trust_exchange,
+	  "outlook-exchange-decline.eml", "Authentication-Results: mx.angriber.example; dmarc=pass "
+	  "header.from=borger.example\r\n" EXCHANGE_PASS FROM_MEMBER, REPLY_REVIEW, "fra Exchange Online" },
+	{ "Exchange: an autoreply needs the same", &trust_exchange, "autoreply-outlook.eml",
+	  "Authentication-Results: spf=none smtp.mailfrom=angriber.example;dmarc=none action=none "
+	  "header.from=borger.example\r\n" FROM_MEMBER, REPLY_REVIEW, "afsenderen kunne ikke bekræftes" },
+};
+
+static void test_who_may_answer(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(sender_cases) / sizeof(sender_cases[0]); i++) {
+		const struct sender_case *c = &sender_cases[i];
+		struct reply_decision d;
+
+		trust = c->trust;
+		decide_with(c->fixture, c->headers, &d);
+		trust = NULL;
+		if (d.outcome != c->outcome)
+			fail_msg("%s: outcome %d, expected %d (%s)", c->what, d.outcome, c->outcome, d.reason);
+		if (c->reason_has && !strstr(d.reason, c->reason_has))
+			fail_msg("%s: reason '%s' lacks '%s'", c->what, d.reason, c->reason_has);
+		if (c->outcome == REPLY_ANSWER)
+			assert_string_equal(d.email, ATTENDEE);
+		reply_decision_release(&d);
+	}
+}
+
+/* A relay the organizer names (Nextcloud's robot): its single Reply-To speaks for the attendee. */
+static void test_trusted_relay(void **state)
+{
+	char *relays[] = { "invitations-noreply@sky.borger.example" };
+	const struct reply_trust relay = { AUTHRES_SERVICE_NONE, NULL, "none", relays, 1 };
+	const struct reply_trust other = { AUTHRES_SERVICE_NONE, NULL, "none", (char *[]){ "x@sky.borger.example" }, 1 };
+	struct reply_decision d;
+
+	(void)state;
+	trust = &relay;
+	decide_file("nextcloud-accept.eml", 0, &d);
+	assert_int_equal(d.outcome, REPLY_ANSWER);
+	assert_string_equal(d.email, ATTENDEE);
+	reply_decision_release(&d);
+	/* the relay speaks only for the ATTENDEE its Reply-To names */
+	decide_with("forged-attendee.eml", "From: invitations-noreply@sky.borger.example\r\nReply-To: " ATTENDEE "\r\n",
+		    &d);
+	assert_int_equal(d.outcome, REPLY_REVIEW);
+	reply_decision_release(&d);
+	trust = &other;
+	decide_file("nextcloud-accept.eml", 0, &d);
+	trust = NULL;
+	assert_int_equal(d.outcome, REPLY_REVIEW);
+	reply_decision_release(&d);
+}
+
+/* Someone taken off a meeting (sent a CANCEL) answers it: review, whether by calendar or by mail. */
+static void test_removed_invitee(void **state)
+{
+	const char *fixtures[] = { "outlook-exchange-accept.eml", "tilsagn-plain.eml" };
+
+	(void)state;
+	invitations[0].invited = 0;
+	for (size_t i = 0; i < 2; i++) {
+		struct reply_decision d;
+		decide_file(fixtures[i], 0, &d);
+		if (d.outcome != REPLY_REVIEW || !strstr(d.reason, "ikke længere inviteret"))
+			fail_msg("%s: outcome %d (%s)", fixtures[i], d.outcome, d.reason);
+		reply_decision_release(&d);
+	}
+	invitations[0].invited = 1;
 }
 
 int main(void)
@@ -371,6 +558,9 @@ int main(void)
 		cmocka_unit_test(test_bounce_ties),
 		cmocka_unit_test(test_autoreply_without_meeting),
 		cmocka_unit_test(test_header_fields_fetched),
+		cmocka_unit_test(test_who_may_answer),
+		cmocka_unit_test(test_trusted_relay),
+		cmocka_unit_test(test_removed_invitee),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
