@@ -14,21 +14,7 @@ DB=$GROUP_DIR/state.db
 # fixture NAME ATTENDEE [DATE] — writes the fixture as a reply from ATTENDEE to our invitation for DATE
 # (default 2027-03-05), and delivers it to the organizer's inbox through Postfix.
 fixture() {
-	local name=$1 who=$2 date=${3:-2027-03-05} uid msgid person
-	uid=$(sqlite3 "$DB" "SELECT uid FROM meeting WHERE date = '$date'") &&
-	msgid=$(sqlite3 "$DB" "SELECT o.message_id FROM outbox o JOIN meeting m ON m.id = o.meeting_id
-		WHERE m.date = '$date' AND o.email = '$who' ORDER BY o.id DESC LIMIT 1") &&
-	person=$(sqlite3 "$DB" "SELECT name FROM invitation i JOIN meeting m ON m.id = i.meeting_id
-		WHERE m.date = '$date' AND i.email = '$who'") &&
-	test -n "$uid" && test -n "$msgid" &&
-	mkdir -p "$TEST_TMP/fx" &&
-	/usr/bin/python3 "$TOP/tests/fixtures/make-fixtures.py" --out "$TEST_TMP/fx" --only "$name.eml" \
-		--uid "$uid" --organizer "$ORGANIZER" --organizer-name "Karin Lund" \
-		--attendee "$who" --attendee-name "$person" --msgid "$msgid" \
-		--date "${FX_DATE:-Wed, 02 Dec 2026 10:15:00 +0100}" --dtstamp "${FX_DTSTAMP:-20261202T091500Z}" \
-		--dtstart "${date//-/}T100000" --dtend "${date//-/}T130000" \
-		--subject-date "5. marts 2027" --summary "Netværksgruppe Børn og Unge" &&
-	mailstack_inject "$TEST_TMP/fx/$name.eml" "$ORGANIZER"
+	group_fixture "$@" && mailstack_inject "$TEST_TMP/fx/$1.eml" "$ORGANIZER"
 }
 
 expect_state() {

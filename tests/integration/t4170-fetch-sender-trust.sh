@@ -28,23 +28,7 @@ ORGANIZER=tovholder@netvaerk.example
 DB=$GROUP_DIR/state.db
 ATTACKER="Mallory <mallory@angriber.example>"
 
-# fixture NAME ATTENDEE [DATE] — writes the fixture as ATTENDEE's reply to our invitation into fx/NAME.eml.
-fixture() {
-	local name=$1 who=$2 date=${3:-2027-03-05} uid msgid person
-	uid=$(sqlite3 "$DB" "SELECT uid FROM meeting WHERE date = '$date'") &&
-	msgid=$(sqlite3 "$DB" "SELECT o.message_id FROM outbox o JOIN meeting m ON m.id = o.meeting_id
-		WHERE m.date = '$date' AND o.email = '$who' ORDER BY o.id DESC LIMIT 1") &&
-	person=$(sqlite3 "$DB" "SELECT name FROM invitation i JOIN meeting m ON m.id = i.meeting_id
-		WHERE m.date = '$date' AND i.email = '$who'") &&
-	test -n "$uid" && test -n "$msgid" &&
-	mkdir -p "$TEST_TMP/fx" &&
-	/usr/bin/python3 "$TOP/tests/fixtures/make-fixtures.py" --out "$TEST_TMP/fx" --only "$name.eml" \
-		--uid "$uid" --organizer "$ORGANIZER" --organizer-name "Karin Lund" \
-		--attendee "$who" --attendee-name "$person" --msgid "$msgid" \
-		--date "${FX_DATE:-Wed, 02 Dec 2026 10:15:00 +0100}" --dtstamp "${FX_DTSTAMP:-20261202T091500Z}" \
-		--dtstart "${date//-/}T100000" --dtend "${date//-/}T130000" \
-		--subject-date "5. marts 2027" --summary "Netværksgruppe Børn og Unge"
-}
+fixture() { group_fixture "$@"; }
 
 # forge IN OUT HEADER… — IN with its From, Reply-To and Sender fields replaced by the HEADERs, on top.
 forge() {

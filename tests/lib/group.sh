@@ -5,6 +5,8 @@
 #   group_member LINE     appends a roster line (navn;organisation;email;rolle)
 #   group_new_machine DIR the config of the tovholder who takes the group over (handover tests)
 #   th ARGS…              runs tovholder with the group's config and a fixed clock
+#   group_fixture NAME ATTENDEE [DATE]   tests/fixtures' NAME.eml as ATTENDEE's reply to our invitation for
+#                         DATE (default 2027-03-05), written to $TEST_TMP/fx/NAME.eml (FX_DATE, FX_DTSTAMP)
 
 GROUP_NOW=${GROUP_NOW:-2026-12-01T09:00:00Z}
 
@@ -91,6 +93,23 @@ group_member() {
 
 th() {
 	TOVHOLDER_NOW=$GROUP_NOW "$TOVHOLDER" -c "$GROUP_DIR/tovholder.conf" "$@"
+}
+
+group_fixture() {
+	local name=$1 who=$2 date=${3:-2027-03-05} db=$GROUP_DIR/state.db uid msgid person
+	uid=$(sqlite3 "$db" "SELECT uid FROM meeting WHERE date = '$date'") &&
+	msgid=$(sqlite3 "$db" "SELECT o.message_id FROM outbox o JOIN meeting m ON m.id = o.meeting_id
+		WHERE m.date = '$date' AND o.email = '$who' ORDER BY o.id DESC LIMIT 1") &&
+	person=$(sqlite3 "$db" "SELECT name FROM invitation i JOIN meeting m ON m.id = i.meeting_id
+		WHERE m.date = '$date' AND i.email = '$who'") &&
+	test -n "$uid" && test -n "$msgid" &&
+	mkdir -p "$TEST_TMP/fx" &&
+	/usr/bin/python3 "$TOP/tests/fixtures/make-fixtures.py" --out "$TEST_TMP/fx" --only "$name.eml" \
+		--uid "$uid" --organizer tovholder@netvaerk.example --organizer-name "Karin Lund" \
+		--attendee "$who" --attendee-name "$person" --msgid "$msgid" \
+		--date "${FX_DATE:-Wed, 02 Dec 2026 10:15:00 +0100}" --dtstamp "${FX_DTSTAMP:-20261202T091500Z}" \
+		--dtstart "${date//-/}T100000" --dtend "${date//-/}T130000" \
+		--subject-date "5. marts 2027" --summary "Netværksgruppe Børn og Unge"
 }
 
 # mail_summary ADDR… — one line per message received, from the independent checker.
