@@ -20,6 +20,9 @@ struct command {
 static const struct command commands[] = {
 	{ "check", cmd_check, "check [--online]", "check the config, schedule, roster and templates",
 	  "Reads everything tovholder needs and reports every problem at once, as file:line: message.\n"
+	  "Says whose word on a sender counts ('senders:'): the mail service whose Authentication-Results\n"
+	  "header is trusted ([imap] authserv_id, or Exchange Online / Google by [imap] url), or that From\n"
+	  "alone decides and can be forged.\n"
 	  "--online also connects and logs in to the SMTP and IMAP servers.\n" },
 	{ "plan", cmd_plan, "plan", "show what 'send' would do, without sending",
 	  "Compares the schedule and roster with what was already sent and prints one line per action:\n"
@@ -44,6 +47,9 @@ static const struct command commands[] = {
 	  "that names no mail of ours waits for review; a delay warning is only logged). Handled mail is\n"
 	  "moved to the 'processed' folder, mail a person must look at to the 'review' folder; other mail\n"
 	  "stays in the inbox, unread.\n"
+	  "An answer counts only from the person's own mail: one From address, confirmed by the organizer's\n"
+	  "mail service where one is trusted (see 'check'). Reply-To alone, two From addresses, a failed DMARC\n"
+	  "check and someone no longer invited go to review (\"afsenderen kunne ikke bekræftes\").\n"
 	  "Nothing is ever deleted. Running it again changes nothing.\n"
 	  "Exit 75: the IMAP server could not be reached; try again later.\n" },
 	{ "status", cmd_status, "status [DATE]", "who has answered what (default: the next meeting)",

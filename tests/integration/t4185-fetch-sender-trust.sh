@@ -46,7 +46,7 @@ forge() {
 DELIVERED=0
 deliver() {
 	DELIVERED=$((DELIVERED + 1))
-	sed -i "s/^Message-ID: <[^>]*>/Message-ID: <t4170-$DELIVERED@test.example>/I" "$1" &&
+	sed -i "s/^Message-ID: <[^>]*>/Message-ID: <t4185-$DELIVERED@test.example>/I" "$1" &&
 	mailstack_inject "$1" "$ORGANIZER" "${2:-}"
 }
 
