@@ -286,16 +286,22 @@ int vis_addf(struct buf *b, const char *fmt, ...)
 	return rc;
 }
 
+/* Writes b to f and releases it: its length, or -1 on a write error. */
+static int put_buf(struct buf *b, FILE *f)
+{
+	int rc = fwrite(b->data, 1, b->len, f) == b->len ? (int)b->len : -1;
+
+	buf_release(b);
+	return rc;
+}
+
 int vis_vfprintf(FILE *f, const char *fmt, va_list ap)
 {
 	struct buf b;
-	int rc;
 
 	buf_init(&b);
 	vis_vaddf(&b, fmt, ap);
-	rc = fwrite(b.data, 1, b.len, f) == b.len ? (int)b.len : -1;
-	buf_release(&b);
-	return rc;
+	return put_buf(&b, f);
 }
 
 int vis_fprintf(FILE *f, const char *fmt, ...)
@@ -312,11 +318,8 @@ int vis_fprintf(FILE *f, const char *fmt, ...)
 int vis_fputs(const char *s, FILE *f)
 {
 	struct buf b;
-	int rc;
 
 	buf_init(&b);
 	vis_add(&b, s, strlen(s), VIS_KEEP_NL);
-	rc = fwrite(b.data, 1, b.len, f) == b.len ? 0 : -1;
-	buf_release(&b);
-	return rc;
+	return put_buf(&b, f) < 0 ? -1 : 0;
 }

@@ -7,25 +7,6 @@ mailstack_start
 group_write "$TEST_TMP/good"
 GOOD=$GROUP_DIR
 
-# fresh_group NAME — a copy of the good group to break
-fresh_group() {
-	GROUP_DIR=$TEST_TMP/$1
-	rm -rf "$GROUP_DIR"
-	cp -a "$GOOD" "$GROUP_DIR"
-	rm -f "$GROUP_DIR"/state.db*
-}
-
-# refused CODE PATTERN — check and send both exit CODE with PATTERN on stderr; nothing sent, no state written
-refused() {
-	test_expect_code "$1" th check 2>err &&
-	cat err &&
-	grep -E "$2" err &&
-	test_expect_code "$1" th send 2>err2 &&
-	grep -E "$2" err2 &&
-	test ! -e "$GROUP_DIR/state.db" &&
-	test "$(total_delivered)" = 0
-}
-
 test_expect_success 'the good group (tls = none to 127.0.0.1) passes check' '
 	GROUP_DIR=$GOOD &&
 	grep -c "^tls = none" "$GROUP_DIR/tovholder.conf" | grep -x 2 &&

@@ -126,6 +126,26 @@ total_delivered() {
 	find "$MS_DIR/mail" -path '*/new/*' -type f -o -path '*/cur/*' -type f 2>/dev/null | wc -l
 }
 
+# fresh_group NAME — a copy of the group in $GOOD (written by group_write) in $TEST_TMP/NAME, without state,
+# to break; GROUP_DIR points at it.
+fresh_group() {
+	GROUP_DIR=$TEST_TMP/$1
+	rm -rf "$GROUP_DIR"
+	cp -a "$GOOD" "$GROUP_DIR"
+	rm -f "$GROUP_DIR"/state.db*
+}
+
+# refused CODE PATTERN — check and send both exit CODE with PATTERN (grep -E) on stderr; nothing sent, no
+# state written.
+refused() {
+	test_expect_code "$1" th check 2>err &&
+	grep -E "$2" err &&
+	test_expect_code "$1" th send 2>err2 &&
+	grep -E "$2" err2 &&
+	test ! -e "$GROUP_DIR/state.db" &&
+	test "$(total_delivered)" = 0
+}
+
 # group_new_machine DIR [ORGANIZER] — the new tovholder's own config after a handover (t6300, t6310): their
 # name and address (default Ole Sand <ole.sand@solroed.example>), their mailbox, the files in a subfolder
 # under other names than the old machine used. Nothing else.
