@@ -12,6 +12,7 @@
  *   - Delay warnings: Action: delayed (Postfix "Delayed Mail (still being retried)", Exim "Warning: message
  *     … delayed", Gmail "(Delay)", Exchange "Delivery delayed:"), never a dead address. */
 #include "bounce.h"
+#include "html.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -370,7 +371,7 @@ static char *notice_text(const struct inmail *m, size_t *ret_len)
 	if (!p || !p->body || !(text = inmail_part_text(p, NULL)))
 		return NULL;
 	if (is_html) {
-		char *plain = inmail_html_to_text(text);
+		char *plain = html_to_text(text);
 		free(text);
 		text = plain;
 	}

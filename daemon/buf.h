@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct buf {
 	char *data;   /* never NULL after buf_init: "" when empty */
@@ -21,6 +22,8 @@ void buf_reset(struct buf *b);
 int buf_add(struct buf *b, const void *data, size_t len);
 int buf_adds(struct buf *b, const char *s);
 int buf_addch(struct buf *b, char c);
+/* Code point cp as UTF-8; NUL, surrogates and anything over U+10FFFF become U+FFFD. */
+int buf_add_utf8(struct buf *b, uint32_t cp);
 int buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Hands the string to the caller (to free) and leaves the buffer empty. */

@@ -5,6 +5,7 @@
 #define TOVHOLDER_INMAIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "err.h"
@@ -126,6 +127,9 @@ char *inmail_decode_words(const char *value);
  * if missing. Never fails; the result is cut at 3 * INMAIL_MAX_SIZE. Caller frees. */
 char *inmail_to_utf8(const char *in, size_t len, const char *charset, size_t *ret_len);
 
+/* The code point of a Windows-1252 octet (0x80-0x9F differ from Latin-1; HTML5 reads &#128;-&#159; so too). */
+uint32_t inmail_cp1252(unsigned char c);
+
 /* The mailboxes of an address header (From, To, Cc, Reply-To, Sender): groups, comments, quoted names with
  * commas, angle-less addresses, a "(Name)" comment as name. Entries without '@' are skipped; at most 1000.
  * Returns 0 with *ret (NULL if none) and *ret_n set; free with inmail_addrs_free. value NULL → 0 entries. */
@@ -149,11 +153,6 @@ char *inmail_part_decode(const struct inmail_part *p, size_t *ret_len, struct er
 /* Transfer decoding + the charset parameter → UTF-8 (see inmail_to_utf8; a leading BOM is dropped). Fails
  * only like inmail_part_decode, never for bad bytes. Caller frees. */
 char *inmail_part_text(const struct inmail_part *p, struct err *err);
-/* HTML → plain text for reading a reply: <head>, <style>, <script>, comments dropped; block elements and <br>
- * end lines; white space collapsed (except in <pre>); entities decoded (&nbsp; → space); blockquote lines
- * prefixed "> " per level; <hr> becomes a line of 32 '_' (as in Outlook's own text part) so the quoted
- * "Fra: … Sendt: …" block stays recognisable. At most one empty line in a row. Caller frees. */
-char *inmail_html_to_text(const char *html);
 
 /* The iCalendar part: in the whole tree but never inside an enclosed message (a bounce quoting our invitation
  * is not a reply). The first text/calendar that is in a multipart/alternative or not an attachment, else the

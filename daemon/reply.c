@@ -5,6 +5,7 @@
 #include "afbud.h"
 #include "autoreply.h"
 #include "bounce.h"
+#include "html.h"
 #include "itip.h"
 #include "util.h"
 
@@ -460,7 +461,7 @@ static void free_text(const struct inmail *m, const struct reply_env *env, const
 		goto out;
 	}
 	if (is_html) {
-		char *plain = inmail_html_to_text(text);
+		char *plain = html_to_text(text);
 		free(text);
 		text = plain;
 	}

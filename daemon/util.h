@@ -22,6 +22,8 @@ char *util_trim(char *s);
 char *util_lower(char *s);
 /* 1 when s starts with prefix, ASCII case-insensitive. */
 int util_istarts(const char *s, const char *prefix);
+/* The value of a hex digit (either case), or -1. */
+int util_hexval(char c);
 
 /* A plain mailbox address local@domain.tld (ASCII, no spaces, no display name). 1 = valid. */
 int util_email_valid(const char *addr);

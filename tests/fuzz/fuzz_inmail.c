@@ -6,6 +6,7 @@
 #include "fuzz.h"
 #include "autoreply.h"
 #include "bounce.h"
+#include "html.h"
 #include "inmail.h"
 
 static void decide_text(const struct inmail *m)
@@ -18,7 +19,7 @@ static void decide_text(const struct inmail *m)
 		return;
 	char *text = inmail_part_text(p, &err);
 	if (text && is_html) {
-		char *plain = inmail_html_to_text(text);
+		char *plain = html_to_text(text);
 		free(plain);
 	}
 	free(text);

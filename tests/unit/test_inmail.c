@@ -12,6 +12,7 @@
 #include "autoreply.h"
 #include "bounce.h"
 #include "buf.h"
+#include "html.h"
 #include "inmail.h"
 #include "util.h"
 
@@ -154,7 +155,7 @@ static void check_fixture(const struct fixture_case *c)
 		char *t = inmail_part_text(text, &err);
 		assert_non_null(t);
 		if (c->text == 2) {
-			char *plain = inmail_html_to_text(t);
+			char *plain = html_to_text(t);
 			free(t);
 			t = plain;
 		}
@@ -284,7 +285,7 @@ static void test_fixture_quirks(void **state)
 	p = &m.root.children[1];
 	assert_true(inmail_part_is(p, "text", "html"));
 	s = inmail_part_text(p, &err);
-	char *t = inmail_html_to_text(s);
+	char *t = html_to_text(s);
 	free(s);
 	assert_contains(t, "Jeg må desværre melde afbud");
 	assert_contains(t, "\n________________________________\nFra: Mødesekretariatet <tovholder@kommune.example>\n"
@@ -650,54 +651,6 @@ static void test_dates(void **state)
 	}
 }
 
-static void test_html_to_text(void **state)
-{
-	static const struct {
-		const char *in, *out;
-	} cases[] = {
-		{ "<p>Hej</p><p>med dig</p>", "Hej\nmed dig\n" },
-		{ "a<br>b<br/>c<BR>", "a\nb\nc\n" },
-		{ "a<br><br><br><br>b", "a\n\nb\n" },                      /* one empty line at most */
-		{ "&aelig;&oslash;&aring; &AElig;&Oslash;&Aring;", "æøå ÆØÅ\n" },
-		{ "&#230;&#xE6;&#XE6; &amp; &lt;b&gt; &quot;x&quot; &apos;", "æææ & <b> \"x\" '\n" },
-		{ "&nbsp;&nbsp;x", "  x\n" },                                /* &nbsp; is kept, unlike white space */
-		{ "<p>&nbsp;</p><p>a</p><p>&nbsp;</p>", "a\n" },
-		{ "a&nbsp;&nbsp;b", "a  b\n" },
-		{ "Tom &amp Jerry &copy 2027", "Tom & Jerry © 2027\n" },     /* no ';' */
-		{ "&unknown; &#; & x", "&unknown; &#; & x\n" },
-		{ "&#150; &#0;", "– \xEF\xBF\xBD\n" },                       /* Windows-1252 range, NUL */
-		{ "  lots   of\n\n  space\t here ", "lots of space here\n" },
-		{ "<pre>  keep\n    this</pre>after", "  keep\n    this\nafter\n" },
-		{ "<head><title>T</title><style>p{x:y}</style></head><body>Body</body>", "Body\n" },
-		{ "<html><HEAD><meta charset=utf-8></HEAD><BODY>Body</BODY>", "Body\n" },
-		{ "<script>alert('<p>x</p>')</script>ok", "ok\n" },
-		{ "<style>a{}</style>ok<style>", "ok\n" },
-		{ "<!-- comment <p>x</p> -->ok<!--[if mso]>junk<![endif]-->", "ok\n" },
-		{ "<!DOCTYPE html><?xml version=\"1.0\"?>ok", "ok\n" },
-		{ "<div>Svar</div><blockquote><div>citat 1</div><div>citat 2</div></blockquote><div>efter</div>",
-		  "Svar\n> citat 1\n> citat 2\nefter\n" },
-		{ "<blockquote>a<blockquote>b<br><br>c</blockquote></blockquote>", "> a\n> > b\n> >\n> > c\n" },
-		{ "<div>Nej tak</div><hr tabindex=\"-1\"><div id=\"divRplyFwdMsg\"><b>Fra:</b> A &lt;a@x.example&gt;"
-		  "<br><b>Sendt:</b> 1. marts<br><b>Emne:</b> M&oslash;de</div>",
-		  "Nej tak\n________________________________\nFra: A <a@x.example>\nSendt: 1. marts\nEmne: Møde\n" },
-		{ "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>", "a b\nc\n" },
-		{ "<a href=\"x>y\">link</a> <img src=x alt=y>", "link\n" },
-		{ "1 < 2 and 3 > 2", "1 < 2 and 3 > 2\n" },
-		{ "<p>unterminated <b", "unterminated\n" },
-		{ "<o:p></o:p><p class=MsoNormal>Word<o:p></o:p></p>", "Word\n" },
-		{ "x&shy;y", "xy\n" },
-		{ "", "" },
-	};
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *s = inmail_html_to_text(cases[i].in);
-		if (strcmp(s, cases[i].out) != 0)
-			fail_msg("html '%s':\n got '%s'\nwant '%s'", cases[i].in, s, cases[i].out);
-		free(s);
-	}
-}
-
 /* ---- MIME structure from inline messages ---- */
 
 static void test_structure(void **state)
@@ -986,7 +939,7 @@ static void test_hostile(void **state)
 	buf_reset(&b);
 	for (int i = 0; i < 200000; i++)
 		buf_adds(&b, "<head><a &#x");
-	s = inmail_html_to_text(b.data);
+	s = html_to_text(b.data);
 	assert_string_equal(s, "");
 	free(s);
 	buf_reset(&b);
@@ -1036,7 +989,7 @@ static void test_hostile(void **state)
 		if (t) {
 			char *tx = inmail_part_text(t, &err);
 			if (tx)
-				free(inmail_html_to_text(tx));
+				free(html_to_text(tx));
 			free(tx);
 		}
 		if (bounce_shape(&m)) {
@@ -1047,7 +1000,7 @@ static void test_hostile(void **state)
 		autoreply_detect(&m, NULL);
 		inmail_has_tnef(&m);
 		free(inmail_decode_words(b.data));
-		free(inmail_html_to_text(b.data));
+		free(html_to_text(b.data));
 		inmail_parse_date(b.data);
 		struct inmail_addr *a;
 		inmail_parse_address_list(b.data, &a, &n);
@@ -1071,7 +1024,6 @@ int main(void)
 		cmocka_unit_test(test_address_lists),
 		cmocka_unit_test(test_msgids),
 		cmocka_unit_test(test_dates),
-		cmocka_unit_test(test_html_to_text),
 		cmocka_unit_test(test_structure),
 		cmocka_unit_test(test_imap_build),
 		cmocka_unit_test(test_hostile),
