@@ -15,23 +15,12 @@ DB=$GROUP_DIR/state.db
 # the bounces are dated before the group's clock (GROUP_NOW), the answers that clear them after
 BOUNCE_DATE="Mon, 30 Nov 2026 10:15:00 +0100"
 
-# fixture NAME ATTENDEE [SENDER] — the fixture about our invitation for 2027-03-05 to ATTENDEE, delivered to
-# the organizer's inbox with envelope sender SENDER ("<>" for a bounce; default the From address).
+# fixture NAME ATTENDEE [SENDER] — the fixture about our invitation for 2027-03-05 to ATTENDEE (group_fixture),
+# dated BOUNCE_DATE unless FX_DATE says otherwise, delivered to the organizer's inbox with envelope sender
+# SENDER ("<>" for a bounce; default the From address).
 fixture() {
-	local name=$1 who=$2 sender=${3:-} uid msgid person
-	uid=$(sqlite3 "$DB" "SELECT uid FROM meeting WHERE date = '2027-03-05'") &&
-	msgid=$(sqlite3 "$DB" "SELECT o.message_id FROM outbox o JOIN meeting m ON m.id = o.meeting_id
-		WHERE m.date = '2027-03-05' AND o.email = '$who' ORDER BY o.id DESC LIMIT 1") &&
-	person=$(sqlite3 "$DB" "SELECT name FROM invitation WHERE email = '$who' LIMIT 1") &&
-	test -n "$uid" && test -n "$msgid" &&
-	mkdir -p "$TEST_TMP/fx" &&
-	/usr/bin/python3 "$TOP/tests/fixtures/make-fixtures.py" --out "$TEST_TMP/fx" --only "$name.eml" \
-		--uid "$uid" --organizer "$ORGANIZER" --organizer-name "Karin Lund" \
-		--attendee "$who" --attendee-name "$person" --msgid "$msgid" \
-		--date "${FX_DATE:-$BOUNCE_DATE}" --dtstamp "${FX_DTSTAMP:-20261130T091500Z}" \
-		--dtstart 20270305T100000 --dtend 20270305T130000 \
-		--subject-date "5. marts 2027" --summary "Netværksgruppe Børn og Unge" &&
-	mailstack_inject "$TEST_TMP/fx/$name.eml" "$ORGANIZER" "$sender"
+	FX_DATE=${FX_DATE:-$BOUNCE_DATE} FX_DTSTAMP=${FX_DTSTAMP:-20261130T091500Z} group_fixture "$1" "$2" &&
+	mailstack_inject "$TEST_TMP/fx/$1.eml" "$ORGANIZER" "${3:-}"
 }
 
 state_of() {
