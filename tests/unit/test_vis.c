@@ -164,33 +164,60 @@ static void test_vis_fprintf_fputs(void **state)
 	free(mem);
 }
 
-/* log.c sends every message through the same helper: one line, no control byte, even for journald. */
-static void test_log_line(void **state)
+/* What log.c writes for one message, in journald form (JOURNAL_STREAM set). Caller frees. */
+static char *logged(const char *uid, const char *subject)
 {
 	char path[] = "/tmp/test_vis_XXXXXX";
 	int fd = mkstemp(path);
-	char got[256] = "";
-	int saved = dup(STDERR_FILENO);   /* cmocka's summary goes to stderr after this test */
+	int saved = dup(STDERR_FILENO);   /* cmocka's summary goes to stderr after the test */
+	char *got = calloc(1, 8192);
 	FILE *f;
 
-	(void)state;
-	assert_true(fd >= 0 && saved >= 0);
+	assert_true(fd >= 0 && saved >= 0 && got);
 	close(fd);
 	setenv("JOURNAL_STREAM", "8:1", 1);
 	log_init(0);
 	assert_non_null(freopen(path, "w", stderr));
-	log_error("uid '%s' subject '%s'", "a@x\n<0>emergency", "\x1b[2J\xC2\x9B" "31m");
+	log_error("uid '%s' subject '%s'", uid, subject);
 	fflush(stderr);
 	dup2(saved, STDERR_FILENO);
 	close(saved);
 	unsetenv("JOURNAL_STREAM");
 	f = fopen(path, "r");
 	assert_non_null(f);
-	size_t n = fread(got, 1, sizeof(got) - 1, f);
+	size_t n = fread(got, 1, 8191, f);
 	got[n] = '\0';
 	fclose(f);
 	unlink(path);
+	return got;
+}
+
+/* log.c sends every message through the same helper: one line, no control byte, even for journald. */
+static void test_log_line(void **state)
+{
+	char *got = logged("a@x\n<0>emergency", "\x1b[2J\xC2\x9B" "31m");
+
+	(void)state;
 	assert_string_equal(got, "<3>uid 'a@x\\x0A<0>emergency' subject '\\x1B[2J\\xC2\\x9B31m'\n");
+	free(got);
+}
+
+/* A huge subject is cut at the cap, whole characters only, and marked: still one line. */
+static void test_log_line_cap(void **state)
+{
+	char subject[3000];
+	char *got;
+
+	(void)state;
+	for (size_t i = 0; i + 2 < sizeof(subject); i += 2)
+		memcpy(subject + i, "ø", 2);
+	subject[sizeof(subject) - 1] = '\0';
+	got = logged("u", subject);
+	size_t len = strlen(got);
+	assert_true(len > 1500 && len < 2100);
+	assert_int_equal(strcmp(got + len - strlen("ø…\n"), "ø…\n"), 0);
+	assert_ptr_equal(strchr(got, '\n'), got + len - 1);
+	free(got);
 }
 
 int main(void)
@@ -203,6 +230,7 @@ int main(void)
 		cmocka_unit_test(test_vis_addf),
 		cmocka_unit_test(test_vis_fprintf_fputs),
 		cmocka_unit_test(test_log_line),
+		cmocka_unit_test(test_log_line_cap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
