@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "buf.h"
+#include "config.h"
 #include "log.h"
 #include "vis.h"
 
@@ -91,6 +92,55 @@ static void test_vis_every_byte(void **state)
 			assert_true(o >= 0x20 && o < 0x7F);   /* a lone byte is never valid UTF-8 beyond ASCII */
 		}
 		buf_release(&b);
+	}
+}
+
+/* 1 when s holds a byte or sequence vis must never let through. */
+static int unsafe(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < 0x20 || s[i] == 0x7F)
+			return 1;
+		if (s[i] == 0xC2 && i + 1 < n && s[i + 1] >= 0x80 && s[i + 1] <= 0x9F)
+			return 1;
+		if (s[i] == 0xE2 && i + 2 < n && ((s[i + 1] == 0x80 && s[i + 2] >= 0xAA && s[i + 2] <= 0xAE) ||
+						   (s[i + 1] == 0x81 && s[i + 2] >= 0xA6 && s[i + 2] <= 0xA9)))
+			return 1;
+	}
+	return 0;
+}
+
+/* 50,000 random strings built from the pieces that matter (controls, lead and continuation bytes, C1 and
+ * bidi sequences, Danish letters): the result is never unsafe, always UTF-8, and showing it again changes
+ * nothing (nothing of the output is itself escaped a second time). */
+static void test_vis_random(void **state)
+{
+	static const char *const pieces[] = { "a", " ", "\\", "\x1b", "\n", "\r", "\t", "\x7f", "\x00", "\xC2",
+		"\x9B", "\x80", "\xBF", "\xE2", "\x80\xAE", "\xF0", "\xF4\x90", "\xED\xA0", "\xC2\x9B", "æ", "ø",
+		"å", "\xE2\x80\xAE", "\xE2\x81\xA6", "€", "🎉", "\xEF\xBB\xBF", "<0>" };
+	unsigned long seed = 42;
+
+	(void)state;
+	for (int round = 0; round < 50000; round++) {
+		struct buf in, out, again;
+		buf_init(&in);
+		buf_init(&out);
+		buf_init(&again);
+		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+		for (int k = (int)(seed >> 59); k > 0; k--) {
+			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+			const char *p = pieces[(seed >> 33) % (sizeof(pieces) / sizeof(pieces[0]))];
+			buf_add(&in, p, *p ? strlen(p) : 1);
+		}
+		vis_add(&out, in.data, in.len, VIS_LINE);
+		assert_false(unsafe((const unsigned char *)out.data, out.len));
+		assert_int_equal(strlen(out.data), out.len);
+		assert_true(config_utf8_valid(out.data, out.len));
+		vis_add(&again, out.data, out.len, VIS_LINE);
+		assert_string_equal(again.data, out.data);
+		buf_release(&in);
+		buf_release(&out);
+		buf_release(&again);
 	}
 }
 
@@ -225,6 +275,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vis_table),
 		cmocka_unit_test(test_vis_every_byte),
+		cmocka_unit_test(test_vis_random),
 		cmocka_unit_test(test_vis_cap),
 		cmocka_unit_test(test_vis_dup),
 		cmocka_unit_test(test_vis_addf),
