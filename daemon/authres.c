@@ -107,7 +107,8 @@ static size_t word(struct scan *s, int value, char *out, size_t cap)
 /* method[/version] "=" result, then reason, properties and Exchange's extra words up to the next ';'. */
 static void resinfo(struct scan *s, struct authres *a)
 {
-	struct authres_result spare, *r = a->n_results < AUTHRES_MAX_RESULTS ? &a->results[a->n_results] : &spare;
+	struct authres_result spare = { .n_props = 0 };
+	struct authres_result *r = a->n_results < AUTHRES_MAX_RESULTS ? &a->results[a->n_results] : &spare;
 	char key[32], prop[32], value[AUTHRES_MAX_VALUE + 1];
 
 	memset(r, 0, sizeof(*r));
