@@ -1,5 +1,6 @@
 /* tovholder check [--online]: every problem in the config, schedule, roster and templates, at once. */
 #include "cmd.h"
+#include "buf.h"
 #include "compose.h"
 #include "graph.h"
 #include "imap.h"
@@ -50,6 +51,78 @@ static int check_smtp(const struct config *cfg)
 	return 0;
 }
 
+/* check --online looks at the newest mails of the inbox: does the service whose word counts stamp them? An
+ * authserv_id with a typo would send every answer to review; a server that stamps mail unasked is worth
+ * naming where From alone decides. */
+#define CHECK_NEWEST 20
+#define CHECK_IDS 4
+
+struct stamp_probe {
+	enum authres_service service;
+	const char *authserv_id;
+	int n, n_stamped;
+	char ids[CHECK_IDS][64];     /* the topmost authserv-ids seen ("" for Exchange's form) */
+	int n_ids;
+};
+
+static int stamp_probe_msg(struct imap_msg *msg, void *arg)
+{
+	struct stamp_probe *p = arg;
+	const char *values[AUTHRES_MAX_FIELDS];
+	size_t nv = 0;
+	struct authres *a = xmalloc(sizeof(*a));
+
+	for (size_t i = 0; i < msg->mail.root.n_headers && nv < AUTHRES_MAX_FIELDS; i++)
+		if (strcasecmp(msg->mail.root.headers[i].name, "Authentication-Results") == 0)
+			values[nv++] = msg->mail.root.headers[i].value;
+	p->n++;
+	if (p->service != AUTHRES_SERVICE_NONE && authres_find(values, nv, p->service, p->authserv_id, a) >= 0)
+		p->n_stamped++;
+	if (nv && authres_parse(values[0], a) == 0) {
+		int seen = 0;
+		for (int i = 0; i < p->n_ids; i++)
+			seen |= strcmp(p->ids[i], a->authserv_id) == 0;
+		if (!seen && p->n_ids < CHECK_IDS && strlen(a->authserv_id) < sizeof(p->ids[0]))
+			strcpy(p->ids[p->n_ids++], a->authserv_id);
+	}
+	free(a);
+	return 0;
+}
+
+static void check_stamps(struct imap *im, const struct config *cfg, uint32_t next)
+{
+	static const char *const fields[] = { "Authentication-Results", NULL };
+	struct stamp_probe p = { 0 };
+	struct err err = { "" };
+	const char *label;
+	struct buf ids;
+
+	p.service = config_sender_trust(&cfg->imap, &p.authserv_id, &label);
+	if (!next)
+		return; /* no UIDNEXT: the newest mails cannot be told from the others cheaply */
+	if (imap_fetch_new(im, next > CHECK_NEWEST ? next - 1 - CHECK_NEWEST : 0, fields, stamp_probe_msg, &p, &err) !=
+	    IMAP_OK) {
+		vis_printf("senders: cannot look at the newest mails: %s\n", err.msg);
+		return;
+	}
+	buf_init(&ids);
+	for (int i = 0; i < p.n_ids; i++)
+		vis_addf(&ids, "%s'%s'", i ? ", " : "", p.ids[i][0] ? p.ids[i] : "(none: Exchange Online's form)");
+	if (!p.n)
+		vis_printf("senders: the mailbox '%s' is empty: send a test mail from outside and run check --online "
+			   "again to see what your mail server writes in it\n", cfg->imap.mailbox);
+	else if (p.service != AUTHRES_SERVICE_NONE)
+		vis_printf("senders: %d of the %d newest mails in '%s' carry an Authentication-Results header from %s%s%s\n",
+			   p.n_stamped, p.n, cfg->imap.mailbox,
+			   p.service == AUTHRES_SERVICE_EXCHANGE ? "Exchange Online" : p.authserv_id,
+			   p.n_stamped || !p.n_ids ? "" : ": check [imap] authserv_id; the topmost ones are from ",
+			   p.n_stamped || !p.n_ids ? "" : ids.data);
+	else if (p.n_ids)
+		vis_printf("senders: the newest mails carry Authentication-Results from %s: if that is your mail "
+			   "server, set [imap] authserv_id to that name\n", ids.data);
+	buf_release(&ids);
+}
+
 static int check_imap(const struct config *cfg)
 {
 	const struct server_config *sc = &cfg->imap;
@@ -86,6 +159,7 @@ static int check_imap(const struct config *cfg)
 		return r == IMAP_UNREACHABLE ? EX_TEMPFAIL : EX_UNAVAILABLE;
 	}
 	vis_printf("imap: logged in to %s (%s), mailbox '%s' opened\n", sc->url, imap_login_mechanism(im), sc->mailbox);
+	check_stamps(im, cfg, next);
 	imap_free(im);
 	return 0;
 }

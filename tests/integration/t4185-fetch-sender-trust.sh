@@ -78,6 +78,9 @@ test_expect_success 'invitations out; genuine answers from Anne and Bo' '
 	deliver fx/outlook-exchange-accept.eml &&
 	fixture tilsagn-plain bo.aagaard@greve.example &&
 	deliver fx/tilsagn-plain.eml &&
+	th check --online >out &&
+	cat out &&
+	grep "^senders: the newest mails carry Authentication-Results from .mx.test.example.: if that is your mail server, set \[imap\] authserv_id to that name" out &&
 	fetch_expect "2 answers" "0 for review" &&
 	expect_state anne.dahl@faxe.example "tilsagn        kalender" &&
 	expect_state bo.aagaard@greve.example "tilsagn        mail"
@@ -159,6 +162,12 @@ test_expect_success 'authserv_id = mx.test.example: check says so; a genuine ans
 test_expect_success 'DMARC fails at the trusted service: review "afsenderen kunne ikke bekræftes", the answer stays' '
 	FX_DTSTAMP=20261204T080000Z fixture outlook-exchange-accept anne.dahl@faxe.example &&
 	deliver fx/outlook-exchange-accept.eml spoof@angriber.example &&
+	th check --online >out &&
+	grep "^senders: 1 of the 1 newest mails in .INBOX. carry an Authentication-Results header from mx.test.example$" out &&
+	set_imap "authserv_id = mx.tset.example" &&
+	th check --online >out &&
+	grep "^senders: 0 of the 1 newest mails in .INBOX. carry an Authentication-Results header from mx.tset.example: check \[imap\] authserv_id; the topmost ones are from .mx.test.example.$" out &&
+	set_imap "authserv_id = mx.test.example" &&
 	fetch_expect "0 answers" "1 for review" &&
 	expect_state anne.dahl@faxe.example "afbud          kalender" &&
 	th review | grep "afsenderen kunne ikke bekræftes: mx.test.example siger dmarc=fail for faxe.example"
