@@ -23,7 +23,8 @@ static const struct command commands[] = {
 	  "Says whose word on a sender counts ('senders:'): the mail service whose Authentication-Results\n"
 	  "header is trusted ([imap] authserv_id, or Exchange Online / Google by [imap] url), or that From\n"
 	  "alone decides and can be forged.\n"
-	  "--online also connects and logs in to the SMTP and IMAP servers.\n" },
+	  "--online also connects and logs in to the SMTP and IMAP servers, and says how many of the newest\n"
+	  "mails in the inbox carry that service's Authentication-Results header (and whose they carry).\n" },
 	{ "plan", cmd_plan, "plan", "show what 'send' would do, without sending",
 	  "Compares the schedule and roster with what was already sent and prints one line per action:\n"
 	  "invitations, updates (with what changed), cancellations, and people added or removed.\n"
