@@ -189,7 +189,7 @@ static const char *reserved_uid(const struct store_snapshot *sent, const char *d
 		const struct store_online *o = &sent->online[i];
 		size_t j;
 
-		if (strcmp(o->date, date) != 0 || o->deleted)
+		if (strcmp(o->date, date) != 0 || o->deleted || !o->owned)
 			continue;
 		for (j = 0; j < sent->n && strcmp(sent->meetings[j].uid, o->uid) != 0; j++)
 			;
@@ -231,7 +231,7 @@ static int reconcile(const struct config *cfg, const struct meeting *m, const st
 		const struct store_online *o = plan_online_find(sent, a->next.uid);
 
 		free(a->next.online_url);
-		a->next.online_url = xstrdup(o && o->graph_id && !o->deleted ? o->join_url : "");
+		a->next.online_url = xstrdup(o && o->owned && o->graph_id && !o->deleted ? o->join_url : "");
 		a->waiting_link = !a->next.online_url[0];
 	}
 

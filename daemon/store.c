@@ -116,11 +116,13 @@ static const char *const migrations[] = {
 	"CREATE INDEX attendance_extra_meeting ON attendance_extra(meeting_id);",
 	/* 4 → 5: the Teams meeting made through Microsoft Graph for a "place = teams" meeting, keyed by the
 	 * calendar UID (reserved here before the meeting is ever sent, so a crash between Graph's createOrGet and
-	 * the first invitation finds the same UID, the same externalId and so the same Teams meeting); and when
-	 * its attendance report is looked for next */
+	 * the first invitation finds the same UID, the same externalId and so the same Teams meeting); a Teams
+	 * link written by hand in schedule.ini gets a row too (owned 0: never moved or deleted by us), found by its
+	 * join link, for its attendance; and when the attendance report is looked for next */
 	"CREATE TABLE online_meeting ("
 	"  uid TEXT PRIMARY KEY,"
 	"  date TEXT NOT NULL,"
+	"  owned INTEGER NOT NULL DEFAULT 1,"
 	"  graph_id TEXT, join_url TEXT,"
 	"  start_utc INTEGER NOT NULL DEFAULT 0, end_utc INTEGER NOT NULL DEFAULT 0, subject TEXT,"
 	"  deleted INTEGER NOT NULL DEFAULT 0,"
@@ -389,8 +391,8 @@ void store_online_free(struct store_online *v, size_t n)
 int store_online_load(struct store *st, struct store_online **ret, size_t *ret_n, struct err *err)
 {
 	sqlite3_stmt *s = prep(st, "SELECT uid, date, graph_id, join_url, start_utc, end_utc, subject, deleted,"
-			       " attendance_next, attendance_tries, attendance_done FROM online_meeting ORDER BY date, uid",
-			       err);
+			       " attendance_next, attendance_tries, attendance_done, owned FROM online_meeting"
+			       " ORDER BY date, uid", err);
 	struct store_online *v = NULL;
 	size_t n = 0;
 	int rc;
@@ -414,6 +416,7 @@ int store_online_load(struct store *st, struct store_online **ret, size_t *ret_n
 		o->attendance_next = (time_t)sqlite3_column_int64(s, 8);
 		o->attendance_tries = sqlite3_column_int(s, 9);
 		o->attendance_done = sqlite3_column_int(s, 10);
+		o->owned = sqlite3_column_int(s, 11);
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
@@ -429,7 +432,7 @@ int store_online_put(struct store *st, const struct store_online *o, struct err 
 {
 	sqlite3_stmt *s = prep(st, "INSERT OR REPLACE INTO online_meeting (uid, date, graph_id, join_url, start_utc,"
 			       " end_utc, subject, deleted, attendance_next, attendance_tries, attendance_done,"
-			       " updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)", err);
+			       " updated_at, owned) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)", err);
 
 	if (!s)
 		return -1;
@@ -446,6 +449,7 @@ int store_online_put(struct store *st, const struct store_online *o, struct err 
 	sqlite3_bind_int(s, 10, o->attendance_tries);
 	sqlite3_bind_int(s, 11, o->attendance_done);
 	sqlite3_bind_int64(s, 12, (sqlite3_int64)util_now());
+	sqlite3_bind_int(s, 13, o->owned);
 	return step_done(st, s, err);
 }
 
@@ -1222,8 +1226,8 @@ static const struct rv_col c_attendance_extra[] = {
 /* the Teams meeting Graph made for a place = teams meeting: its id travels, so the new tovholder never makes a
  * second one; its link goes into invitations, so only a Teams link passes */
 static const struct rv_col c_online_meeting[] = {
-	{ "uid", RV_ID, 0, NULL }, { "date", RV_DATE, 0, NULL }, { "graph_id", RV_ID, 1, NULL },
-	{ "join_url", RV_TEAMS_URL, 1, NULL }, { "start_utc", RV_INT, 0, NULL }, { "end_utc", RV_INT, 0, NULL },
+	{ "uid", RV_ID, 0, NULL }, { "date", RV_DATE, 0, NULL }, { "owned", RV_BOOL, 0, NULL },
+	{ "graph_id", RV_ID, 1, NULL }, { "join_url", RV_TEAMS_URL, 1, NULL }, { "start_utc", RV_INT, 0, NULL }, { "end_utc", RV_INT, 0, NULL },
 	{ "subject", RV_TEXT, 1, NULL }, { "deleted", RV_BOOL, 0, NULL }, { "attendance_next", RV_INT, 0, NULL },
 	{ "attendance_tries", RV_INT, 0, NULL }, { "attendance_done", RV_BOOL, 0, NULL },
 	{ "updated_at", RV_INT, 0, NULL },

@@ -41,6 +41,8 @@ struct store_meeting {
  * the calendar UID before Graph is asked (graph_id NULL until it answers), so the UID is reserved. */
 struct store_online {
 	char *uid;            /* the meeting's calendar UID */
+	int owned;            /* 1: made by us for place = teams (moved and deleted with the meeting); 0: a link
+				 written by hand, found in Graph only for its attendance */
 	char date[11];        /* the meeting's date when the row was last written */
 	char *graph_id;       /* Graph's onlineMeeting id, NULL while not made */
 	char *join_url;       /* "" while not made */

@@ -39,7 +39,7 @@ int teamslink_plan(const struct config *cfg, const struct plan *p, const struct 
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_action *a = &p->actions[i];
 		const struct store_online *o = plan_online_find(sent, a->next.uid);
-		int live = o && o->graph_id && !o->deleted;
+		int live = o && o->owned && o->graph_id && !o->deleted;
 		struct teamslink_action t = { TEAMSLINK_CREATE, a, o, 0, 0 };
 
 		if (a->m && a->m->teams && !a->next.cancelled) {
@@ -85,6 +85,7 @@ char *teamslink_describe(const struct teamslink_action *t)
 static void row_from(struct store_online *row, const struct teamslink_action *t)
 {
 	memset(row, 0, sizeof(*row));
+	row->owned = 1;
 	row->uid = t->a->next.uid;
 	memcpy(row->date, t->a->next.date, sizeof(row->date));
 	if (t->row) {
@@ -234,6 +235,53 @@ static const struct store_meeting *meeting_of(const struct store_snapshot *s, co
 	return NULL;
 }
 
+/* A Teams link written by hand (online_url on teams.microsoft.com): the attendance is fetched for it too, once
+ * the meeting behind it is found by its join link. The row says owned 0, so it is never moved or deleted. */
+static int is_teams_link(const char *url)
+{
+	return strncmp(url, "https://teams.microsoft.com/", 28) == 0;
+}
+
+static void backoff(struct graph *g, struct store_online *o, time_t now, long *ret_wait)
+{
+	long wait = (long)ATTENDANCE_RETRY << (o->attendance_tries < 4 ? o->attendance_tries : 4);
+
+	if (wait > ATTENDANCE_MAX)
+		wait = ATTENDANCE_MAX;
+	if (graph_retry_after(g) > wait)
+		wait = graph_retry_after(g);
+	o->attendance_tries++;
+	o->attendance_next = now + wait;
+	*ret_wait = wait;
+}
+
+/* Looks up the meeting behind a hand-written link; the row is written either way. 0 found, 1 not yet, -1. */
+static int find_hand_link(struct ctx *ctx, struct graph *g, const struct store_meeting *mt, struct store_online *o,
+			  time_t now)
+{
+	struct graph_meeting gm = { 0 };
+	struct err err = { "" };
+	enum graph_result r = graph_find_by_join_url(g, mt->online_url, &gm, &err);
+	long wait = 0;
+	int rc = 1;
+
+	if (r == GRAPH_OK) {
+		free(o->graph_id);
+		o->graph_id = gm.id;
+		gm.id = NULL;
+		rc = 0;
+	} else {
+		backoff(g, o, now, &wait);
+		log_error("[graph] the Teams link of %s: %s (looking again in %ld minutes)", mt->date, err.msg, wait / 60);
+	}
+	graph_meeting_release(&gm);
+	if (store_online_put(ctx->store, o, &err) < 0) {
+		log_error("%s", err.msg);
+		return -1;
+	}
+	return rc;
+}
+
 /* Fetches and records one meeting's reports. 0 recorded, 1 not yet (try later), -1 state error. */
 static int fetch_one(struct ctx *ctx, struct graph *g, const struct store_meeting *mt, struct store_online *o,
 		     time_t now)
@@ -265,13 +313,7 @@ static int fetch_one(struct ctx *ctx, struct graph *g, const struct store_meetin
 		return 0;
 	}
 	teams_report_release(&rep);
-	wait = (long)ATTENDANCE_RETRY << (o->attendance_tries < 4 ? o->attendance_tries : 4);
-	if (wait > ATTENDANCE_MAX)
-		wait = ATTENDANCE_MAX;
-	if (graph_retry_after(g) > wait)
-		wait = graph_retry_after(g);
-	o->attendance_tries++;
-	o->attendance_next = now + wait;
+	backoff(g, o, now, &wait);
 	if (r == GRAPH_NOT_FOUND)
 		log_info("[graph] no attendance report of %s yet: looking again in %ld minutes", mt->date, wait / 60);
 	else
@@ -289,7 +331,7 @@ int teamslink_attendance(struct ctx *ctx, time_t now, time_t *ret_next)
 	struct err err = { "" };
 	struct graph *g = NULL;
 	time_t next = 0;
-	int rc = 0;
+	int rc = 0, loaded_again = 0;
 
 	*ret_next = 0;
 	if (!ctx->cfg.graph.present)
@@ -298,12 +340,39 @@ int teamslink_attendance(struct ctx *ctx, time_t now, time_t *ret_next)
 		log_error("%s", err.msg);
 		return -1;
 	}
+	/* hand-written Teams links of meetings that have ended get a row, so the loop below handles them */
+	for (size_t i = 0; i < snap.n; i++) {
+		const struct store_meeting *mt = &snap.meetings[i];
+		struct store_online o = { 0 };
+
+		if (mt->cancelled || !is_teams_link(mt->online_url) || plan_online_find(&snap, mt->uid) ||
+		    utc_span(&ctx->cfg, mt, &o.start, &o.end, &err) < 0 || o.end > now ||
+		    now > o.end + ctx->cfg.graph.retry_for)
+			continue;
+		o.uid = mt->uid;
+		memcpy(o.date, mt->date, sizeof(o.date));
+		o.join_url = mt->online_url;
+		o.subject = mt->summary;
+		if (store_online_put(ctx->store, &o, &err) < 0) {
+			log_error("%s", err.msg);
+			store_snapshot_release(&snap);
+			return -1;
+		}
+		loaded_again = 1;
+	}
+	if (loaded_again) {
+		store_snapshot_release(&snap);
+		if (store_load(ctx->store, &snap, &err) < 0) {
+			log_error("%s", err.msg);
+			return -1;
+		}
+	}
 	for (size_t i = 0; i < snap.n_online && rc >= 0; i++) {
 		struct store_online *o = &snap.online[i];
 		const struct store_meeting *mt = meeting_of(&snap, o->uid);
 		time_t due = o->attendance_next ? o->attendance_next : o->end + ATTENDANCE_FIRST;
 
-		if (!o->graph_id || o->deleted || o->attendance_done || !mt || mt->cancelled ||
+		if ((o->owned && !o->graph_id) || o->deleted || o->attendance_done || !mt || mt->cancelled ||
 		    now > o->end + ctx->cfg.graph.retry_for)
 			continue;
 		if (due > now) {
@@ -314,7 +383,9 @@ int teamslink_attendance(struct ctx *ctx, time_t now, time_t *ret_next)
 			log_error("[graph] %s", err.msg);
 			break;
 		}
-		rc = fetch_one(ctx, g, mt, o, now);
+		rc = o->graph_id ? 0 : find_hand_link(ctx, g, mt, o, now);
+		if (rc == 0)
+			rc = fetch_one(ctx, g, mt, o, now);
 		if (rc == 1) {
 			next = next && next < o->attendance_next ? next : o->attendance_next;
 			rc = 0;

@@ -30,6 +30,9 @@ for d in ("2027-03-05", "2027-09-10"):
     s = re.sub(r"(\[%s\]\ntime = [^\n]*\n)place = online" % d, r"\1place = teams", s)
 open(p, "w").write(s)
 EOF
+# November keeps a Teams link written by hand: the service only fetches its attendance
+HAND='https://teams.microsoft.com/l/meetup-join/19%3ameeting_haandlavet%40thread.v2/0'
+sed -i "s|^online_url = https://teams.example/l/meetup-join/november\$|online_url = $HAND|" "$GROUP_DIR/schedule.ini"
 
 # py EXPR over the requests the stand-in was sent (a list 'reqs') and the meetings it holds ('meetings')
 graph_py() {
@@ -233,8 +236,40 @@ test_expect_success 'no report yet for a held meeting: the service says so and l
 	test "$(sqlite3 "$DB" "SELECT attendance_tries FROM online_meeting WHERE uid = '\''$uid'\''")" = 1
 '
 
+test_expect_success 'a Teams link written by hand: never moved or deleted, but its attendance is fetched after the meeting' '
+	/usr/bin/python3 - "$G" "$HAND" <<-\EOF &&
+	import json, os, sys
+	d, url = sys.argv[1:]
+	p = os.path.join(d, "meetings.json")
+	m = json.load(open(p))
+	m["MSo-hand-1"] = {"id": "MSo-hand-1", "externalId": "made-in-teams", "subject": "Netværksgruppe",
+	                   "startDateTime": "2027-11-12T09:00:00Z", "endDateTime": "2027-11-12T12:00:00Z", "joinWebUrl": url}
+	json.dump(m, open(p + ".t", "w")); os.replace(p + ".t", p)
+	rec = {"emailAddress": "frederik.hald@koege.example", "totalAttendanceInSeconds": 10000, "role": "Attendee",
+	       "identity": {"id": "f", "displayName": "Frederik Hald", "tenantId": None},
+	       "attendanceIntervals": [{"joinDateTime": "2027-11-12T09:00:00Z", "leaveDateTime": "2027-11-12T11:46:40Z",
+	                                "durationInSeconds": 10000}]}
+	json.dump([{"id": "h1", "meetingStartDateTime": "2027-11-12T09:00:00Z", "meetingEndDateTime": "2027-11-12T12:00:00Z",
+	            "records": [rec]}], open(os.path.join(d, "reports", "MSo-hand-1.json"), "w"))
+	EOF
+	th plan >out 2>err && ! grep "2027-11-12 in Microsoft Graph" out &&
+	: >"$G/requests.jsonl" &&
+	start_service 2027-11-12T15:00:00Z "$TEST_TMP/svc3.log" &&
+	for i in $(seq 1 100); do grep -q "attendance of 2027-11-12 recorded from Teams" "$TEST_TMP/svc3.log" && break; sleep 0.1; done &&
+	kill -TERM $SVC_PID && wait $SVC_PID && SVC_PID= &&
+	grep -q "attendance of 2027-11-12 recorded from Teams: 1 participants" "$TEST_TMP/svc3.log" &&
+	graph_py "
+assert not [r for r in reqs if r[\"method\"] in (\"PATCH\", \"DELETE\", \"POST\")], reqs
+looked = [r for r in reqs if r[\"path\"] == \"/v1.0/me/onlineMeetings\"]
+assert looked and looked[0][\"query\"] == {\"\$filter\": \"JoinWebUrl eq \x27$HAND\x27\"}, looked
+" &&
+	test "$(sqlite3 "$DB" "SELECT owned, graph_id FROM online_meeting WHERE date = '\''2027-11-12'\''")" = "0|MSo-hand-1" &&
+	TOVHOLDER_NOW=2027-11-12T16:00:00Z "$TOVHOLDER" -c "$GROUP_DIR/tovholder.conf" referat 2027-11-12 >ref &&
+	grep "^Deltagere: Frederik Hald (Køge)$" ref
+'
+
 test_expect_success 'the token is in no output, log or state' '
-	! grep -r -F "$TOKEN" out err "$TEST_TMP/svc.log" "$TEST_TMP/svc2.log" "$DB"
+	! grep -r -F "$TOKEN" out err "$TEST_TMP"/svc*.log "$DB"
 '
 
 test_done
