@@ -24,7 +24,7 @@ static struct store_meeting meetings[] = {
 	  .agenda = "", .organizer = "Karin Lund <tovholder@kommune.example>", .summary = "Bestyrelsesmøde",
 	  .inv = invitations, .n_inv = 1 },
 };
-static const struct store_snapshot sent = { meetings, 1 };
+static const struct store_snapshot sent = { .meetings = meetings, .n = 1 };
 
 static void as_mail(const uint8_t *data, size_t size)
 {
