@@ -28,7 +28,7 @@ static const struct store_snapshot sent = { .meetings = meetings, .n = 1 };
 
 static void as_mail(const uint8_t *data, size_t size)
 {
-	struct reply_env env = { &sent, 0, 0, NOW, "imap-1-1@INBOX", NULL, NULL, NULL, NOW };
+	struct reply_env env = { .sent = &sent, .now = NOW, .fallback_message_id = "imap-1-1@INBOX", .received = NOW };
 	struct reply_decision d;
 	struct inmail m;
 	struct err err = { "" };
