@@ -191,10 +191,10 @@ static void test_vis_addf(void **state)
 	vis_addf(&b, "%d %u %ld %lu %zu %zd %x %05.1f %%", -3, 3u, -4L, 4UL, n, (ssize_t)-5, 255, 2.25);
 	assert_string_equal(b.data, "-3 3 -4 4 7 -5 ff 002.2 %");
 	buf_reset(&b);
-	vis_addf(&b, "%*d|%-*s|%hhd|%hu|%lld|%llu|%jd|%p", 4, 7, 3, "a", 300, 70000, -9LL, 9ULL, (intmax_t)-1,
-		 (void *)NULL);
+	vis_addf(&b, "%*d|%-*s|%hhd|%hu|%lld|%llu|%jd|%p", 4, 7, 3, "a", (signed char)-5, (unsigned short)7000, -9LL,
+		 9ULL, (intmax_t)-1, (void *)NULL);
 	char want[64];
-	snprintf(want, sizeof(want), "   7|a  |%hhd|%hu|-9|9|-1|%p", 300, 70000, (void *)NULL);
+	snprintf(want, sizeof(want), "   7|a  |-5|7000|-9|9|-1|%p", (void *)NULL);
 	assert_string_equal(b.data, want);
 	buf_release(&b);
 }
