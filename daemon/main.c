@@ -59,7 +59,8 @@ static const struct command commands[] = {
 	{ "review", cmd_review, "review [--done ID|all]", "the mails that wait for your decision",
 	  "Each mail tovholder could not decide, with sender, subject, date and the reason. The mails are in\n"
 	  "the IMAP folder 'review' ([imap] review). After deciding, record the answer with 'set' and clear\n"
-	  "the item with --done ID (or --done all).\n" },
+	  "the item with --done ID (or --done all). A control character in the sender's text (an ESC, a line\n"
+	  "break, a bidi override) or bytes that are not UTF-8 are shown as \\xNN, never passed to the terminal.\n" },
 	{ "set", cmd_set, "set DATE EMAIL tilsagn|afbud|tentativ|ukendt [--stedfortræder NAME] [--note TEXT]",
 	  "record an answer by hand (a phone call, a reviewed mail)",
 	  "The manual answer wins over earlier automatic ones until a newer reply arrives. 'ukendt' clears\n"
