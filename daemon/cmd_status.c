@@ -70,8 +70,28 @@ static void local_time(time_t t, char *out, size_t n)
 	strftime(out, n, "%d.%m.%Y %H:%M", &tm);
 }
 
+/* New times proposed for the meeting (issue 16): who, when in the group's time, and their comment. */
+static void print_proposals(const struct store_proposal *pr, size_t n, const struct store_meeting *mt)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *name = pr[i].email;
+		char *when = dansk_period(pr[i].start, pr[i].end);
+
+		for (size_t j = 0; j < mt->n_inv; j++)
+			if (strcmp(mt->inv[j].email, pr[i].email) == 0)
+				name = mt->inv[j].name;
+		if (i == 0)
+			printf("Forslag til nyt tidspunkt:\n");
+		vis_printf("  %s foreslår %s%s%s%s\n", name, when, pr[i].comment ? " — \"" : "",
+			   pr[i].comment ? pr[i].comment : "", pr[i].comment ? "\"" : "");
+		free(when);
+	}
+}
+
 int cmd_status(int argc, char **argv, struct ctx *ctx)
 {
+	struct store_proposal *pr = NULL;
+	size_t n_pr = 0;
 	struct store_snapshot snap = { 0 };
 	struct store_record rec = { 0 };
 	struct err err = { "" };
@@ -92,7 +112,8 @@ int cmd_status(int argc, char **argv, struct ctx *ctx)
 	if (!(mt = ctx_pick_meeting(ctx, &snap, argc == 2 ? argv[1] : NULL)))
 		goto out;
 	rc = EX_SOFTWARE;
-	if (store_record_load(ctx->store, mt->id, &rec, &err) < 0 || store_review_count(ctx->store, &n_review, &err) < 0) {
+	if (store_record_load(ctx->store, mt->id, &rec, &err) < 0 || store_review_count(ctx->store, &n_review, &err) < 0 ||
+	    store_proposals(ctx->store, mt->uid, &pr, &n_pr, &err) < 0) {
 		log_error("%s", err.msg);
 		goto out;
 	}
@@ -140,6 +161,7 @@ int cmd_status(int argc, char **argv, struct ctx *ctx)
 	}
 	printf("I alt %zu inviterede: %d tilsagn, %d afbud, %d tentativ, %d autosvar, %d adresse afvist, "
 	       "%d ikke svaret\n", n, counts[0], counts[1], counts[2], counts[3], counts[4], counts[5]);
+	print_proposals(pr, n_pr, mt);
 	if (n_review)
 		printf("%d mail%s venter på gennemsyn: tovholder review\n", n_review, n_review == 1 ? "" : "s");
 	if (ctx->cfg.imap.present) {
@@ -150,6 +172,7 @@ int cmd_status(int argc, char **argv, struct ctx *ctx)
 	}
 	rc = 0;
 out:
+	store_proposals_free(pr, n_pr);
 	free(inv);
 	store_record_release(&rec);
 	store_snapshot_release(&snap);

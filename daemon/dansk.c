@@ -2,6 +2,7 @@
 #include "dansk.h"
 #include "util.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const months[] = {
@@ -48,6 +49,30 @@ char *dansk_timespan(int start_min, int end_min)
 	if (start_min < 0 || start_min >= 24 * 60 || end_min <= start_min || end_min > 24 * 60)
 		return NULL;
 	return xasprintf("%02d.%02d-%02d.%02d", start_min / 60, start_min % 60, end_min / 60, end_min % 60);
+}
+
+char *dansk_period(time_t start, time_t end)
+{
+	struct tm a, b;
+	char *day, *res;
+
+	localtime_r(&start, &a);
+	day = dansk_date_long(a.tm_year + 1900, a.tm_mon + 1, a.tm_mday);
+	if (end <= start) {
+		res = xasprintf("%s kl. %02d.%02d", day, a.tm_hour, a.tm_min);
+	} else {
+		localtime_r(&end, &b);
+		if (a.tm_year == b.tm_year && a.tm_yday == b.tm_yday) {
+			res = xasprintf("%s kl. %02d.%02d-%02d.%02d", day, a.tm_hour, a.tm_min, b.tm_hour, b.tm_min);
+		} else {
+			char *day2 = dansk_date_long(b.tm_year + 1900, b.tm_mon + 1, b.tm_mday);
+			res = xasprintf("%s kl. %02d.%02d til %s kl. %02d.%02d", day, a.tm_hour, a.tm_min, day2, b.tm_hour,
+					b.tm_min);
+			free(day2);
+		}
+	}
+	free(day);
+	return res;
 }
 
 /* --- collation --- */

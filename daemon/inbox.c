@@ -239,6 +239,24 @@ static const char *record(struct fetch_run *run, const struct reply_decision *d)
 	return cfg->imap.processed;
 }
 
+/* A proposed new time (issue 16), beside what record() did with the mail. 0, or -1 on a state error. */
+static int record_proposal(struct fetch_run *run, const struct reply_decision *d)
+{
+	const struct store_meeting *mt = meeting_by_id(&run->snap, d->meeting_id);
+	struct err err = { "" };
+
+	if (!d->proposed_start || !mt || !d->email)
+		return 0;
+	struct store_proposal p = { mt->uid, d->email, d->proposed_start, d->proposed_end, d->note, d->message_id,
+				    d->at };
+	if (store_proposal_put(run->ctx->store, &p, &err) < 0) {
+		log_error("%s", err.msg);
+		run->res->state_error = 1;
+		return -1;
+	}
+	return 0;
+}
+
 static void log_decision(struct fetch_run *run, uint32_t uid, const struct reply_decision *d)
 {
 	const char *from = d->sender ? d->sender : "?";
@@ -424,6 +442,8 @@ static int finish(struct fetch_run *run, const struct imap_msg *msg, struct repl
 	log_decision(run, msg->uid, d);
 	run->res->counts[d->outcome]++;
 	folder = record(run, d);
+	if (folder && *folder)
+		record_proposal(run, d);
 	reply_decision_release(d);
 	if (run->res->state_error)
 		return 1;

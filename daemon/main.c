@@ -51,13 +51,18 @@ static const struct command commands[] = {
 	  "An answer counts only from the person's own mail: one From address, confirmed by the organizer's\n"
 	  "mail service where one is trusted (see 'check'). Reply-To alone, two From addresses, a failed DMARC\n"
 	  "check and someone no longer invited go to review (\"afsenderen kunne ikke bekræftes\").\n"
+	  "An answer counts at the time it was given, but never later than when the server received it. A\n"
+	  "mail that stopped the reader (a crash, the watchdog) goes to review unread the next time. A request\n"
+	  "to resend an invitation (REFRESH) is answered once a day per person and meeting.\n"
 	  "Nothing is ever deleted. Running it again changes nothing.\n"
 	  "Exit 75: the IMAP server could not be reached; try again later.\n" },
 	{ "status", cmd_status, "status [DATE]", "who has answered what (default: the next meeting)",
 	  "Each invitee with their answer (tilsagn, afbud, tentativ, ikke svaret, autosvar, adresse afvist),\n"
-	  "where it came from (kalender, mail, manuel) and when, the totals, and how many mails wait for review.\n" },
+	  "where it came from (kalender, mail, manuel) and when, the totals, the new times people proposed\n"
+	  "(in the group's time, with their comment), and how many mails wait for review.\n" },
 	{ "review", cmd_review, "review [--done ID|all]", "the mails that wait for your decision",
-	  "Each mail tovholder could not decide, with sender, subject, date and the reason. The mails are in\n"
+	  "Each mail tovholder could not decide, with sender, subject, date and the reason, and the new time\n"
+	  "it proposes, if it does. The mails are in\n"
 	  "the IMAP folder 'review' ([imap] review). After deciding, record the answer with 'set' and clear\n"
 	  "the item with --done ID (or --done all). A control character in the sender's text (an ESC, a line\n"
 	  "break, a bidi override) or bytes that are not UTF-8 are shown as \\xNN, never passed to the terminal.\n" },

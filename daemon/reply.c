@@ -304,6 +304,14 @@ static void calendar_reply(const struct reply_env *env, const struct sender *s, 
 		d->at = r->dtstamp;
 	if (r->comment && *util_trim(r->comment))
 		d->note = xstrdup(r->comment);
+	/* a tentative answer that proposes another time (iOS, Outlook): recorded, and the time shown (issue 16) */
+	d->proposed_start = r->proposed_start;
+	d->proposed_end = r->proposed_start ? r->proposed_end : 0;
+	if (d->proposed_start) {
+		d->review_too = 1;
+		snprintf(d->reason, sizeof(d->reason), "recorded %s for %s, and %s proposes a new time", answer, mt->date,
+			 r->attendee);
+	}
 }
 
 static void calendar(const struct reply_env *env, const struct sender *s, const struct inmail_part *cal,
@@ -337,6 +345,18 @@ static void calendar(const struct reply_env *env, const struct sender *s, const 
 			local_text(r.proposed_end, to, sizeof(to));
 		review(d, "%s proposes a new time for %s: %s to %s", r.attendee ? r.attendee : d->sender,
 		       mt ? mt->date : r.uid, from, to);
+		/* from the invitee it names: the proposal is kept for status and review (issue 16); the answer is
+		 * not changed, and a human decides */
+		if (mt && r.attendee && r.proposed_start && invitation(mt, r.attendee) && speaks_for(s, r.attendee, d)) {
+			d->meeting_id = mt->id;
+			d->email = xstrdup(r.attendee);
+			d->proposed_start = r.proposed_start;
+			d->proposed_end = r.proposed_end;
+			if (r.comment)
+				d->note = xstrdup(r.comment);
+			if (r.dtstamp > 0)
+				d->at = r.dtstamp;
+		}
 		break;
 	}
 	case ITIP_REFRESH:

@@ -78,6 +78,10 @@ struct reply_decision {
 	char reason[256];         /* REVIEW, AUTOREPLY, BOUNCE and DELAYED: why, in English; in Danish when the
 				     sender could not be confirmed ("afsenderen kunne ikke bekræftes") */
 	int review_too;           /* ANSWER that also asks a question: record it, and let a human read it */
+	time_t proposed_start;    /* ANSWER (a tentative REPLY) or REVIEW (a COUNTER) from the invitee it names:
+				     the new time proposed, UTC, with meeting_id, email and the comment in note;
+				     else 0 */
+	time_t proposed_end;      /* 0 when none was named */
 };
 
 /* Decides, with the bodies of the parts reply_parts_needed named filled in. Never fails: anything it cannot

@@ -129,6 +129,12 @@ static const char *const migrations[] = {
 	"  attendance_next INTEGER NOT NULL DEFAULT 0, attendance_tries INTEGER NOT NULL DEFAULT 0,"
 	"  attendance_done INTEGER NOT NULL DEFAULT 0,"
 	"  updated_at INTEGER NOT NULL);",
+	/* 5 → 6: a new time someone proposed (COUNTER, or a REPLY with a proposed time), the newest per person and
+	 * meeting; by the meeting's UID, and not handed over (it points to mail in the organizer's mailbox) */
+	"CREATE TABLE proposal ("
+	"  uid TEXT NOT NULL, email TEXT NOT NULL,"
+	"  start_at INTEGER NOT NULL, end_at INTEGER, comment TEXT, message_id TEXT NOT NULL, at INTEGER NOT NULL,"
+	"  PRIMARY KEY (uid, email));",
 };
 
 static int db_err(struct store *st, struct err *err, const char *what)
@@ -891,6 +897,72 @@ int store_mailed_since(struct store *st, const char *email, time_t since, struct
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_err(st, err, "read outbox");
 	return rc == SQLITE_ROW;
+}
+
+int store_proposal_put(struct store *st, const struct store_proposal *p, struct err *err)
+{
+	sqlite3_stmt *s = prep_kept(st, "INSERT INTO proposal (uid, email, start_at, end_at, comment, message_id, at)"
+				    " VALUES (?1,?2,?3,?4,?5,?6,?7) ON CONFLICT (uid, email) DO UPDATE SET"
+				    " start_at=excluded.start_at, end_at=excluded.end_at, comment=excluded.comment,"
+				    " message_id=excluded.message_id, at=excluded.at WHERE excluded.at >= proposal.at", err);
+
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, p->uid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, p->email, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)p->start);
+	if (p->end)
+		sqlite3_bind_int64(s, 4, (sqlite3_int64)p->end);
+	else
+		sqlite3_bind_null(s, 4);
+	sqlite3_bind_text(s, 5, p->comment, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, p->message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 7, (sqlite3_int64)p->at);
+	return step_done(st, s, err);
+}
+
+void store_proposals_free(struct store_proposal *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].uid);
+		free(v[i].email);
+		free(v[i].comment);
+		free(v[i].message_id);
+	}
+	free(v);
+}
+
+int store_proposals(struct store *st, const char *uid, struct store_proposal **ret, size_t *ret_n, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT uid, email, start_at, end_at, comment, message_id, at FROM proposal"
+			       " WHERE ?1 IS NULL OR uid = ?1 ORDER BY start_at, email", err);
+	struct store_proposal *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (!s)
+		return -1;
+	if (uid)
+		sqlite3_bind_text(s, 1, uid, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		v = xrealloc(v, (n + 1) * sizeof(*v));
+		v[n].uid = col_str(s, 0);
+		v[n].email = col_str(s, 1);
+		v[n].start = (time_t)sqlite3_column_int64(s, 2);
+		v[n].end = (time_t)sqlite3_column_int64(s, 3);
+		v[n].comment = sqlite3_column_type(s, 4) == SQLITE_NULL ? NULL : col_str(s, 4);
+		v[n].message_id = col_str(s, 5);
+		v[n].at = (time_t)sqlite3_column_int64(s, 6);
+		n++;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_proposals_free(v, n);
+		return db_err(st, err, "read proposal");
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
 }
 
 int store_review_add(struct store *st, const struct store_review *r, struct err *err)

@@ -171,6 +171,21 @@ struct store_review {
 	time_t date;
 	char *reason;
 };
+/* A new time someone proposed for a meeting (a COUNTER, or a REPLY that carries a proposed time), kept per
+ * meeting UID and person: the newest by 'at' wins. Read by status, review and (through store_proposals) the
+ * status mail's template. */
+struct store_proposal {
+	char *uid;            /* the meeting's UID */
+	char *email;
+	time_t start, end;    /* UTC; end 0 when the proposal named none */
+	char *comment;        /* the person's comment, or NULL; outside text: show it through vis */
+	char *message_id;     /* the mail that proposed it */
+	time_t at;
+};
+int store_proposal_put(struct store *st, const struct store_proposal *p, struct err *err);
+/* The proposals for the meeting with 'uid' (NULL: every meeting), by proposed start. */
+int store_proposals(struct store *st, const char *uid, struct store_proposal **ret, size_t *ret_n, struct err *err);
+void store_proposals_free(struct store_proposal *v, size_t n);
 /* Adds a review item; the same Message-ID twice is one item. */
 int store_review_add(struct store *st, const struct store_review *r, struct err *err);
 int store_reviews(struct store *st, struct store_review **ret, size_t *ret_n, struct err *err);

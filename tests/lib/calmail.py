@@ -13,12 +13,14 @@ outlook-proposal.
 """
 import argparse
 import sys
+from email.header import Header
 
 p = argparse.ArgumentParser()
 p.add_argument("kind")
 p.add_argument("--uid", required=True)
 p.add_argument("--from", dest="frm", required=True)
 p.add_argument("--name", default="Et Medlem")
+p.add_argument("--attendee", help="the ATTENDEE, when it is not the sender (a forgery)")
 p.add_argument("--to", required=True)
 p.add_argument("--msgid", required=True)
 p.add_argument("--partstat", default="ACCEPTED")
@@ -28,6 +30,7 @@ p.add_argument("--comment", default="")
 p.add_argument("--start", default="20270306T093000")
 p.add_argument("--end", default="20270306T103000")
 a = p.parse_args()
+who = a.attendee or a.frm
 
 RULES = {
     "bomb-secondly": "RRULE:FREQ=SECONDLY",
@@ -48,23 +51,23 @@ if a.kind in RULES:
 lines += ["BEGIN:VEVENT", "UID:" + uid, "SEQUENCE:0"]
 lines.append("DTSTAMP;TZID=%s:%s" % (tzid, a.dtstamp.rstrip("Z")) if tzid else "DTSTAMP:" + a.dtstamp)
 if method == "REFRESH":
-    lines.append("ATTENDEE:mailto:" + a.frm)
+    lines.append("ATTENDEE:mailto:" + who)
 elif method == "COUNTER":
     lines += ["DTSTART;TZID=Europe/Copenhagen:" + a.start, "DTEND;TZID=Europe/Copenhagen:" + a.end,
-              "ATTENDEE;PARTSTAT=TENTATIVE;CN=\"%s\":mailto:%s" % (a.name, a.frm)]
+              "ATTENDEE;PARTSTAT=TENTATIVE;CN=\"%s\":mailto:%s" % (a.name, who)]
 elif a.kind == "ios-proposal":
     # a tentative answer with the proposed start and end as X- parameters of the ATTENDEE (issue 16)
     lines.append("ATTENDEE;CN=\"%s\";PARTSTAT=TENTATIVE;X-CALENDARSERVER-PROPOSED-START=%s;"
-                 "X-CALENDARSERVER-PROPOSED-END=%s:mailto:%s" % (a.name, a.start, a.end, a.frm))
+                 "X-CALENDARSERVER-PROPOSED-END=%s:mailto:%s" % (a.name, a.start, a.end, who))
 elif a.kind == "outlook-proposal":
     # a tentative answer with the proposed times as X- properties in a Windows zone (issue 16)
-    lines += ["ATTENDEE;CN=\"%s\";PARTSTAT=TENTATIVE:mailto:%s" % (a.name, a.frm),
+    lines += ["ATTENDEE;CN=\"%s\";PARTSTAT=TENTATIVE:mailto:%s" % (a.name, who),
               "X-MS-OLK-PROPOSEDSTART;TZID=Romance Standard Time:" + a.start,
               "X-MS-OLK-PROPOSEDEND;TZID=Romance Standard Time:" + a.end]
 else:
     if tzid:
         lines.append("DTSTART;TZID=\"%s\":20270305T100000" % tzid)
-    lines.append("ATTENDEE;CN=\"%s\";PARTSTAT=%s:mailto:%s" % (a.name, a.partstat, a.frm))
+    lines.append("ATTENDEE;CN=\"%s\";PARTSTAT=%s:mailto:%s" % (a.name, a.partstat, who))
 if a.comment:
     lines.append("COMMENT:" + a.comment.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;"))
 lines += ["END:VEVENT", "END:VCALENDAR"]
@@ -73,5 +76,6 @@ ics = "\r\n".join(lines) + "\r\n"
 subject = {"REFRESH": "Send invitationen igen", "COUNTER": "Nyt tidspunkt foreslået"}.get(method, "Svar")
 mail = ("From: %s <%s>\r\nTo: <%s>\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s>\r\nMIME-Version: 1.0\r\n"
         "Content-Type: text/calendar; charset=UTF-8; method=%s\r\nContent-Transfer-Encoding: 8bit\r\n\r\n%s"
-        % (a.name, a.frm, a.to, subject, a.date, a.msgid, method, ics))
+        % (Header(a.name, "utf-8").encode(), a.frm, a.to, Header(subject, "utf-8").encode(), a.date, a.msgid, method,
+           ics))
 sys.stdout.buffer.write(mail.encode("utf-8"))

@@ -182,6 +182,36 @@ static void test_collate_municipalities(void **state)
 	assert_true(dansk_collate("ærø", "ZEALAND") > 0);
 }
 
+/* A proposed period in the group's zone (TZ), as status and review show it: one day, two days, no end. */
+static void test_period(void **state)
+{
+	static const struct {
+		time_t start, end;
+		const char *want;
+	} cases[] = {
+		{ 1804149000, 1804152600, "torsdag den 4. marts 2027 kl. 09.30-10.30" },              /* 08:30Z-09:30Z */
+		{ 1804149000, 1804233600, "torsdag den 4. marts 2027 kl. 09.30 til fredag den 5. marts 2027 kl. 09.00" },
+		{ 1804149000, 0, "torsdag den 4. marts 2027 kl. 09.30" },
+		{ 1814954400, 1814958000, "onsdag den 7. juli 2027 kl. 12.00-13.00" },                /* summer: UTC+2 */
+	};
+	char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+
+	(void)state;
+	setenv("TZ", ":Europe/Copenhagen", 1);
+	tzset();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = dansk_period(cases[i].start, cases[i].end);
+		assert_string_equal(got, cases[i].want);
+		free(got);
+	}
+	if (old)
+		setenv("TZ", old, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(old);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +219,7 @@ int main(void)
 		cmocka_unit_test(test_weekday_names),
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_timespan),
+		cmocka_unit_test(test_period),
 		cmocka_unit_test(test_collate_pairs),
 		cmocka_unit_test(test_collate_municipalities),
 	};
