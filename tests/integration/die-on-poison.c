@@ -1,4 +1,4 @@
-/* LD_PRELOAD shim for t4160: a reader that dies on one mail. When libical is handed a calendar object whose UID
+/* LD_PRELOAD shim for t4165: a reader that dies on one mail. When libical is handed a calendar object whose UID
  * starts with "poison-", the process kills itself with SIGKILL, as the service's watchdog would kill a reader
  * stuck on a mail; every other object goes to the real icalparser_parse_string. The binary under test is the
  * real one: only its death on that mail is staged. */

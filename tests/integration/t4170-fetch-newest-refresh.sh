@@ -2,26 +2,13 @@
 test_description='fetch: a reply dated 2999 never pins the answer; REFRESH is answered once a day per person and meeting (issue 15)'
 . "$(dirname "$0")/../lib/test-lib.sh"
 . "$TOP/tests/lib/group.sh"
+. "$TOP/tests/lib/calmail.sh"
 
 mailstack_start
 group_write "$TEST_TMP/g"
 ORGANIZER=tovholder@netvaerk.example
 DB=$GROUP_DIR/state.db
 
-# calmail KIND WHO MSGID [calmail.py options…] — a calendar mail from WHO about 2027-03-05, delivered to the
-# organizer's inbox through Postfix (tests/lib/calmail.py writes it).
-calmail() {
-	local kind=$1 who=$2 msgid=$3 uid
-	shift 3
-	uid=$(sqlite3 "$DB" "SELECT uid FROM meeting WHERE date = '2027-03-05'") && test -n "$uid" &&
-	"$PYTHON" "$TOP/tests/lib/calmail.py" "$kind" --uid "$uid" --from "$who" --to "$ORGANIZER" \
-		--msgid "$msgid" "$@" >"$TEST_TMP/$msgid.eml" &&
-	mailstack_inject "$TEST_TMP/$msgid.eml" "$ORGANIZER"
-}
-answer_of() {
-	sqlite3 "$DB" "SELECT a.answer FROM answer a JOIN meeting m ON m.id = a.meeting_id
-		WHERE m.date = '2027-03-05' AND a.email = '$1'"
-}
 # The invitations to 2027-03-05 in WHO's mailbox, read by the independent checker.
 invitations_to() {
 	local uid

@@ -2,6 +2,7 @@
 test_description='fetch, status, review: a proposed new time (COUNTER, iOS, Outlook) is shown in Danish local time with the comment (issue 16)'
 . "$(dirname "$0")/../lib/test-lib.sh"
 . "$TOP/tests/lib/group.sh"
+. "$TOP/tests/lib/calmail.sh"
 
 # The mails are written by tests/lib/calmail.py from RFC 5546 §3.2.7 (COUNTER: the proposed DTSTART/DTEND)
 # and the shapes imip-interop.md and issue 16 describe: a tentative REPLY whose ATTENDEE carries the proposed
@@ -12,19 +13,6 @@ mailstack_start
 group_write "$TEST_TMP/g"
 ORGANIZER=tovholder@netvaerk.example
 DB=$GROUP_DIR/state.db
-
-calmail() {
-	local kind=$1 who=$2 msgid=$3 uid
-	shift 3
-	uid=$(sqlite3 "$DB" "SELECT uid FROM meeting WHERE date = '2027-03-05'") && test -n "$uid" &&
-	"$PYTHON" "$TOP/tests/lib/calmail.py" "$kind" --uid "$uid" --from "$who" --to "$ORGANIZER" \
-		--msgid "$msgid" "$@" >"$TEST_TMP/$msgid.eml" &&
-	mailstack_inject "$TEST_TMP/$msgid.eml" "$ORGANIZER"
-}
-answer_of() {
-	sqlite3 "$DB" "SELECT a.answer FROM answer a JOIN meeting m ON m.id = a.meeting_id
-		WHERE m.date = '2027-03-05' AND a.email = '$1'"
-}
 
 test_expect_success 'invitations out; three proposals and a forged one arrive' '
 	th send >/dev/null &&

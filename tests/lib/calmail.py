@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes one calendar reply mail to stdout, for the integration tests of hostile and odd calendar objects
-(t4160, t4170, t4180): a plain REPLY, the VTIMEZONE bombs of issue 15, a REFRESH, a COUNTER, a REPLY that
+(t4165, t4170, t4180): a plain REPLY, the VTIMEZONE bombs of issue 15, a REFRESH, a COUNTER, a REPLY that
 proposes another time. Invented people only. Written from RFC 5545/5546/6047, not copied from a client.
 
     calmail.py KIND --uid UID --from ADDR [--name NAME] --to ORGANIZER --msgid ID [--partstat P]

@@ -2,6 +2,7 @@
 test_description='fetch and run: a calendar bomb costs milliseconds, a mail that kills the reader is read once, never again (issue 15)'
 . "$(dirname "$0")/../lib/test-lib.sh"
 . "$TOP/tests/lib/group.sh"
+. "$TOP/tests/lib/calmail.sh"
 
 # The hostile mails are written by tests/lib/calmail.py: REPLYs whose DTSTAMP names a zone defined by a
 # VTIMEZONE that repeats every second, every minute, or at every hour and minute of the year — libical expanded
@@ -20,21 +21,6 @@ SHIM=$TEST_TMP/die-on-poison.so
 SVC_PID=
 trap '_rc=$?; [ -n "$SVC_PID" ] && kill -9 "$SVC_PID" 2>/dev/null; (exit $_rc); _test_cleanup' EXIT
 
-# calmail KIND WHO MSGID [calmail.py options…] — a calendar mail from WHO about 2027-03-05, delivered to the
-# organizer's inbox through Postfix.
-calmail() {
-	local kind=$1 who=$2 msgid=$3 uid
-	shift 3
-	uid=$(sqlite3 "$DB" "SELECT uid FROM meeting WHERE date = '2027-03-05'") && test -n "$uid" &&
-	"$PYTHON" "$TOP/tests/lib/calmail.py" "$kind" --uid "$uid" --from "$who" --to "$ORGANIZER" \
-		--msgid "$msgid" "$@" >"$TEST_TMP/$msgid.eml" &&
-	mailstack_inject "$TEST_TMP/$msgid.eml" "$ORGANIZER"
-}
-
-answer_of() {
-	sqlite3 "$DB" "SELECT a.answer FROM answer a JOIN meeting m ON m.id = a.meeting_id
-		WHERE m.date = '2027-03-05' AND a.email = '$1'"
-}
 reviews_of() { sqlite3 "$DB" "SELECT count(*) FROM review WHERE message_id = '$1'"; }
 folder_count() { mailstack_count $ORGANIZER "$1"; }
 
@@ -45,11 +31,11 @@ test_expect_success 'invitations out; the shim builds' '
 '
 
 test_expect_success 'three VTIMEZONE bombs between two replies: fetch takes seconds, not hours' '
-	calmail reply anne.dahl@faxe.example a1@t4160.example &&
-	calmail bomb-secondly bo.aagaard@greve.example bomb1@t4160.example --partstat DECLINED &&
-	calmail bomb-minutely dennis.kragh@holbaek.example bomb2@t4160.example &&
-	calmail bomb-byhour lise.holm@koege.example bomb3@t4160.example &&
-	calmail reply frederik.hald@koege.example a2@t4160.example --partstat DECLINED &&
+	calmail reply anne.dahl@faxe.example a1@t4165.example &&
+	calmail bomb-secondly bo.aagaard@greve.example bomb1@t4165.example --partstat DECLINED &&
+	calmail bomb-minutely dennis.kragh@holbaek.example bomb2@t4165.example &&
+	calmail bomb-byhour lise.holm@koege.example bomb3@t4165.example &&
+	calmail reply frederik.hald@koege.example a2@t4165.example --partstat DECLINED &&
 	t0=$SECONDS &&
 	timeout 60 "$TOVHOLDER" -c "$GROUP_DIR/tovholder.conf" fetch >out 2>err &&
 	cat out &&
@@ -63,19 +49,19 @@ test_expect_success 'the replies around them are recorded; each bomb is in revie
 	test "$(answer_of frederik.hald@koege.example)" = afbud &&
 	test -z "$(answer_of bo.aagaard@greve.example)" &&
 	for m in bomb1 bomb2 bomb3; do
-		test "$(reviews_of "$m@t4160.example")" = 1 || return 1
+		test "$(reviews_of "$m@t4165.example")" = 1 || return 1
 	done &&
-	sqlite3 "$DB" "SELECT reason FROM review WHERE message_id = '\''bomb1@t4160.example'\''" >reason &&
+	sqlite3 "$DB" "SELECT reason FROM review WHERE message_id = '\''bomb1@t4165.example'\''" >reason &&
 	grep "repeats more often than yearly" reason &&
-	sqlite3 "$DB" "SELECT reason FROM review WHERE message_id = '\''bomb3@t4160.example'\''" | grep "within the day" &&
+	sqlite3 "$DB" "SELECT reason FROM review WHERE message_id = '\''bomb3@t4165.example'\''" | grep "within the day" &&
 	test "$(folder_count INBOX)" = 0 &&
 	test "$(folder_count "Tovholder/Til gennemsyn")" = 3
 '
 
 test_expect_success 'a mail that kills the reader: the first fetch dies on it, the next sends it to review unread' '
-	calmail reply mette.ravn@odsherred.example b1@t4160.example --partstat DECLINED &&
-	calmail poison soeren.oersted@soroe.example poison1@t4160.example &&
-	calmail reply jesper.vang@solroed.example b2@t4160.example &&
+	calmail reply mette.ravn@odsherred.example b1@t4165.example --partstat DECLINED &&
+	calmail poison soeren.oersted@soroe.example poison1@t4165.example &&
+	calmail reply jesper.vang@solroed.example b2@t4165.example &&
 	LD_PRELOAD=$SHIM th fetch >out1 2>err1; rc=$? &&
 	test "$rc" = 137 &&
 	test -z "$(answer_of mette.ravn@odsherred.example)" &&
@@ -86,20 +72,20 @@ test_expect_success 'a mail that kills the reader: the first fetch dies on it, t
 	grep "the last reading of this mail stopped" err2 &&
 	test "$(answer_of mette.ravn@odsherred.example)" = afbud &&
 	test "$(answer_of jesper.vang@solroed.example)" = tilsagn &&
-	test "$(reviews_of poison1@t4160.example)" = 1 &&
-	sqlite3 "$DB" "SELECT reason FROM review WHERE message_id = '\''poison1@t4160.example'\''" |
+	test "$(reviews_of poison1@t4165.example)" = 1 &&
+	sqlite3 "$DB" "SELECT reason FROM review WHERE message_id = '\''poison1@t4165.example'\''" |
 		grep "reading this mail stopped tovholder last time" &&
 	LD_PRELOAD=$SHIM th fetch >out3 2>err3 &&
-	test "$(reviews_of poison1@t4160.example)" = 1 &&
+	test "$(reviews_of poison1@t4165.example)" = 1 &&
 	test "$(folder_count INBOX)" = 0 &&
 	test "$(folder_count "Tovholder/Til gennemsyn")" = 4
 '
 
 test_expect_success 'two poison mails in one group: each goes to review once, neither is read twice' '
-	calmail poison ekstra1@stevns.example poison2@t4160.example &&
-	calmail reply ekstra2@stevns.example c1@t4160.example &&
-	calmail poison ekstra3@stevns.example poison3@t4160.example &&
-	calmail reply ekstra4@stevns.example c2@t4160.example &&
+	calmail poison ekstra1@stevns.example poison2@t4165.example &&
+	calmail reply ekstra2@stevns.example c1@t4165.example &&
+	calmail poison ekstra3@stevns.example poison3@t4165.example &&
+	calmail reply ekstra4@stevns.example c2@t4165.example &&
 	deaths=0 &&
 	for i in 1 2 3 4 5 6; do
 		LD_PRELOAD=$SHIM th fetch >out 2>err && break
@@ -107,8 +93,8 @@ test_expect_success 'two poison mails in one group: each goes to review once, ne
 	done &&
 	say "the reader died $deaths time(s)" &&
 	test $deaths = 2 &&
-	test "$(reviews_of poison2@t4160.example)" = 1 &&
-	test "$(reviews_of poison3@t4160.example)" = 1 &&
+	test "$(reviews_of poison2@t4165.example)" = 1 &&
+	test "$(reviews_of poison3@t4165.example)" = 1 &&
 	test "$(answer_of ekstra2@stevns.example)" = tilsagn &&
 	test "$(answer_of ekstra4@stevns.example)" = tilsagn &&
 	test "$(folder_count INBOX)" = 0
@@ -128,9 +114,9 @@ start_service() {
 
 test_expect_success 'run: kill -9 again and again with a bomb and a poison mail in the inbox' '
 	: >"$SVC_LOG" && : >kills &&
-	calmail bomb-secondly ekstra5@stevns.example bomb4@t4160.example &&
-	calmail poison ekstra6@stevns.example poison4@t4160.example &&
-	calmail reply ekstra7@stevns.example d1@t4160.example --partstat DECLINED &&
+	calmail bomb-secondly ekstra5@stevns.example bomb4@t4165.example &&
+	calmail poison ekstra6@stevns.example poison4@t4165.example &&
+	calmail reply ekstra7@stevns.example d1@t4165.example --partstat DECLINED &&
 	for r in 1 2 3 4 5 6; do
 		start_service "run $r" &&
 		ms=$((100 + RANDOM % 900)) &&
@@ -138,15 +124,15 @@ test_expect_success 'run: kill -9 again and again with a bomb and a poison mail 
 		{ kill -9 "$SVC_PID" 2>/dev/null; wait "$SVC_PID"; echo "run $r: killed after $ms ms, exit $?" >>kills; } &&
 		SVC_PID= &&
 		case $r in
-		2) calmail reply ekstra8@stevns.example d2@t4160.example ;;
-		4) calmail reply anne.dahl@faxe.example d3@t4160.example --partstat DECLINED \
+		2) calmail reply ekstra8@stevns.example d2@t4165.example ;;
+		4) calmail reply anne.dahl@faxe.example d3@t4165.example --partstat DECLINED \
 			--dtstamp 20261203T091500Z --date "Thu, 03 Dec 2026 10:15:00 +0100" ;;
 		esac || return 1
 	done &&
 	cat kills &&
 	start_service "the clean run" &&
 	for i in $(seq 300); do
-		test "$(folder_count INBOX)" = 0 && test "$(reviews_of bomb4@t4160.example)" = 1 &&
+		test "$(folder_count INBOX)" = 0 && test "$(reviews_of bomb4@t4165.example)" = 1 &&
 			test "$(answer_of anne.dahl@faxe.example)" = afbud && break
 		kill -0 "$SVC_PID" 2>/dev/null || start_service "restarted after it died"
 		sleep 0.1
@@ -161,14 +147,14 @@ test_expect_success 'run: the replies are recorded, the bomb and the poison are 
 	test "$(answer_of ekstra7@stevns.example)" = afbud &&
 	test "$(answer_of ekstra8@stevns.example)" = tilsagn &&
 	test "$(answer_of anne.dahl@faxe.example)" = afbud &&
-	test "$(reviews_of bomb4@t4160.example)" = 1 &&
-	test "$(reviews_of poison4@t4160.example)" = 1 &&
+	test "$(reviews_of bomb4@t4165.example)" = 1 &&
+	test "$(reviews_of poison4@t4165.example)" = 1 &&
 	test -z "$(answer_of ekstra5@stevns.example)" &&
 	test -z "$(answer_of ekstra6@stevns.example)" &&
 	test "$(folder_count INBOX)" = 0 &&
 	md=$(maildir_of $ORGANIZER) &&
-	test "$(grep -l "poison4@t4160.example" "$md"/.Tovholder.Til\ gennemsyn/*/* | wc -l)" = 1 &&
-	test "$(grep -l "bomb4@t4160.example" "$md"/.Tovholder.Til\ gennemsyn/*/* | wc -l)" = 1 &&
+	test "$(grep -l "poison4@t4165.example" "$md"/.Tovholder.Til\ gennemsyn/*/* | wc -l)" = 1 &&
+	test "$(grep -l "bomb4@t4165.example" "$md"/.Tovholder.Til\ gennemsyn/*/* | wc -l)" = 1 &&
 	! grep -E "AddressSanitizer|runtime error:|Segmentation" "$SVC_LOG"
 '
 
