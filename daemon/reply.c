@@ -181,8 +181,7 @@ static int speaks_for(const struct sender *s, const char *email, struct reply_de
 		return 0;
 	}
 	if (s->n_from > 1) {
-		review(d, "afsenderen kunne ikke bekræftes: From nævner %zu adresser (svaret gælder %s)", s->n_from,
-		       email);
+		review(d, "afsenderen kunne ikke bekræftes: From nævner %zu adresser", s->n_from);
 		return 0;
 	}
 	if (!s->person || strcmp(s->person, email) != 0) {
@@ -504,8 +503,8 @@ static void free_text(const struct inmail *m, const struct reply_env *env, const
 	else if (s->reply_to && invitation(mt, s->reply_to))
 		who = s->reply_to;
 	else if (s->n_from > 1 || s->n_from_fields > 1)
-		who = d->sender;
-	if (!who || !invitation(mt, who)) {
+		who = ""; /* several senders: speaks_for says so, whoever they are */
+	if (!who || (*who && !invitation(mt, who))) {
 		review(d, "%s wrote about %s but is not invited to it", d->sender ? d->sender : "someone", mt->date);
 		goto out;
 	}

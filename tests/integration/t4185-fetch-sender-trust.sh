@@ -129,7 +129,7 @@ test_expect_success 'two From fields, and From: member, attacker — review, the
 	expect_state anne.dahl@faxe.example "tilsagn        kalender" &&
 	th review >rev &&
 	grep "afsenderen kunne ikke bekræftes: mailen har 2 From-felter" rev &&
-	grep "afsenderen kunne ikke bekræftes: From nævner 2 adresser (svaret gælder anne.dahl@faxe.example)" rev
+	grep "afsenderen kunne ikke bekræftes: From nævner 2 adresser$" rev
 '
 
 test_expect_success 'someone taken off the meeting answers: review' '
