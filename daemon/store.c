@@ -1243,6 +1243,7 @@ static const char *const w_role[] = { "medlem", "sekretær", "gæst", NULL };
 static const char *const w_answer[] = { "tilsagn", "afbud", "tentativ", "ukendt", NULL };
 static const char *const w_answer_source[] = { "kalender", "mail", "manuel", NULL };
 static const char *const w_sent[] = { "sent", "failed", NULL };
+static const char *const w_unsent[] = { "queued", "superseded", NULL };  /* never sent: refused */
 static const char *const w_kind[] = { "invite", "update", "cancel", "remove", "reminder", "practical", "refresh",
 				      "request", NULL };
 static const char *const w_reminder[] = { "sent", "skipped", NULL };
@@ -1920,7 +1921,7 @@ static int bind_value(struct importer *im, int i, char *v, struct err *err)
 			return bad(im, err, "a bad escape in a text");
 		if (c->kind == RV_NO_BODY)
 			return refused(im, c, "(a message)", no_mail, err);
-		if (c->kind == RV_WORD && c->words == w_sent && strlen(v + 1) == len && !one_of(v + 1, w_sent))
+		if (c->words == w_sent && one_of(v + 1, w_unsent))
 			return refused(im, c, v + 1, no_mail, err);
 		if ((why = text_value_problem(c, v + 1, len)))
 			return refused(im, c, v + 1, why, err);
