@@ -1673,20 +1673,18 @@ static int unescape(char *s, size_t *ret_len)
 /* ---- What a value from a handover must be ---- */
 
 /* Why s is no text of its kind, or NULL: valid UTF-8 within 'cap' bytes, with no control character (C0, DEL,
- * C1) but TAB, and LF only where 'lf' allows line breaks. */
+ * C1: config_find_control, as schedule.ini and roster.csv are read) but TAB, and LF only where 'lf' allows
+ * line breaks. */
 static const char *text_problem(const char *s, size_t len, size_t cap, int lf)
 {
+	long c;
+
 	if (len > cap)
 		return "is longer than a value of it can be";
 	if (!config_utf8_valid(s, len))
 		return "is not UTF-8 text";
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '\t' || (c == '\n' && lf))
-			continue;
-		if (c < 0x20 || c == 0x7f || (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] < 0xA0))
-			return c == '\r' || c == '\n' ? "holds a line break" : "holds a control character";
-	}
+	if ((c = config_find_control(s, len, lf ? "\t\n" : "\t")) >= 0)
+		return c == '\r' || c == '\n' ? "holds a line break" : "holds a control character";
 	return NULL;
 }
 
