@@ -17,6 +17,8 @@
 #define MIME_ID_MAX 250              /* Message-ID / In-Reply-To without brackets */
 #define MIME_BODY_MAX (2 * 1024 * 1024)
 #define MIME_ICAL_MAX (1024 * 1024)
+#define MIME_ATTACH_MAX (8 * 1024 * 1024)
+#define MIME_FILENAME_MAX 120
 #define MIME_OUT_MAX (16 * 1024 * 1024)
 #define MIME_LINE 76                 /* RFC 2045 6.7/6.8 and RFC 2047 2: encoded lines ≤ 76 characters */
 #define MIME_HEADER_LINE 78          /* RFC 5322 2.1.1: SHOULD */
@@ -421,6 +423,37 @@ static int msgid_ok(const char *s)
 	return 1;
 }
 
+/* type/subtype of RFC 2045 token characters */
+static int mime_type_ok(const char *s)
+{
+	int slash = 0;
+
+	if (!s || !*s || strlen(s) > 127)
+		return 0;
+	for (; *s; s++) {
+		if (*s == '/')
+			slash++;
+		else if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+			   strchr("!#$&^_.+-", *s)))
+			return 0;
+	}
+	return slash == 1;
+}
+
+static int check_attachment(const struct mime_message *m, struct err *err)
+{
+	const char *n = m->attachment_name;
+
+	if (m->attachment_len > MIME_ATTACH_MAX)
+		return err_set(err, "attachment for '%s' is over %d bytes", m->to_email, MIME_ATTACH_MAX);
+	if (!mime_type_ok(m->attachment_type))
+		return err_set(err, "bad attachment type '%s'", m->attachment_type ? m->attachment_type : "");
+	/* a file name is a name, never a path, and never breaks out of its quotes */
+	if (!n || !*n || strlen(n) > MIME_FILENAME_MAX || !utf8_ok(n, 0) || strpbrk(n, "/\\\"") || n[0] == '.')
+		return err_set(err, "bad attachment name '%s'", n ? n : "");
+	return 0;
+}
+
 static int check_message(const struct mime_message *m, struct err *err)
 {
 	if (!m->from_email || !util_email_valid(m->from_email))
@@ -440,6 +473,11 @@ static int check_message(const struct mime_message *m, struct err *err)
 		return err_set(err, "missing, too long or non-UTF-8 text body for '%s'", m->to_email);
 	if (m->html && (strlen(m->html) > MIME_BODY_MAX || !utf8_ok(m->html, 1)))
 		return err_set(err, "too long or non-UTF-8 html body for '%s'", m->to_email);
+	if (m->cc_email && (!util_email_valid(m->cc_email) ||
+			    (m->cc_name && (strlen(m->cc_name) > MIME_NAME_MAX || !utf8_ok(m->cc_name, 0)))))
+		return err_set(err, "bad copy address '%s'", m->cc_email);
+	if (m->attachment && check_attachment(m, err) < 0)
+		return -1;
 	if (!m->ical)
 		return 0;
 	if (strlen(m->ical) > MIME_ICAL_MAX || !utf8_ok(m->ical, 1))
@@ -474,10 +512,42 @@ static void add_ical_part(struct buf *b, const struct mime_message *m)
 	free(crlf);
 }
 
+/* ' filename="x.docx"', or RFC 2231's ' filename*=UTF-8\'\'%C3%A6…' for a name that is not plain ASCII
+ * (Outlook, Thunderbird, Apple Mail and Gmail read both; the name is at most MIME_FILENAME_MAX bytes, so the
+ * line stays far below 998). */
+static void add_filename_param(struct buf *b, const char *param, const char *name)
+{
+	if (is_plain_ascii(name) && !strpbrk(name, "\"\\")) {
+		buf_addf(b, ";\r\n %s=\"%s\"", param, name);
+		return;
+	}
+	buf_addf(b, ";\r\n %s*=UTF-8''", param);
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		/* attr-char of RFC 2231 / 5987 */
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("!#$&+-.^_`|~", *p))
+			buf_addch(b, (char)*p);
+		else
+			buf_addf(b, "%%%c%c", hexdigits[*p >> 4], hexdigits[*p & 15]);
+	}
+}
+
+static void add_attachment_part(struct buf *b, const struct mime_message *m)
+{
+	buf_addf(b, "Content-Type: %s", m->attachment_type);
+	add_filename_param(b, "name", m->attachment_name);
+	buf_adds(b, "\r\nContent-Disposition: attachment");
+	add_filename_param(b, "filename", m->attachment_name);
+	buf_adds(b, "\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+	b64_encode(b, m->attachment, m->attachment_len);
+}
+
 static void add_headers(struct buf *b, const struct mime_message *m)
 {
 	add_mailbox(b, "From", m->from_name, m->from_email);
 	add_mailbox(b, "To", m->to_name, m->to_email);
+	if (m->cc_email)
+		add_mailbox(b, "Cc", m->cc_name, m->cc_email);
 	buf_adds(b, "Subject: ");
 	add_unstructured(b, m->subject, strlen("Subject: "));
 	buf_adds(b, "\r\n");
@@ -502,15 +572,20 @@ char *mime_build(const struct mime_message *m, size_t *ret_len, struct err *err)
 	if (check_message(m, err) < 0)
 		goto out;
 	add_headers(&b, m);
+	if (random_hex(hex, 16) < 0) {
+		err_set(err, "no random bytes for a MIME boundary");
+		goto out;
+	}
+	/* "=_" never occurs in quoted-printable or base64 text, so the boundary cannot clash with a body */
+	snprintf(boundary, sizeof(boundary), "=_tovholder_%s", hex);
+	if (m->attachment) {
+		/* "=_tovholder_m_…": neither boundary is a prefix of the other (parsers that match prefixes) */
+		buf_addf(&b, "Content-Type: multipart/mixed;\r\n boundary=\"=_tovholder_m_%s\"\r\n\r\n"
+			     "This is a multi-part message in MIME format.\r\n--=_tovholder_m_%s\r\n", hex, hex);
+	}
 	if (!m->html && !m->ical) {
 		add_text_part(&b, "text/plain", m->text);
 	} else {
-		if (random_hex(hex, 16) < 0) {
-			err_set(err, "no random bytes for a MIME boundary");
-			goto out;
-		}
-		/* "=_" never occurs in quoted-printable or base64 text, so the boundary cannot clash with a body */
-		snprintf(boundary, sizeof(boundary), "=_tovholder_%s", hex);
 		buf_addf(&b, "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n\r\n"
 			     "This is a multi-part message in MIME format.\r\n", boundary);
 		buf_addf(&b, "--%s\r\n", boundary);
@@ -524,6 +599,11 @@ char *mime_build(const struct mime_message *m, size_t *ret_len, struct err *err)
 			add_ical_part(&b, m);
 		}
 		buf_addf(&b, "--%s--\r\n", boundary);
+	}
+	if (m->attachment) {
+		buf_addf(&b, "--=_tovholder_m_%s\r\n", hex);
+		add_attachment_part(&b, m);
+		buf_addf(&b, "--=_tovholder_m_%s--\r\n", hex);
 	}
 	if (b.overflow) {
 		err_set(err, "message to '%s' is over %d bytes", m->to_email, MIME_OUT_MAX);

@@ -20,11 +20,18 @@ struct mime_message {
 	const char *html;         /* text/html body, or NULL */
 	const char *ical;         /* the VCALENDAR text, or NULL for a plain (non-calendar) mail */
 	const char *ical_method;  /* "REQUEST" / "CANCEL": must equal the body's METHOD */
+	const char *cc_name;      /* a Cc: mailbox, or cc_email NULL (the envelope decides who gets a copy) */
+	const char *cc_email;
+	const char *attachment;   /* one attached file (bytes), or NULL */
+	size_t attachment_len;
+	const char *attachment_type; /* its MIME type: type/subtype, token characters */
+	const char *attachment_name; /* its file name, UTF-8 (RFC 2231 filename*= when not plain ASCII) */
 };
 
 /* Builds the message with CRLF line ends and no line over 998 octets: multipart/alternative of text/plain
  * (quoted-printable), text/html (quoted-printable) and text/calendar; charset=UTF-8; method=… (base64);
- * without ical/html the message is the remaining part(s) only. Calendar mail also gets "Content-Class:
+ * without ical/html the message is the remaining part(s) only. With an attachment the whole is
+ * multipart/mixed: that body first, then the file in base64 as Content-Disposition: attachment. Calendar mail also gets "Content-Class:
  * urn:content-classes:calendarmessage". Date is m->date in +0000 (0: now). Caller frees; NULL with err on bad
  * input: an invalid address or message id, non-UTF-8 text, control characters in a header value, or an ical
  * whose METHOD line is missing or differs from ical_method (Outlook rejects such a mismatch). */

@@ -754,6 +754,87 @@ static void test_refused(void **state)
 	}
 }
 
+#define DOCX_TYPE "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+/* The referat draft as an attachment: multipart/mixed of the text+HTML alternative and the file in base64,
+ * with a Cc; an ASCII name quoted, a Danish one in RFC 2231 form; a bad name or type refused. */
+static void test_attachment(void **state)
+{
+	unsigned char bytes[600];
+	struct mime_message m = base_message();
+	struct err err = { "" };
+	struct part parts[4], inner[4];
+	struct walk w;
+	size_t len, n, blen;
+	char *msg, *ct, *boundary, *b2, *dec;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bytes); i++)
+		bytes[i] = (unsigned char)(i * 7);
+	m.ical = NULL;
+	m.ical_method = NULL;
+	m.cc_name = "Karin Lund";
+	m.cc_email = "tovholder@netvaerk.example";
+	m.attachment = (const char *)bytes;
+	m.attachment_len = sizeof(bytes);
+	m.attachment_type = DOCX_TYPE;
+	m.attachment_name = "referat-2027-03-05.docx";
+	msg = mime_build(&m, &len, &err);
+	assert_non_null(msg);
+	assert_lines(msg, len, 998);
+	split_message(msg, &w);
+	assert_header(w.headers, "Cc", "Karin Lund <tovholder@netvaerk.example>");
+	ct = header(w.headers, "Content-Type");
+	assert_true(strncmp(ct, "multipart/mixed;", 16) == 0);
+	boundary = param(ct, "boundary");
+	n = split_parts(w.body, boundary, parts, 4);
+	assert_int_equal(n, 2);
+	char *ct0 = header(parts[0].headers, "Content-Type");
+	assert_true(strncmp(ct0, "multipart/alternative;", 22) == 0);
+	b2 = param(ct0, "boundary");
+	assert_true(strncmp(b2, boundary, strlen(b2)) != 0 && strncmp(boundary, b2, strlen(boundary)) != 0);
+	char *body0 = xasprintf("%s\r\n", parts[0].content);  /* the CRLF before the outer delimiter */
+	size_t n2 = split_parts(body0, b2, inner, 4);
+	free(body0);
+	assert_int_equal(n2, 2);
+	assert_header(inner[1].headers, "Content-Type", "text/html; charset=UTF-8");
+	assert_header(parts[1].headers, "Content-Type", DOCX_TYPE "; name=\"referat-2027-03-05.docx\"");
+	assert_header(parts[1].headers, "Content-Disposition", "attachment; filename=\"referat-2027-03-05.docx\"");
+	assert_header(parts[1].headers, "Content-Transfer-Encoding", "base64");
+	dec = b64_decode(parts[1].content, strlen(parts[1].content), &blen);
+	assert_int_equal(blen, sizeof(bytes));
+	assert_memory_equal(dec, bytes, sizeof(bytes));
+	free(dec);
+	free_parts(inner, n2);
+	free_parts(parts, n);
+	free(b2);
+	free(ct0);
+	free(boundary);
+	free(ct);
+	free(w.headers);
+	free(msg);
+
+	/* a Danish name: RFC 2231, every byte outside attr-char percent-encoded */
+	m.attachment_name = "Referat 5. marts – Næstved.docx";
+	msg = mime_build(&m, &len, &err);
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, "filename*=UTF-8''Referat%205.%20marts%20%E2%80%93%20N%C3%A6stved.docx\r\n"));
+	assert_non_null(strstr(msg, "name*=UTF-8''Referat%205.%20marts"));
+	free(msg);
+
+	static const char *const bad_names[] = { "../etc/passwd", "a\"b.docx", "a\r\nX: y.docx", "", ".docx" };
+	for (size_t i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++) {
+		m.attachment_name = bad_names[i];
+		assert_null(mime_build(&m, &len, &err));
+	}
+	m.attachment_name = "a.docx";
+	m.attachment_type = "application/x; y=z";
+	assert_null(mime_build(&m, &len, &err));
+	m.attachment_type = DOCX_TYPE;
+	m.cc_email = "not an address";
+	assert_null(mime_build(&m, &len, &err));
+}
+
 static void test_message_id(void **state)
 {
 	char *a, *b;
@@ -817,6 +898,7 @@ int main(void)
 		cmocka_unit_test(test_single_and_two_parts),
 		cmocka_unit_test(test_cancel_and_lf_ical),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_attachment),
 		cmocka_unit_test(test_message_id),
 		cmocka_unit_test(test_boundary_random),
 	};
