@@ -397,6 +397,8 @@ int cmd_fremmoede(int argc, char **argv, struct ctx *ctx)
 			log_error("%s", err.msg);
 			goto out;
 		}
+		/* the referent gets the final lines: from the running service now, else with the next send */
+		ctx_nudge(ctx);
 	}
 	rc = EX_SOFTWARE;
 	if (attendance_load(ctx->store, mt, &att, &err) < 0) {

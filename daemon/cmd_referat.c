@@ -1,11 +1,12 @@
 /* tovholder referat DATE [--format txt|md|html|docx] [-o FILE]: the attendance lines of the referat ("Afbud: … /
  * Deltagere: … / Referat: …"), or with --format or -o the whole draft (heading, place, attendance, guests per
  * agenda item, the agenda with room for the minutes). */
-#include "attendance.h"
 #include "cmd.h"
 #include "log.h"
+#include "paper.h"
 #include "referat.h"
 #include "referatdoc.h"
+#include "sender.h"
 #include "util.h"
 #include "vis.h"
 
@@ -16,12 +17,13 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#define USAGE "usage: tovholder referat DATE [--format txt|md|html|docx] [-o FILE]\n"
+#define USAGE "usage: tovholder referat DATE [--format txt|md|html|docx] [-o FILE] | referat DATE --mail\n"
 
 struct opts {
 	const char *date;
 	const char *out;
 	int draft;                     /* --format or -o: the whole draft; else the attendance lines alone */
+	int mail;                      /* --mail: mail the draft to the referent (and the tovholder) now */
 	enum referatdoc_format format;
 };
 
@@ -57,6 +59,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			format = argv[++i];
 		else if (strncmp(argv[i], "--format=", 9) == 0)
 			format = argv[i] + 9;
+		else if (strcmp(argv[i], "--mail") == 0)
+			o->mail = 1;
 		else if ((strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0) && i + 1 < argc)
 			o->out = argv[++i];
 		else if (argv[i][0] != '-' && !o->date)
@@ -64,7 +68,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		else
 			goto usage;
 	}
-	if (!o->date)
+	if (!o->date || (o->mail && (format || o->out)))
 		goto usage;
 	if (format && referatdoc_format_parse(format, &o->format) < 0) {
 		log_error("--format '%s': use txt, md, html or docx", format);
@@ -84,62 +88,6 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 usage:
 	fputs(USAGE, stderr);
 	return -1;
-}
-
-/* The store's agenda ("a\nb\nc") as items; the strings are the caller's to free with the array. */
-static char **split_agenda(const char *agenda, size_t *ret_n)
-{
-	char **v = NULL;
-	size_t n = 0;
-
-	for (const char *p = agenda ? agenda : ""; *p;) {
-		size_t len = strcspn(p, "\n");
-		if (len) {
-			v = xrealloc(v, (n + 1) * sizeof(*v));
-			v[n++] = xstrndup(p, len);
-		}
-		p += len + (p[len] == '\n');
-	}
-	*ret_n = n;
-	return v;
-}
-
-/* The draft's meeting facts: the schedule's (what the coordinator maintains, and what guest_item numbers
- * count in), or what was last sent when the meeting has left the schedule. */
-static void fill_doc(struct referatdoc *d, const struct ctx *ctx, const struct store_meeting *mt,
-		     char ***ret_agenda, struct referatdoc_guest **ret_guests)
-{
-	const struct meeting *m = schedule_find(&ctx->sched, mt->date);
-	int y = 0, mo = 0, dd = 0;
-
-	util_parse_date(mt->date, &y, &mo, &dd);
-	d->group = ctx->cfg.group_name;
-	d->year = y;
-	d->month = mo;
-	d->day = dd;
-	d->secretary = ctx->cfg.secretary;
-	*ret_agenda = NULL;
-	*ret_guests = NULL;
-	if (m) {
-		d->start_min = m->start_min;
-		d->end_min = m->end_min;
-		d->place = m->place;
-		d->online_url = m->online_url;
-		d->agenda = (const char *const *)m->agenda;
-		d->n_agenda = m->n_agenda;
-		*ret_guests = xcalloc(m->n_guest_items + 1, sizeof(**ret_guests));
-		for (size_t i = 0; i < m->n_guest_items; i++)
-			(*ret_guests)[i] = (struct referatdoc_guest){ m->guest_items[i].email, m->guest_items[i].item };
-		d->guests = *ret_guests;
-		d->n_guests = m->n_guest_items;
-	} else {
-		d->start_min = mt->start_min;
-		d->end_min = mt->end_min;
-		d->place = mt->place;
-		d->online_url = mt->online_url;
-		*ret_agenda = split_agenda(mt->agenda, &d->n_agenda);
-		d->agenda = (const char *const *)*ret_agenda;
-	}
 }
 
 /* A guest_item whose guest did not get the invitation (the schedule changed after the last send) would
@@ -186,12 +134,10 @@ static int write_out(const struct opts *o, const char *data, size_t len)
 int cmd_referat(int argc, char **argv, struct ctx *ctx)
 {
 	struct store_snapshot snap = { 0 };
-	struct attendance att = { 0 };
+	struct paper_doc pd = { 0 };
 	struct err err = { "" };
-	struct referatdoc_guest *guests = NULL;
-	struct referatdoc d = { 0 };
 	const struct store_meeting *mt;
-	char **agenda = NULL, *out = NULL;
+	char *out = NULL;
 	size_t len = 0;
 	struct opts o;
 	int rc;
@@ -203,37 +149,32 @@ int cmd_referat(int argc, char **argv, struct ctx *ctx)
 	rc = EX_DATAERR;
 	if (!(mt = ctx_pick_meeting(ctx, &snap, o.date)))
 		goto out;
+	if (o.mail) {
+		rc = sender_paper_now(ctx, mt, PAPER_DRAFT);
+		goto out;
+	}
 	rc = EX_SOFTWARE;
-	/* after the meeting, who was there (fremmøde); before it, who answered what */
-	if (attendance_load(ctx->store, mt, &att, &err) < 0) {
+	if (paper_doc_load(ctx, mt, &pd, &err) < 0) {
 		log_error("%s", err.msg);
 		goto out;
 	}
 	if (!o.draft) {
 		/* the lines alone, in the form of the replies issue: scripts and the tests rely on them */
-		out = referat_lines(ctx->cfg.secretary, att.people, att.n);
+		out = referat_lines(ctx->cfg.secretary, pd.att.people, pd.att.n);
 		len = strlen(out);
 	} else {
-		fill_doc(&d, ctx, mt, &agenda, &guests);
-		d.people = att.people;
-		d.n_people = att.n;
 		if (mt->cancelled)
 			log_warn("the meeting on %s is cancelled", mt->date);
-		warn_uninvited(&d, mt->date);
-		if (referatdoc_render(&d, o.format, &out, &len, &err) < 0) {
+		warn_uninvited(&pd.doc, mt->date);
+		if (referatdoc_render(&pd.doc, o.format, &out, &len, &err) < 0) {
 			log_error("%s", err.msg);
 			goto out;
 		}
 	}
 	rc = write_out(&o, out, len);
 out:
-	if (agenda)
-		for (size_t i = 0; i < d.n_agenda; i++)
-			free(agenda[i]);
-	free(agenda);
-	free(guests);
 	free(out);
-	attendance_release(&att);
+	paper_doc_release(&pd);
 	store_snapshot_release(&snap);
 	return rc;
 }

@@ -9,28 +9,6 @@
 #include <string.h>
 #include <sysexits.h>
 
-static int report(struct ctx *ctx, const struct outbox_result *res)
-{
-	if (res->sent || res->waiting || res->failed)
-		printf("sent %d, waiting %d, refused %d\n", res->sent, res->waiting, res->failed);
-	else
-		printf("nothing to send\n");
-	if (res->stop == SMTP_REFUSED) {
-		log_error("%s refused us: %s (check [smtp] in the config)", ctx->cfg.smtp.url, res->stop_reason);
-		return EX_UNAVAILABLE;
-	}
-	if (res->stop == SMTP_UNREACHABLE) {
-		log_error("cannot reach %s: %s; %d message%s wait: run 'tovholder send' again later",
-			  ctx->cfg.smtp.url, res->stop_reason, res->waiting, res->waiting == 1 ? "" : "s");
-		return EX_TEMPFAIL;
-	}
-	if (res->waiting)
-		return EX_TEMPFAIL;
-	if (res->failed)
-		return EX_UNAVAILABLE;
-	return 0;
-}
-
 int cmd_send(int argc, char **argv, struct ctx *ctx)
 {
 	int rc;
@@ -61,9 +39,9 @@ int cmd_send(int argc, char **argv, struct ctx *ctx)
 	time_t next_reminder, next_teams;
 
 	if (sender_teams(ctx, now, 0, &next_teams) < 0 || sender_queue_changes(ctx, now) < 0 ||
-	    sender_queue_reminders(ctx, now, &next_reminder) < 0)
+	    sender_queue_reminders(ctx, now, &next_reminder) < 0 || sender_queue_paperwork(ctx, now, &next_reminder) < 0)
 		return EX_SOFTWARE;
 	if ((rc = sender_deliver(ctx, now, 1, NULL, NULL, &res)))
 		return rc;
-	return report(ctx, &res);
+	return sender_report(ctx, &res);
 }

@@ -77,6 +77,7 @@ int cmd_set(int argc, char **argv, struct ctx *ctx)
 	/* the coordinator has reached the person: the address is no longer taken for dead (issue 15) */
 	if (cleared)
 		printf("%s: the bounce noted for the address is cleared\n", email);
+	ctx_nudge(ctx);
 	printf("%s %s: %s%s%s\n", mt->date, email, answer, substitute ? ", stedfortræder " : "",
 	       substitute ? substitute : "");
 	rc = 0;

@@ -2,7 +2,7 @@
 #include "cmd.h"
 #include "dansk.h"
 #include "log.h"
-#include "referat.h"
+#include "paper.h"
 #include "util.h"
 #include "vis.h"
 
@@ -10,41 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-
-/* The one word the coordinator sees for a person's state: the answer first, then a bounced address, then an
- * automatic reply. */
-static const char *state_word(const struct store_person_record *p, const char **ret_source)
-{
-	*ret_source = "";
-	if (p->answer && strcmp(p->answer, "ukendt") != 0) {
-		*ret_source = p->source;
-		return p->answer;
-	}
-	if (p->bounce)
-		return "adresse afvist";
-	if (p->autoreply)
-		return "autosvar";
-	if (p->answer)
-		*ret_source = p->source;
-	return "ikke svaret";
-}
-
-static const struct store_person_record *record_of(const struct store_record *rec, const char *email)
-{
-	for (size_t i = 0; i < rec->n; i++)
-		if (strcmp(rec->people[i].email, email) == 0)
-			return &rec->people[i];
-	return NULL;
-}
-
-static int cmp_inv(const void *pa, const void *pb)
-{
-	const struct store_invitation *a = *(const struct store_invitation *const *)pa;
-	const struct store_invitation *b = *(const struct store_invitation *const *)pb;
-	int c = referat_org_cmp(a->org, b->org);
-
-	return c ? c : dansk_collate(a->name, b->name);
-}
 
 /* Prints s (made visible) left-aligned in 'width' columns, counting characters, not UTF-8 bytes ("Holbæk" is
  * 6 wide). */
@@ -123,20 +88,16 @@ int cmd_status(int argc, char **argv, struct ctx *ctx)
 	vis_printf("%s — %s kl. %s%s\n", mt->summary, when, span, mt->cancelled ? " (AFLYST)" : "");
 	free(when);
 	free(span);
-	inv = xcalloc(mt->n_inv + 1, sizeof(*inv));
-	for (size_t i = 0; i < mt->n_inv; i++)
-		if (mt->inv[i].invited)
-			inv[n++] = &mt->inv[i];
-	qsort(inv, n, sizeof(*inv), cmp_inv);
+	inv = paper_invitees(mt, &n);
 	for (size_t i = 0; i < n; i++) {
-		const struct store_person_record *p = record_of(&rec, inv[i]->email);
+		const struct store_person_record *p = paper_record_of(&rec, inv[i]->email);
 		const char *source = "", *word = "ikke svaret";
 		char who[256], at[32] = "";
 		struct store_person_record none = { 0 };
 
 		if (!p)
 			p = &none;
-		word = state_word(p, &source);
+		word = paper_state_word(p, &source);
 		for (size_t w = 0; w < 6; w++)
 			if (strcmp(word, words[w]) == 0)
 				counts[w]++;

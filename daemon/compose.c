@@ -22,6 +22,7 @@ struct compose {
 
 static const char *const template_names[] = { "indkaldelse", "opdatering", "aflysning", "fjernet" };
 static const char *const reminder_names[] = { "paamindelse", "praktisk" };
+static const char *const paper_names[] = { "referat", "fremmoede", "status" };
 
 static const char *template_for(enum plan_msg msg)
 {
@@ -322,6 +323,72 @@ out:
 	return out;
 }
 
+char *compose_paper_mail(struct compose *c, const struct compose_paper *p, struct tmpl_vars *v, time_t now,
+			 char **ret_message_id, size_t *ret_len, struct err *err)
+{
+	char *txt = NULL, *html = NULL, *out = NULL, *org_name = NULL, *org_email = NULL, *message_id = NULL;
+	char *subject = NULL, *body = NULL;
+
+	set_meeting_vars(v, c->cfg, p->mt, NULL, 0);
+	tmpl_set(v, "navn", p->to_name);
+	tmpl_set(v, "organisation", NULL);
+	if (render_both(c, p->template, v, &txt, &subject, &body, &html, err) < 0)
+		goto out;
+	if (util_parse_mailbox(p->mt->organizer, &org_name, &org_email) < 0) {
+		org_name = xstrdup(c->cfg->organizer_name);
+		org_email = xstrdup(c->cfg->organizer_email);
+	}
+	message_id = mime_new_message_id(util_email_domain(org_email));
+	struct mime_message mm = {
+		.from_name = org_name, .from_email = org_email, .to_name = p->to_name, .to_email = p->to_email,
+		.cc_name = p->cc_name, .cc_email = p->cc_email, .subject = subject, .message_id = message_id,
+		.date = now, .text = body, .html = html, .attachment = p->attachment,
+		.attachment_len = p->attachment_len, .attachment_type = COMPOSE_DOCX_TYPE,
+		.attachment_name = p->attachment_name,
+	};
+	if (!(out = mime_build(&mm, ret_len, err)))
+		goto out;
+	*ret_message_id = message_id;
+	message_id = NULL;
+out:
+	free(txt);
+	free(html);
+	free(org_name);
+	free(org_email);
+	free(message_id);
+	return out;
+}
+
+/* The paperwork's own variables with sample values, for compose_check. */
+static void sample_paper_vars(struct tmpl_vars *v)
+{
+	static const char *const lines[] = { "Afbud: Eksempel Person (Eksempel Kommune)", "Deltagere: ingen",
+					     "Referat: Eksempel Referent (Eksempel)" };
+	static const char *const pcols[] = { "deltager", "svar", "kilde", "tidspunkt", "bemaerkning" };
+	static const char *const pcells[] = { "Eksempel Person (Eksempel)", "afbud", "mail", "01.03.2030 10:00",
+					      "stedfortræder: Anden Person" };
+	static const char *const rcols[] = { "fra", "overskrift", "modtaget", "grund" };
+	static const char *const rcells[] = { "x@kommune.example", "Re: møde", "01.03.2030 10:00", "unclear" };
+	static const char *const names[] = { "antal_inviterede", "antal_tilsagn", "antal_afbud", "antal_tentativ",
+					     "antal_autosvar", "antal_afvist", "antal_ikke_svaret", "antal_gennemsyn" };
+	static const char *const folders[] = { "mappe_gennemsyn", "mappe_afbud", "mappe_tilsagn", "mappe_ignorer",
+					       "mappe_fremmoede" };
+
+	tmpl_set_list(v, "linjer", lines, 3);
+	tmpl_set(v, "bilag", "referat-2030-03-01.docx");
+	tmpl_set(v, "efter_moedet", "ja");
+	tmpl_set_rows(v, "personer", pcols, 5, pcells, 1);
+	tmpl_set_rows(v, "gennemsyn", rcols, 4, rcells, 1);
+	tmpl_set(v, "venter", "ja");
+	tmpl_set_list(v, "ikke_svaret", pcells, 1);
+	tmpl_set_list(v, "stedfortraedere", pcells, 1);
+	tmpl_set_list(v, "afviste", pcells, 1);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		tmpl_set(v, names[i], "1");
+	for (size_t i = 0; i < sizeof(folders) / sizeof(folders[0]); i++)
+		tmpl_set(v, folders[i], "Tovholder/Eksempel");
+}
+
 int compose_check(struct compose *c, struct diag *d)
 {
 	struct store_invitation who = { "eksempel@kommune.example", "Eksempel Person", "Eksempel Kommune",
@@ -361,6 +428,24 @@ int compose_check(struct compose *c, struct diag *d)
 			diag_add(d, c->dir, 0, "template '%s': %s", reminder_names[i], err.msg);
 			rc = -1;
 		}
+		free(msg);
+		free(msgid);
+	}
+	for (size_t i = 0; i < sizeof(paper_names) / sizeof(paper_names[0]); i++) {
+		struct err err = { "" };
+		struct tmpl_vars *v = tmpl_vars_new();
+		struct compose_paper p = { paper_names[i], &mt, "Eksempel Referent", "referent@kommune.example",
+					   "Tovholder", "tovholder@kommune.example", "PK", 2, "referat.docx" };
+		char *msgid = NULL;
+		size_t len;
+		char *msg;
+
+		sample_paper_vars(v);
+		if (!(msg = compose_paper_mail(c, &p, v, util_now(), &msgid, &len, &err))) {
+			diag_add(d, c->dir, 0, "template '%s': %s", paper_names[i], err.msg);
+			rc = -1;
+		}
+		tmpl_vars_free(v);
 		free(msg);
 		free(msgid);
 	}

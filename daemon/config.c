@@ -354,7 +354,8 @@ enum cfg_key {
 	K_NAME, K_ORGANIZER, K_SECRETARY, K_TIMEZONE, K_SCHEDULE, K_ROSTER, K_STATE, K_TEMPLATES, K_REMINDERS,
 	K_URL, K_TLS, K_USER, K_PASSWORD_FILE, K_PASSWORD_COMMAND, K_CA_FILE, K_RETRY_FOR,
 	K_MAILBOX, K_PROCESSED, K_REVIEW, K_POLL_INTERVAL, K_AUTH, K_TOKEN_FILE, K_TOKEN_COMMAND, K_ATTENDANCE_FOR,
-	K_AUTHSERV_ID, K_TRUSTED_RELAYS, N_KEYS
+	K_AUTHSERV_ID, K_TRUSTED_RELAYS,
+	K_REFERAT_MAIL, K_ATTENDANCE_MAIL, K_STATUS_MAIL, K_DECLINE, K_ACCEPT, K_IGNORE, K_ATTENDANCE, N_KEYS
 };
 
 static const char *const section_names[N_SECTIONS] = { "group", "smtp", "imap", "graph" };
@@ -364,6 +365,7 @@ static const char *const key_names[N_KEYS] = {
 	"url", "tls", "user", "password_file", "password_command", "ca_file", "retry_for",
 	"mailbox", "processed", "review", "poll_interval", "auth", "token_file", "token_command", "attendance_for",
 	"authserv_id", "trusted_relays",
+	"referat_mail", "attendance_mail", "status_mail", "decline", "accept", "ignore", "attendance",
 };
 
 /* Which sections each key belongs to (a bit per enum cfg_section). */
@@ -382,6 +384,8 @@ static const unsigned key_sections[N_KEYS] = {
 	[K_AUTH] = IN_SMTP | IN_IMAP, [K_TOKEN_FILE] = IN_SMTP | IN_IMAP | IN_GRAPH,
 	[K_TOKEN_COMMAND] = IN_SMTP | IN_IMAP | IN_GRAPH, [K_ATTENDANCE_FOR] = IN_GRAPH,
 	[K_AUTHSERV_ID] = IN_IMAP, [K_TRUSTED_RELAYS] = IN_IMAP,
+	[K_REFERAT_MAIL] = IN_GROUP, [K_ATTENDANCE_MAIL] = IN_GROUP, [K_STATUS_MAIL] = IN_GROUP,
+	[K_DECLINE] = IN_IMAP, [K_ACCEPT] = IN_IMAP, [K_IGNORE] = IN_IMAP, [K_ATTENDANCE] = IN_IMAP,
 };
 
 /* What a handover may carry of each key (handover_scrub_config). Not listed, so CONFIG_KEY_SECRET: the four keys
@@ -525,6 +529,7 @@ static void cfg_problem(struct cfg_parse *p, int sec, int key, const char *fmt, 
 
 /* The value, or NULL when unset or empty (an empty value was reported when it was read). */
 static void cfg_reminders(struct cfg_parse *p, struct config *cfg);
+static void cfg_paperwork(struct cfg_parse *p, struct config *cfg);
 
 static const char *cfg_get(const struct cfg_parse *p, int sec, int key)
 {
@@ -627,6 +632,7 @@ static void cfg_group(struct cfg_parse *p, struct config *cfg)
 	if ((v = cfg_get(p, SEC_GROUP, K_TEMPLATES)))
 		cfg->templates_dir = util_path_join(cfg->dir, v);
 	cfg_reminders(p, cfg);
+	cfg_paperwork(p, cfg);
 }
 
 static int cmp_desc(const void *a, const void *b)
@@ -670,6 +676,89 @@ static void cfg_reminders(struct cfg_parse *p, struct config *cfg)
 		if (cfg->reminders[i] == cfg->reminders[i - 1])
 			cfg_problem(p, SEC_GROUP, K_REMINDERS, "the same reminder time twice (%ld minutes before): "
 				    "give each time once", cfg->reminders[i] / 60);
+}
+
+static int is_off(const char *v)
+{
+	static const char *const words[] = { "off", "no", "nej", "fra", "none", "ingen" };
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcasecmp(v, words[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int is_on(const char *v)
+{
+	return strcasecmp(v, "on") == 0 || strcasecmp(v, "yes") == 0 || strcasecmp(v, "ja") == 0 ||
+	       strcasecmp(v, "til") == 0;
+}
+
+/* "N HH:MM": N working days (Monday to Friday) before the meeting's day, at HH:MM local time. */
+static int parse_workday_time(const char *v, int *ret_days, int *ret_min)
+{
+	int days, h, m, used = 0;
+
+	if (sscanf(v, "%d %d:%d%n", &days, &h, &m, &used) != 3 || v[used] != '\0' || days < 0 ||
+	    days > CONFIG_MAX_WORKDAYS || h < 0 || h > 23 || m < 0 || m > 59)
+		return -1;
+	*ret_days = days;
+	*ret_min = h * 60 + m;
+	return 0;
+}
+
+/* The mails to the referent and the tovholder: when, or off. */
+static void cfg_paperwork(struct cfg_parse *p, struct config *cfg)
+{
+	const char *v;
+	char shown[80];
+
+	cfg->referat_mail_days = 1;
+	cfg->referat_mail_min = 8 * 60;
+	if ((v = cfg_get(p, SEC_GROUP, K_REFERAT_MAIL))) {
+		if (is_off(v))
+			cfg->referat_mail_days = -1;
+		else if (parse_workday_time(v, &cfg->referat_mail_days, &cfg->referat_mail_min) < 0)
+			cfg_problem(p, SEC_GROUP, K_REFERAT_MAIL, "bad referat_mail '%s': write the working days "
+				    "before the meeting and the time, e.g. referat_mail = 1 08:00 (0 to %d days), or off",
+				    config_shorten(v, shown, sizeof(shown)), CONFIG_MAX_WORKDAYS);
+	}
+	cfg->attendance_mail = 1;
+	if ((v = cfg_get(p, SEC_GROUP, K_ATTENDANCE_MAIL))) {
+		if (is_off(v))
+			cfg->attendance_mail = 0;
+		else if (!is_on(v))
+			cfg_problem(p, SEC_GROUP, K_ATTENDANCE_MAIL, "bad attendance_mail '%s': write on or off",
+				    config_shorten(v, shown, sizeof(shown)));
+	}
+	cfg->status_mail = CONFIG_STATUS_LAST;
+	if ((v = cfg_get(p, SEC_GROUP, K_STATUS_MAIL))) {
+		if (is_off(v)) {
+			cfg->status_mail = CONFIG_STATUS_OFF;
+		} else if (strcasecmp(v, "last") == 0 || strcasecmp(v, "sidste") == 0) {
+			cfg->status_mail = CONFIG_STATUS_LAST;
+		} else if (config_duration(v, &cfg->status_mail_before) == 0 && cfg->status_mail_before > 0) {
+			cfg->status_mail = CONFIG_STATUS_BEFORE;
+		} else {
+			cfg_problem(p, SEC_GROUP, K_STATUS_MAIL, "bad status_mail '%s': write last (with the last "
+				    "reminder), a time before the meeting such as 2d or 3h, or off",
+				    config_shorten(v, shown, sizeof(shown)));
+		}
+	}
+}
+
+long config_status_offset(const struct config *cfg)
+{
+	switch (cfg->status_mail) {
+	case CONFIG_STATUS_OFF:
+		return 0;
+	case CONFIG_STATUS_BEFORE:
+		return cfg->status_mail_before;
+	case CONFIG_STATUS_LAST:
+		break;
+	}
+	/* the reminders are sorted largest first: the last is the practical one */
+	return cfg->n_reminders ? cfg->reminders[cfg->n_reminders - 1] : 86400;
 }
 
 int config_duration(const char *s, long *ret)
@@ -1048,6 +1137,11 @@ static void cfg_server(struct cfg_parse *p, int sec, struct server_config *sc, s
 								     : "Tovholder/Behandlet");
 		sc->review = xstrdup(cfg_get(p, sec, K_REVIEW) ? cfg_get(p, sec, K_REVIEW)
 							       : "Tovholder/Til gennemsyn");
+		sc->decline = xstrdup(cfg_get(p, sec, K_DECLINE) ? cfg_get(p, sec, K_DECLINE) : "Tovholder/Afbud");
+		sc->accept = xstrdup(cfg_get(p, sec, K_ACCEPT) ? cfg_get(p, sec, K_ACCEPT) : "Tovholder/Tilsagn");
+		sc->ignore = xstrdup(cfg_get(p, sec, K_IGNORE) ? cfg_get(p, sec, K_IGNORE) : "Tovholder/Ignorer");
+		sc->attendance = xstrdup(cfg_get(p, sec, K_ATTENDANCE) ? cfg_get(p, sec, K_ATTENDANCE)
+								       : "Tovholder/Fremmøde");
 	}
 	if (!sc->present) {
 		if (sec == SEC_SMTP)
@@ -1199,6 +1293,10 @@ static void server_release(struct server_config *sc)
 	free(sc->mailbox);
 	free(sc->processed);
 	free(sc->review);
+	free(sc->decline);
+	free(sc->accept);
+	free(sc->ignore);
+	free(sc->attendance);
 	free(sc->token_file);
 	free(sc->token_command);
 	free(sc->authserv_id);

@@ -25,6 +25,11 @@ struct server_config {
 	char *mailbox;          /* default "INBOX" */
 	char *processed;        /* default "Tovholder/Behandlet" */
 	char *review;           /* default "Tovholder/Til gennemsyn" */
+	/* the folders the tovholder decides in by moving a mail there (issue 17, items 4 and 5) */
+	char *decline;          /* default "Tovholder/Afbud" */
+	char *accept;           /* default "Tovholder/Tilsagn" */
+	char *ignore;           /* default "Tovholder/Ignorer" */
+	char *attendance;       /* default "Tovholder/Fremmøde": a Teams attendance report */
 	long poll_interval;     /* [imap] seconds between checks when the server has no IDLE; default 60 */
 	long retry_for;         /* [smtp] seconds a message is retried before it is marked failed; default 3d */
 	int present;            /* the section was in the file */
@@ -36,6 +41,11 @@ struct server_config {
 	char *trusted_relays[CONFIG_MAX_RELAYS]; /* lower-cased From addresses whose Reply-To names the person */
 	size_t n_trusted_relays;
 };
+
+/* When the tovholder's status mail goes out before each meeting. */
+enum config_status_mail { CONFIG_STATUS_OFF, CONFIG_STATUS_LAST, CONFIG_STATUS_BEFORE };
+
+#define CONFIG_MAX_WORKDAYS 10
 
 struct config {
 	char *path;             /* the config file as given */
@@ -51,6 +61,12 @@ struct config {
 	char *templates_dir;    /* NULL: the installed default */
 	long reminders[8];      /* seconds before a meeting's start, largest first; default 7d, 1d */
 	size_t n_reminders;
+	/* the mails to the referent and the tovholder ([group] referat_mail, attendance_mail, status_mail) */
+	int referat_mail_days;  /* the draft: working days (Mon-Fri) before the meeting's day; -1: off; default 1 */
+	int referat_mail_min;   /* at this local time, minutes after midnight; default 08:00 */
+	int attendance_mail;    /* the confirmed attendance after the meeting: 1 on (default), 0 off */
+	enum config_status_mail status_mail;  /* default CONFIG_STATUS_LAST */
+	long status_mail_before;              /* CONFIG_STATUS_BEFORE: seconds before the start */
 	struct server_config smtp;
 	struct server_config imap;
 	/* [graph], optional (present = 0 without it): url, token_file / token_command, ca_file; retry_for is
@@ -59,6 +75,10 @@ struct config {
 };
 
 #define CONFIG_MAX_REMINDERS 8
+
+/* Seconds before a meeting's start that the status mail is due: with the last reminder (the day before when
+ * there are no reminders), or status_mail_before; 0 when it is off. */
+long config_status_offset(const struct config *cfg);
 
 /* "7d", "12h", "90m", "30s" → seconds. 0 or -1. */
 int config_duration(const char *s, long *ret);

@@ -120,6 +120,17 @@ void ctx_unlock(struct ctx *ctx)
 	ctx->lock_fd = -1;
 }
 
+void ctx_nudge(const struct ctx *ctx)
+{
+	char *path = xasprintf("%s.nudge", ctx->cfg.state_path);
+	/* closed after writing: the IN_CLOSE_WRITE the service waits for */
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd >= 0)
+		close(fd);
+	free(path);
+}
+
 int ctx_lock(struct ctx *ctx, int wait)
 {
 	if (ctx->lock_fd >= 0)

@@ -37,6 +37,10 @@ int ctx_open_store(struct ctx *ctx);
 int ctx_lock(struct ctx *ctx, int wait);
 /* Releases the lock ctx_lock took (no-op when not held). */
 void ctx_unlock(struct ctx *ctx);
+/* Tells a running `tovholder run` that the record changed (attendance or an answer set by hand), so that it
+ * mails what follows from it (the confirmed attendance) at once: writes the empty file STATE.nudge, which the
+ * service watches. Best effort: without the service, the next `send` does the same. */
+void ctx_nudge(const struct ctx *ctx);
 
 /* The stored meeting on 'date' ("YYYY-MM-DD"), or with date NULL the next one that has not started (else the
  * last one). Prints a clear error and returns NULL when there is none. Points into snap. */

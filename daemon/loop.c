@@ -114,10 +114,14 @@ static void send_cycle(struct loop *l)
 {
 	struct outbox_result res;
 	struct err err = { "" };
-	time_t now = util_now(), next_reminder = 0, next_try = 0, next = 0, next_teams = 0;
+	time_t now = util_now(), next_reminder = 0, next_paper = 0, next_try = 0, next = 0, next_teams = 0;
 
 	if (ctx_lock(&l->ctx, 1))
 		return;
+	/* the paperwork (referat draft, status, attendance) apart: its failure (a template) must not hold up
+	 * the invitations; it is logged and tried again at the next cycle */
+	if (sender_queue_paperwork(&l->ctx, now, &next_paper) < 0 && !next_paper)
+		next_paper = now + 60;
 	if (sender_teams(&l->ctx, now, 1, &next_teams) >= 0 && sender_queue_changes(&l->ctx, now) >= 0 &&
 	    sender_queue_reminders(&l->ctx, now, &next_reminder) >= 0 &&
 	    sender_deliver(&l->ctx, now, l->reload_all, stop_requested, NULL, &res) == 0) {
@@ -135,6 +139,8 @@ static void send_cycle(struct loop *l)
 		next = next_reminder;
 	if (next_teams && (!next || next_teams < next))
 		next = next_teams;
+	if (next_paper && (!next || next_paper < next))
+		next = next_paper;
 	now = util_now();
 	l->send_ms = next ? now_ms() + (next > now ? (long long)(next - now) * 1000 : 0) : 0;
 	/* a retry that is due right away (a failed state write) must not spin */
@@ -246,6 +252,7 @@ static void watch_files(struct loop *l)
 	watch_dir_of(l, l->config_path);
 	watch_dir_of(l, l->ctx.cfg.schedule_path);
 	watch_dir_of(l, l->ctx.cfg.roster_path);
+	watch_dir_of(l, l->ctx.cfg.state_path);  /* STATE.nudge: ctx_nudge */
 }
 
 static const char *base_name(const char *path)
@@ -255,10 +262,14 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-/* Drains inotify; 1 when one of our three files changed. */
+enum { CHANGED_FILES = 1, CHANGED_RECORD = 2 };
+
+/* Drains inotify; CHANGED_FILES when one of our three files changed, CHANGED_RECORD when a command nudged us
+ * (ctx_nudge: attendance or an answer recorded). */
 static int files_changed(struct loop *l)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	char *nudge = xasprintf("%s.nudge", base_name(l->ctx.cfg.state_path));
 	int ours = 0;
 	ssize_t n;
 
@@ -268,10 +279,13 @@ static int files_changed(struct loop *l)
 			if (ev->len && (strcmp(ev->name, base_name(l->config_path)) == 0 ||
 					strcmp(ev->name, base_name(l->ctx.cfg.schedule_path)) == 0 ||
 					strcmp(ev->name, base_name(l->ctx.cfg.roster_path)) == 0))
-				ours = 1;
+				ours |= CHANGED_FILES;
+			if (ev->len && strcmp(ev->name, nudge) == 0 && (ev->mask & IN_CLOSE_WRITE))
+				ours |= CHANGED_RECORD;
 			p += sizeof(*ev) + ev->len;
 		}
 	}
+	free(nudge);
 	return ours;
 }
 
@@ -453,8 +467,13 @@ int loop_run(const char *config_path, int verbose)
 			handle_signals(&l, &stop);
 		if (stop)
 			break;
-		if (ready > 0 && (pfd[1].revents & POLLIN) && files_changed(&l))
-			l.reload_ms = now_ms() + RELOAD_SETTLE_MS;
+		if (ready > 0 && (pfd[1].revents & POLLIN)) {
+			int changed = files_changed(&l);
+			if (changed & CHANGED_FILES)
+				l.reload_ms = now_ms() + RELOAD_SETTLE_MS;
+			if (changed & CHANGED_RECORD)
+				l.send_ms = now_ms();  /* the paperwork that follows (send_cycle) */
+		}
 		/* A keepalive ("* OK Still here") is read and dropped without leaving the IDLE. */
 		if (ready > 0 && (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)) &&
 		    ((pfd[2].revents & (POLLHUP | POLLERR)) || imap_idle_news(l.imap, 1)))

@@ -231,3 +231,241 @@ int sender_queue_reminders(struct ctx *ctx, time_t now, time_t *ret_next)
 	store_snapshot_release(&snap);
 	return total;
 }
+
+int sender_report(struct ctx *ctx, const struct outbox_result *res)
+{
+	if (res->sent || res->waiting || res->failed)
+		printf("sent %d, waiting %d, refused %d\n", res->sent, res->waiting, res->failed);
+	else
+		printf("nothing to send\n");
+	if (res->stop == SMTP_REFUSED) {
+		log_error("%s refused us: %s (check [smtp] in the config)", ctx->cfg.smtp.url, res->stop_reason);
+		return EX_UNAVAILABLE;
+	}
+	if (res->stop == SMTP_UNREACHABLE) {
+		log_error("cannot reach %s: %s; %d message%s wait: run 'tovholder send' again later",
+			  ctx->cfg.smtp.url, res->stop_reason, res->waiting, res->waiting == 1 ? "" : "s");
+		return EX_TEMPFAIL;
+	}
+	if (res->waiting)
+		return EX_TEMPFAIL;
+	if (res->failed)
+		return EX_UNAVAILABLE;
+	return 0;
+}
+
+/* ---- the paperwork: mails to the referent and the tovholder ---- */
+
+static const char *const paper_templates[] = { "referat", "status", "fremmoede" };
+static const char *const paper_what[] = { "referat draft", "status mail", "attendance lines" };
+
+/* Composes one paperwork message and queues it to 'email'. Inside the caller's transaction. */
+static int queue_one_paper(struct ctx *ctx, struct compose *c, const struct compose_paper *cp, struct tmpl_vars *v,
+			   enum paper_kind kind, time_t now, struct err *err)
+{
+	struct store_outmsg m = { 0 };
+	int rc;
+
+	if (!(m.message = compose_paper_mail(c, cp, v, now, &m.message_id, &m.len, err)))
+		return -1;
+	m.meeting_id = cp->mt->id;
+	m.email = (char *)cp->to_email;
+	m.kind = (char *)paper_kind_name(kind);
+	/* paperwork is no calendar state: it neither supersedes nor is superseded */
+	m.keep_queued = 1;
+	rc = store_queue(ctx->store, &m, err);
+	free(m.message);
+	free(m.message_id);
+	return rc;
+}
+
+/* The lines as a list variable, one item per line. */
+static void set_lines(struct tmpl_vars *v, const char *lines)
+{
+	const char *items[32];
+	char *copy = xstrdup(lines), *save = NULL;
+	size_t n = 0;
+
+	for (char *tok = strtok_r(copy, "\n", &save); tok && n < 32; tok = strtok_r(NULL, "\n", &save))
+		items[n++] = tok;
+	tmpl_set_list(v, "linjer", items, n);
+	free(copy);
+}
+
+/* The referat draft or the attendance lines: to the referent (the tovholder when nobody is), with the whole
+ * draft as .docx; the draft also as a copy to the tovholder. *ret_hash: the lines' hash. Returns the count. */
+static int queue_referat(struct ctx *ctx, struct compose *c, const struct store_meeting *mt, enum paper_kind kind,
+			 time_t now, char *ret_hash, struct err *err)
+{
+	const struct store_invitation *ref = paper_referent(mt);
+	struct tmpl_vars *v = tmpl_vars_new();
+	struct paper_doc pd;
+	char *lines = NULL, *docx = NULL, *name = xasprintf("referat-%s.docx", mt->date);
+	size_t docx_len = 0;
+	int n = -1;
+
+	if (paper_doc_load(ctx, mt, &pd, err) < 0 || referatdoc_render(&pd.doc, REFERATDOC_DOCX, &docx, &docx_len,
+								       err) < 0)
+		goto out;
+	lines = referatdoc_lines(&pd.doc);
+	paper_hash(lines, ret_hash);
+	set_lines(v, lines);
+	tmpl_set(v, "bilag", name);
+	tmpl_set(v, "efter_moedet", kind == PAPER_ATTENDANCE ? "ja" : NULL);
+	struct compose_paper cp = {
+		.template = paper_templates[kind], .mt = mt,
+		.to_name = ref ? ref->name : ctx->cfg.organizer_name,
+		.to_email = ref ? ref->email : ctx->cfg.organizer_email,
+		.attachment = docx, .attachment_len = docx_len, .attachment_name = name,
+	};
+	if (!ref)
+		log_warn("%s: nobody with rolle sekretær holds the invitation to %s: the %s goes to the tovholder",
+			 ctx->cfg.roster_path, mt->date, paper_what[kind]);
+	if (ref && kind == PAPER_DRAFT) {
+		cp.cc_name = ctx->cfg.organizer_name;
+		cp.cc_email = ctx->cfg.organizer_email;
+	}
+	if (queue_one_paper(ctx, c, &cp, v, kind, now, err) < 0)
+		goto out;
+	n = 1;
+	if (cp.cc_email) {
+		/* the tovholder's copy: the same mail, its own Message-ID (one recipient per outbox message) */
+		cp.to_name = cp.cc_name;
+		cp.to_email = cp.cc_email;
+		cp.cc_name = ref->name;
+		cp.cc_email = ref->email;
+		if (queue_one_paper(ctx, c, &cp, v, kind, now, err) < 0) {
+			n = -1;
+			goto out;
+		}
+		n = 2;
+	}
+	log_info("%s for %s: to %s%s%s", paper_what[kind], mt->date, cp.cc_email ? cp.cc_email : cp.to_email,
+		 n == 2 ? ", copy to " : "", n == 2 ? ctx->cfg.organizer_email : "");
+out:
+	free(lines);
+	free(docx);
+	free(name);
+	paper_doc_release(&pd);
+	tmpl_vars_free(v);
+	return n;
+}
+
+static int queue_status(struct ctx *ctx, struct compose *c, const struct store_meeting *mt, time_t now,
+			struct err *err)
+{
+	struct tmpl_vars *v = tmpl_vars_new();
+	struct compose_paper cp = {
+		.template = paper_templates[PAPER_STATUS], .mt = mt,
+		.to_name = ctx->cfg.organizer_name, .to_email = ctx->cfg.organizer_email,
+	};
+	int n = -1;
+
+	if (paper_status_vars(ctx, mt, v, err) == 0 && queue_one_paper(ctx, c, &cp, v, PAPER_STATUS, now, err) == 0) {
+		n = 1;
+		log_info("status mail for %s: to %s", mt->date, cp.to_email);
+	}
+	tmpl_vars_free(v);
+	return n;
+}
+
+/* Queues one due mail and records it. Inside the caller's transaction. Returns the count or -1. */
+static int queue_paper(struct ctx *ctx, struct compose **c, const struct paper_due *due, time_t now,
+		       struct err *err)
+{
+	char hash[PAPER_HASH_LEN + 1] = "";
+	int n;
+
+	if (due->baseline) {
+		/* attendance recorded before this version: its lines count as sent */
+		return store_paper_put(ctx->store, due->mt->id, paper_kind_name(due->kind), "baseline", due->hash,
+				       err) < 0 ? -1 : 0;
+	}
+	if (!*c && !(*c = compose_new(&ctx->cfg, err)))
+		return -1;
+	if (due->kind == PAPER_STATUS)
+		n = queue_status(ctx, *c, due->mt, now, err);
+	else
+		n = queue_referat(ctx, *c, due->mt, due->kind, now, hash, err);
+	if (n >= 0 && store_paper_put(ctx->store, due->mt->id, paper_kind_name(due->kind), "sent", hash, err) < 0)
+		return -1;
+	return n;
+}
+
+/* Queues the given mails in one transaction. Returns the number of messages, or -1 (logged). */
+static int queue_papers(struct ctx *ctx, const struct paper_due *due, int n, time_t now)
+{
+	struct compose *c = NULL;
+	struct err err = { "" };
+	int total = 0;
+
+	if (n <= 0)
+		return n;
+	if (store_begin(ctx->store, &err) < 0) {
+		log_error("%s", err.msg);
+		return -1;
+	}
+	for (int i = 0; i < n && total >= 0; i++) {
+		int k = queue_paper(ctx, &c, &due[i], now, &err);
+		total = k < 0 ? -1 : total + k;
+	}
+	if (total < 0 || store_commit(ctx->store, &err) < 0) {
+		store_rollback(ctx->store);
+		log_error("paperwork: %s", err.msg);
+		total = -1;
+	}
+	compose_free(c);
+	return total;
+}
+
+int sender_queue_paperwork(struct ctx *ctx, time_t now, time_t *ret_next)
+{
+	struct store_snapshot snap = { 0 };
+	struct paper_due due[32];
+	struct err err = { "" };
+	int n;
+
+	*ret_next = 0;
+	if (store_load(ctx->store, &snap, &err) < 0 ||
+	    (n = paper_due(ctx, &snap, now, due, sizeof(due) / sizeof(due[0]), ret_next, &err)) < 0) {
+		log_error("%s", err.msg);
+		store_snapshot_release(&snap);
+		return -1;
+	}
+	n = queue_papers(ctx, due, n, now);
+	store_snapshot_release(&snap);
+	return n;
+}
+
+int sender_paper_now(struct ctx *ctx, const struct store_meeting *mt, enum paper_kind kind)
+{
+	struct paper_due due = { 0 };
+	struct outbox_result res;
+	struct err err = { "" };
+	time_t now = util_now();
+	int rc;
+
+	due.mt = mt;
+	due.kind = kind;
+	if (kind == PAPER_DRAFT) {
+		struct attendance att;
+		/* after the meeting, once who was there is recorded, the draft is the final lines */
+		if (attendance_load(ctx->store, mt, &att, &err) < 0) {
+			log_error("%s", err.msg);
+			attendance_release(&att);
+			return EX_SOFTWARE;
+		}
+		if (att.confirmed)
+			due.kind = PAPER_ATTENDANCE;
+		attendance_release(&att);
+	}
+	if ((rc = ctx_lock(ctx, 1)))
+		return rc;
+	if (queue_papers(ctx, &due, 1, now) < 0) {
+		ctx_unlock(ctx);
+		return EX_SOFTWARE;
+	}
+	rc = sender_deliver(ctx, now, 1, NULL, NULL, &res);
+	ctx_unlock(ctx);
+	return rc ? rc : sender_report(ctx, &res);
+}

@@ -7,6 +7,7 @@
 
 #include "ctx.h"
 #include "outbox.h"
+#include "paper.h"
 
 /* Plans and queues every change (logged one line per action). Returns the number of messages queued, or -1
  * (logged) on a state or template error. */
@@ -25,5 +26,16 @@ int sender_queue_reminders(struct ctx *ctx, time_t now, time_t *ret_next);
  * for a config or state problem. */
 int sender_deliver(struct ctx *ctx, time_t now, int all, int (*stop)(void *arg), void *arg,
 		   struct outbox_result *res);
+
+/* Queues the paperwork mails that are due (paper_due: the referat draft, the status mail, the confirmed
+ * attendance), each recorded as sent in the same transaction. *ret_next: when the next is due (0: none).
+ * Returns the number of messages queued, or -1 (logged). */
+int sender_queue_paperwork(struct ctx *ctx, time_t now, time_t *ret_next);
+/* For `referat DATE --mail` and `status DATE --mail`: queues that mail for the meeting now, whatever its time
+ * (PAPER_DRAFT: after the meeting, once its attendance is recorded, the final lines instead), and delivers the
+ * queue. Takes the lock and prints the outcome; returns 0 or a sysexits code. */
+int sender_paper_now(struct ctx *ctx, const struct store_meeting *mt, enum paper_kind kind);
+/* Prints what a delivery did ("sent N, waiting N, refused N") and returns the exit code for it. */
+int sender_report(struct ctx *ctx, const struct outbox_result *res);
 
 #endif

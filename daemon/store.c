@@ -135,6 +135,21 @@ static const char *const migrations[] = {
 	"  uid TEXT NOT NULL, email TEXT NOT NULL,"
 	"  start_at INTEGER NOT NULL, end_at INTEGER, comment TEXT, message_id TEXT NOT NULL, at INTEGER NOT NULL,"
 	"  PRIMARY KEY (uid, email));",
+	/* 6 → 7: the mails to the referent and the tovholder about each meeting: the referat draft ('draft') and
+	 * the status mail ('status'), each once (again after a move, like the reminders), and the confirmed
+	 * attendance ('attendance') with the hash of its lines as last sent, so that only a change mails again.
+	 * Attendance recorded before this step is 'baseline': its lines as they are count as sent, so an upgrade
+	 * does not mail the referent about every past meeting. */
+	"CREATE TABLE paperwork ("
+	"  meeting_id INTEGER NOT NULL REFERENCES meeting(id),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('draft','status','attendance')),"
+	"  status TEXT NOT NULL CHECK (status IN ('sent','skipped','baseline')),"
+	"  hash TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  PRIMARY KEY (meeting_id, kind));"
+	"INSERT INTO paperwork (meeting_id, kind, status, hash, at)"
+	"  SELECT DISTINCT meeting_id, 'attendance', 'baseline', '', CAST(strftime('%s','now') AS INTEGER)"
+	"  FROM attendance;",
 };
 
 static int db_err(struct store *st, struct err *err, const char *what)
@@ -540,15 +555,25 @@ fail_quiet:
  * start: the rows that say they were sent (or skipped) were for the old one. */
 static int reopen_reminders_if_moved(struct store *st, const struct store_meeting *m, struct err *err)
 {
-	sqlite3_stmt *s = prep(st, "DELETE FROM reminder WHERE meeting_id = ?1 AND EXISTS (SELECT 1 FROM meeting"
-			       " WHERE id = ?1 AND (date <> ?2 OR start_min <> ?3))", err);
+	static const char *const sql[] = {
+		"DELETE FROM reminder WHERE meeting_id = ?1 AND EXISTS (SELECT 1 FROM meeting"
+		" WHERE id = ?1 AND (date <> ?2 OR start_min <> ?3))",
+		/* the referat draft and the status mail, too (the confirmed attendance is about what happened) */
+		"DELETE FROM paperwork WHERE meeting_id = ?1 AND kind IN ('draft','status') AND EXISTS (SELECT 1"
+		" FROM meeting WHERE id = ?1 AND (date <> ?2 OR start_min <> ?3))",
+	};
 
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, m->id);
-	sqlite3_bind_text(s, 2, m->date, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 3, m->start_min);
-	return step_done(st, s, err);
+	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		sqlite3_stmt *s = prep(st, sql[i], err);
+		if (!s)
+			return -1;
+		sqlite3_bind_int64(s, 1, m->id);
+		sqlite3_bind_text(s, 2, m->date, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 3, m->start_min);
+		if (step_done(st, s, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int store_put_meeting(struct store *st, struct store_meeting *m, struct err *err)
@@ -613,7 +638,8 @@ int store_queue(struct store *st, struct store_outmsg *m, struct err *err)
 	if (m->meeting_id && !m->keep_queued) {
 		/* only calendar messages replace each other; a queued reminder stays */
 		s = prep_kept(st, "UPDATE outbox SET status='superseded', done_at=?3 WHERE status='queued'"
-			 " AND meeting_id=?1 AND email=?2 AND kind NOT IN ('reminder','practical')", err);
+			 " AND meeting_id=?1 AND email=?2 AND kind NOT IN ('reminder','practical','draft','status',"
+			 "'attendance')", err);
 		if (!s)
 			return -1;
 		sqlite3_bind_int64(s, 1, m->meeting_id);
@@ -1179,6 +1205,45 @@ int store_reminder_mark(struct store *st, long long meeting_id, long offset, con
 	sqlite3_bind_int64(s, 2, offset);
 	sqlite3_bind_text(s, 3, status, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)util_now());
+	return step_done(st, s, err);
+}
+
+int store_paper_get(struct store *st, long long meeting_id, const char *kind, char **ret_status, char **ret_hash,
+		    struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT status, hash FROM paperwork WHERE meeting_id = ?1 AND kind = ?2", err);
+	int rc;
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, meeting_id);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		if (ret_status)
+			*ret_status = xstrdup((const char *)sqlite3_column_text(s, 0));
+		if (ret_hash)
+			*ret_hash = xstrdup((const char *)sqlite3_column_text(s, 1));
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(st, err, "read paperwork");
+	return rc == SQLITE_ROW;
+}
+
+int store_paper_put(struct store *st, long long meeting_id, const char *kind, const char *status, const char *hash,
+		    struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "INSERT OR REPLACE INTO paperwork (meeting_id, kind, status, hash, at)"
+			       " VALUES (?1,?2,?3,?4,?5)", err);
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, meeting_id);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, hash ? hash : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)util_now());
 	return step_done(st, s, err);
 }
 

@@ -232,6 +232,14 @@ void store_online_free(struct store_online *v, size_t n);
 int store_reminder_status(struct store *st, long long meeting_id, long offset, struct err *err);
 /* Records it as "sent" or "skipped" (once; a second mark changes nothing). */
 int store_reminder_mark(struct store *st, long long meeting_id, long offset, const char *status, struct err *err);
+/* The mails to the referent and the tovholder about a meeting, by kind ("draft", "status", "attendance"):
+ * what was last done ("sent", "skipped", "baseline") and the hash of what was sent (attendance: its lines).
+ * 1 found (*ret_status and *ret_hash, when not NULL, are the caller's to free), 0 nothing yet, -1 error. */
+int store_paper_get(struct store *st, long long meeting_id, const char *kind, char **ret_status, char **ret_hash,
+		    struct err *err);
+/* Records it, replacing what was there. */
+int store_paper_put(struct store *st, long long meeting_id, const char *kind, const char *status, const char *hash,
+		    struct err *err);
 /* The earliest retry time of a queued message, 0 when the queue is empty. */
 int store_next_try(struct store *st, time_t *ret, struct err *err);
 

@@ -26,7 +26,7 @@ const char *const tmpl_mail_vars[] = {
 	"linjer", "bilag", "efter_moedet",
 	/* the tovholder's status mail: the table of invitees and of the mails waiting for review, the totals */
 	"personer", "deltager", "svar", "kilde", "tidspunkt", "bemaerkning",
-	"gennemsyn", "fra", "overskrift", "modtaget", "grund",
+	"gennemsyn", "fra", "overskrift", "modtaget", "grund", "venter",
 	"ikke_svaret", "stedfortraedere", "afviste",
 	"antal_inviterede", "antal_tilsagn", "antal_afbud", "antal_tentativ", "antal_autosvar", "antal_afvist",
 	"antal_ikke_svaret", "antal_gennemsyn",

@@ -133,8 +133,42 @@ static void test_good_variants(void **state)
 	assert_int_equal(cfg.reminders[1], 86400);
 	assert_int_equal(cfg.smtp.retry_for, 3 * 86400);
 	assert_int_equal(cfg.imap.poll_interval, 60);
+	/* the paperwork: the draft the working day before at 08:00, the status with the last reminder (1 day),
+	 * the attendance on; the decision folders */
+	assert_int_equal(cfg.referat_mail_days, 1);
+	assert_int_equal(cfg.referat_mail_min, 8 * 60);
+	assert_int_equal(cfg.attendance_mail, 1);
+	assert_int_equal(cfg.status_mail, CONFIG_STATUS_LAST);
+	assert_int_equal(config_status_offset(&cfg), 86400);
+	assert_string_equal(cfg.imap.decline, "Tovholder/Afbud");
+	assert_string_equal(cfg.imap.accept, "Tovholder/Tilsagn");
+	assert_string_equal(cfg.imap.ignore, "Tovholder/Ignorer");
+	assert_string_equal(cfg.imap.attendance, "Tovholder/Fremmøde");
 	config_release(&cfg);
 	free(t2);
+
+	/* each paperwork mail re-timed or off */
+	text = replace(good, "state = state.db ; keep it\n", "state = state.db\nreferat_mail = 2 7:30\n"
+		       "status_mail = 3h\nattendance_mail = off\nreminders = 2d, 4h\n");
+	assert_int_equal(config_parse_buf(&cfg, text, strlen(text), F, &d), 0);
+	assert_int_equal(cfg.referat_mail_days, 2);
+	assert_int_equal(cfg.referat_mail_min, 7 * 60 + 30);
+	assert_int_equal(cfg.attendance_mail, 0);
+	assert_int_equal(config_status_offset(&cfg), 3 * 3600);
+	config_release(&cfg);
+	free(text);
+	text = replace(good, "state = state.db ; keep it\n", "state = state.db\nreferat_mail = off\n"
+		       "status_mail = off\n");
+	assert_int_equal(config_parse_buf(&cfg, text, strlen(text), F, &d), 0);
+	assert_int_equal(cfg.referat_mail_days, -1);
+	assert_int_equal(config_status_offset(&cfg), 0);
+	config_release(&cfg);
+	free(text);
+	text = replace(good, "state = state.db ; keep it\n", "state = state.db\nreminders = 7d, 2h\n");
+	assert_int_equal(config_parse_buf(&cfg, text, strlen(text), F, &d), 0);
+	assert_int_equal(config_status_offset(&cfg), 2 * 3600);  /* with the last reminder */
+	config_release(&cfg);
+	free(text);
 
 	/* reminders in any order come out largest first; none means none */
 	text = replace(good, "state = state.db ; keep it\n", "state = state.db\nreminders = 2h, 14d, 90m\n");
@@ -180,7 +214,18 @@ static const struct bad_case {
 	    F ":1: [group] has no 'organizer': add organizer = Name <address>" } },
 	{ "unknown key, nothing close", "state = state.db ; keep it", "state = state.db\nfarve = blå",
 	  { F ":8: unknown key 'farve' in [group]: the keys are name, organizer, secretary, timezone, schedule, "
-	      "roster, state, templates, reminders" } },
+	      "roster, state, templates, reminders, referat_mail, attendance_mail, status_mail" } },
+	{ "a bad referat_mail", "state = state.db ; keep it", "state = state.db\nreferat_mail = 08:00",
+	  { F ":8: bad referat_mail '08:00': write the working days before the meeting and the time, e.g. "
+	      "referat_mail = 1 08:00 (0 to 10 days), or off" } },
+	{ "referat_mail too early", "state = state.db ; keep it", "state = state.db\nreferat_mail = 11 8:00",
+	  { F ":8: bad referat_mail '11 8:00': write the working days before the meeting and the time, e.g. "
+	      "referat_mail = 1 08:00 (0 to 10 days), or off" } },
+	{ "a bad status_mail", "state = state.db ; keep it", "state = state.db\nstatus_mail = dagen før",
+	  { F ":8: bad status_mail 'dagen før': write last (with the last reminder), a time before the meeting "
+	      "such as 2d or 3h, or off" } },
+	{ "a bad attendance_mail", "state = state.db ; keep it", "state = state.db\nattendance_mail = måske",
+	  { F ":8: bad attendance_mail 'måske': write on or off" } },
 	{ "imap key in [smtp]", "password_file = secret\n", "password_file = secret\nmailbox = INBOX\n",
 	  { F ":13: unknown key 'mailbox' in [smtp]: the keys are url, tls, user, password_file, "
 	      "password_command, ca_file, retry_for, auth, token_file, token_command" } },

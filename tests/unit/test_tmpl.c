@@ -338,14 +338,49 @@ static const struct kind {
 	const char *subject;  /* the subject's start after "Emne: " */
 	int asks_answer;      /* says how to answer: Accepter/Afvis, "afbud", a colleague */
 	int removes_entry;    /* says the calendar entry goes away */
+	int paper;            /* to the referent or the tovholder: 1 the lines and the attachment, 2 the status */
 } kinds[] = {
-	{ "indkaldelse", "Indkaldelse: ", 1, 0 },
-	{ "opdatering", "Opdateret: ", 1, 0 },
-	{ "aflysning", "Aflyst: ", 0, 1 },
-	{ "paamindelse", "Påmindelse: ", 1, 0 },
-	{ "praktisk", "Praktisk info: ", 1, 0 },
-	{ "fjernet", "Fjernet fra deltagerlisten: ", 0, 1 },
+	{ "indkaldelse", "Indkaldelse: ", 1, 0, 0 },
+	{ "opdatering", "Opdateret: ", 1, 0, 0 },
+	{ "aflysning", "Aflyst: ", 0, 1, 0 },
+	{ "paamindelse", "Påmindelse: ", 1, 0, 0 },
+	{ "praktisk", "Praktisk info: ", 1, 0, 0 },
+	{ "fjernet", "Fjernet fra deltagerlisten: ", 0, 1, 0 },
+	{ "referat", "Referat til mødet ", 0, 0, 1 },
+	{ "fremmoede", "Fremmøde til referatet ", 0, 0, 1 },
+	{ "status", "Status før mødet ", 0, 0, 2 },
 };
+
+/* The paperwork's variables: variant 0 filled (and a value that must be escaped), 1 every list empty. */
+static void paper_vars(struct tmpl_vars *v, int variant)
+{
+	static const char *const lines[] = { "Afbud: Bo Aagaard (Greve)", "Deltagere: Anne Mose Dahl (Faxe)",
+					     "Referat: Cecilie Prøve (Testrup)" };
+	static const char *const pcols[] = { "deltager", "svar", "kilde", "tidspunkt", "bemaerkning" };
+	static const char *const pcells[] = { "Bo Aagaard (Greve)", "afbud", "mail", "01.03.2027 10:00",
+					      "stedfortræder: Lise Holm" };
+	static const char *const rcols[] = { "fra", "overskrift", "modtaget", "grund" };
+	static const char *const rcells[] = { "x@y.example", "Re: <c>", "01.03.2027 10:00", "unclear answer" };
+	static const char *const counts[] = { "antal_inviterede", "antal_tilsagn", "antal_afbud", "antal_tentativ",
+					      "antal_autosvar", "antal_afvist", "antal_ikke_svaret", "antal_gennemsyn" };
+	static const char *const folders[] = { "mappe_gennemsyn", "mappe_afbud", "mappe_tilsagn", "mappe_ignorer",
+					       "mappe_fremmoede" };
+	size_t n = variant == 0;
+
+	tmpl_set_list(v, "linjer", lines, variant == 0 ? 3 : 0);
+	tmpl_set(v, "bilag", "referat-2027-03-05.docx");
+	tmpl_set(v, "efter_moedet", variant == 0 ? "ja" : NULL);
+	tmpl_set_rows(v, "personer", pcols, 5, pcells, n);
+	tmpl_set_rows(v, "gennemsyn", rcols, 4, rcells, n);
+	tmpl_set(v, "venter", n ? "ja" : NULL);
+	tmpl_set_list(v, "ikke_svaret", pcells, n);
+	tmpl_set_list(v, "stedfortraedere", pcells, n);
+	tmpl_set_list(v, "afviste", pcells, n);
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+		tmpl_set(v, counts[i], variant == 0 ? "1" : "0");
+	for (size_t i = 0; i < sizeof(folders) / sizeof(folders[0]); i++)
+		tmpl_set(v, folders[i], "Tovholder/Mappe");
+}
 
 /* variant 0: online with a link, every list filled; 1: at an address, every optional value empty. */
 static struct tmpl_vars *mail_vars(int variant)
@@ -380,6 +415,7 @@ static struct tmpl_vars *mail_vars(int variant)
 		tmpl_set_list(v, "aendringer", NULL, 0);
 		tmpl_set(v, "svarfrist", "");
 	}
+	paper_vars(v, variant);
 	return v;
 }
 
@@ -435,17 +471,19 @@ static void check_text_mail(const struct kind *k, const char *path, const char *
 		fail_msg("%s: the first line must be 'Emne: %s…', got '%.60s'", path, k->subject, out);
 	if (!nl || nl[1] != '\n')
 		fail_msg("%s: the subject line must be followed by one empty line", path);
-	if (!strstr(out, "Netværksgruppe Børn og Unge fredag den 5. marts 2027\n"))
+	/* "Indkaldelse: GROUP DATE", or the paperwork's "Referat til mødet DATE – GROUP" */
+	if (!strstr(out, "Netværksgruppe Børn og Unge fredag den 5. marts 2027\n") &&
+	    !strstr(out, "fredag den 5. marts 2027 – Netværksgruppe Børn og Unge\n"))
 		fail_msg("%s: the subject must name the group and the date", path);
 	if (strstr(out, "\n\n\n"))
 		fail_msg("%s (variant %d): two empty lines in a row:\n%s", path, variant, out);
 	if (strstr(out, " .") || strstr(out, " ,") || strstr(out, "  "))
 		fail_msg("%s (variant %d): a hole where an empty value was:\n%s", path, variant, out);
-	if (!strstr(out, "Venlig hilsen\nBo Eksempel\n"))
+	if (k->paper != 2 && !strstr(out, "Venlig hilsen\nBo Eksempel\n"))
 		fail_msg("%s: no 'Venlig hilsen' with the tovholder's name", path);
 }
 
-static void check_html_mail(const char *path, const char *out)
+static void check_html_mail(const struct kind *k, const char *path, const char *out)
 {
 	static const char *const banned[] = { "Emne:", "<style", "<link", "<script", "src=", "url(", "@import" };
 
@@ -458,7 +496,7 @@ static void check_html_mail(const char *path, const char *out)
 		fail_msg("%s: no viewport meta tag (phones)", path);
 	if (strstr(out, "pwd=a&b") || strstr(out, "<c>"))
 		fail_msg("%s: a value is not HTML-escaped", path);
-	if (!strstr(out, "Venlig hilsen"))
+	if (k->paper != 2 && !strstr(out, "Venlig hilsen"))
 		fail_msg("%s: no 'Venlig hilsen'", path);
 }
 
@@ -482,10 +520,20 @@ static void check_mail(const struct kind *k, const char *path, const char *ext, 
 		fail_msg("%s: the address is missing", path);
 	if (variant == 0 && strcmp(k->name, "praktisk") == 0 && !strstr(out, "Nyt fra kommunerne"))
 		fail_msg("%s: the agenda is missing", path);
+	if (k->paper == 1 && (!strstr(out, "referat-2027-03-05.docx") ||
+			      (variant == 0 && !strstr(out, "Deltagere: Anne Mose Dahl (Faxe)"))))
+		fail_msg("%s: the lines and the attached draft must be named", path);
+	if (k->paper == 1 && strcmp(k->name, "referat") == 0 && variant == 0 && !strstr(out, "Nyt fra kommunerne"))
+		fail_msg("%s: the agenda is missing", path);
+	if (k->paper == 2 && variant == 0 && (!strstr(out, "Tovholder/Mappe") || !strstr(out, "unclear answer") ||
+					      !strstr(out, "Bo Aagaard (Greve)")))
+		fail_msg("%s: the status must show each invitee, each mail waiting and the folders", path);
+	if (k->paper == 2 && strcmp(ext, "html") == 0 && variant == 0 && !strstr(out, "<table"))
+		fail_msg("%s: the status shows the answers in a table", path);
 	if (strcmp(ext, "txt") == 0)
 		check_text_mail(k, path, out, variant);
 	else
-		check_html_mail(path, out);
+		check_html_mail(k, path, out);
 }
 
 static const struct kind *kind_of(const char *file, char *ext, size_t extsz)
