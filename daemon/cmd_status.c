@@ -3,6 +3,7 @@
 #include "dansk.h"
 #include "log.h"
 #include "paper.h"
+#include "sender.h"
 #include "util.h"
 #include "vis.h"
 
@@ -67,15 +68,22 @@ int cmd_status(int argc, char **argv, struct ctx *ctx)
 	static const char *const words[] = { "tilsagn", "afbud", "tentativ", "autosvar", "adresse afvist",
 					     "ikke svaret" };
 
-	if (argc > 2) {
-		fprintf(stderr, "usage: tovholder status [DATE]\n");
+	int mail = argc > 1 && strcmp(argv[argc - 1], "--mail") == 0;
+
+	if (argc > 2 + mail || (argc == 2 + mail && argv[1][0] == '-')) {
+		fprintf(stderr, "usage: tovholder status [DATE] [--mail]\n");
 		return EX_USAGE;
 	}
 	if ((rc = ctx_open_record(ctx, &snap)))
 		goto out;
 	rc = EX_DATAERR;
-	if (!(mt = ctx_pick_meeting(ctx, &snap, argc == 2 ? argv[1] : NULL)))
+	if (!(mt = ctx_pick_meeting(ctx, &snap, argc == 2 + mail ? argv[1] : NULL)))
 		goto out;
+	if (mail) {
+		/* the status mail to the tovholder, now */
+		rc = sender_paper_now(ctx, mt, PAPER_STATUS);
+		goto out;
+	}
 	rc = EX_SOFTWARE;
 	if (store_record_load(ctx->store, mt->id, &rec, &err) < 0 || store_review_count(ctx->store, &n_review, &err) < 0 ||
 	    store_proposals(ctx->store, mt->uid, &pr, &n_pr, &err) < 0) {

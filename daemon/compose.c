@@ -287,56 +287,20 @@ out:
 	return out;
 }
 
-char *compose_reminder_mail(struct compose *c, const struct store_meeting *mt, const struct store_invitation *who,
-			    int practical, time_t now, char **ret_message_id, size_t *ret_len, struct err *err)
-{
-	const char *name = reminder_names[practical ? 1 : 0];
-	struct tmpl_vars *v = tmpl_vars_new();
-	char *txt = NULL, *html = NULL, *out = NULL, *org_name = NULL, *org_email = NULL, *message_id = NULL;
-	char *subject = NULL, *body = NULL;
-
-	set_meeting_vars(v, c->cfg, mt, NULL, 0);
-	tmpl_set(v, "navn", who->name);
-	tmpl_set(v, "organisation", who->org);
-	if (render_both(c, name, v, &txt, &subject, &body, &html, err) < 0)
-		goto out;
-	if (util_parse_mailbox(mt->organizer, &org_name, &org_email) < 0) {
-		err_set(err, "bad organizer '%s'", mt->organizer);
-		goto out;
-	}
-	message_id = mime_new_message_id(util_email_domain(org_email));
-	struct mime_message mm = {
-		.from_name = org_name, .from_email = org_email, .to_name = who->name, .to_email = who->email,
-		.subject = subject, .message_id = message_id, .date = now, .text = body, .html = html,
-	};
-	if (!(out = mime_build(&mm, ret_len, err)))
-		goto out;
-	*ret_message_id = message_id;
-	message_id = NULL;
-out:
-	tmpl_vars_free(v);
-	free(txt);
-	free(html);
-	free(org_name);
-	free(org_email);
-	free(message_id);
-	return out;
-}
-
-char *compose_paper_mail(struct compose *c, const struct compose_paper *p, struct tmpl_vars *v, time_t now,
-			 char **ret_message_id, size_t *ret_len, struct err *err)
+/* A mail without a calendar part from templates/NAME (cp->template): the meeting's variables, those in v
+ * (navn, organisation and the caller's own), text and HTML, and the attachment if any. */
+static char *plain_mail(struct compose *c, const struct compose_paper *p, struct tmpl_vars *v, time_t now,
+			char **ret_message_id, size_t *ret_len, struct err *err)
 {
 	char *txt = NULL, *html = NULL, *out = NULL, *org_name = NULL, *org_email = NULL, *message_id = NULL;
 	char *subject = NULL, *body = NULL;
 
 	set_meeting_vars(v, c->cfg, p->mt, NULL, 0);
-	tmpl_set(v, "navn", p->to_name);
-	tmpl_set(v, "organisation", NULL);
 	if (render_both(c, p->template, v, &txt, &subject, &body, &html, err) < 0)
 		goto out;
 	if (util_parse_mailbox(p->mt->organizer, &org_name, &org_email) < 0) {
-		org_name = xstrdup(c->cfg->organizer_name);
-		org_email = xstrdup(c->cfg->organizer_email);
+		err_set(err, "bad organizer '%s'", p->mt->organizer);
+		goto out;
 	}
 	message_id = mime_new_message_id(util_email_domain(org_email));
 	struct mime_message mm = {
@@ -357,6 +321,29 @@ out:
 	free(org_email);
 	free(message_id);
 	return out;
+}
+
+char *compose_reminder_mail(struct compose *c, const struct store_meeting *mt, const struct store_invitation *who,
+			    int practical, time_t now, char **ret_message_id, size_t *ret_len, struct err *err)
+{
+	struct compose_paper p = { .template = reminder_names[practical ? 1 : 0], .mt = mt, .to_name = who->name,
+				   .to_email = who->email };
+	struct tmpl_vars *v = tmpl_vars_new();
+	char *out;
+
+	tmpl_set(v, "navn", who->name);
+	tmpl_set(v, "organisation", who->org);
+	out = plain_mail(c, &p, v, now, ret_message_id, ret_len, err);
+	tmpl_vars_free(v);
+	return out;
+}
+
+char *compose_paper_mail(struct compose *c, const struct compose_paper *p, struct tmpl_vars *v, time_t now,
+			 char **ret_message_id, size_t *ret_len, struct err *err)
+{
+	tmpl_set(v, "navn", p->to_name);
+	tmpl_set(v, "organisation", NULL);
+	return plain_mail(c, p, v, now, ret_message_id, ret_len, err);
 }
 
 /* The paperwork's own variables with sample values, for compose_check. */

@@ -25,13 +25,18 @@ static const struct command commands[] = {
 	  "alone decides and can be forged.\n"
 	  "--online also connects and logs in to the SMTP and IMAP servers, and says how many of the newest\n"
 	  "mails in the inbox carry that service's Authentication-Results header (and whose they carry).\n" },
-	{ "plan", cmd_plan, "plan", "show what 'send' would do, without sending",
+	{ "plan", cmd_plan, "plan [--ahead]", "show what 'send' would do, without sending",
 	  "Compares the schedule and roster with what was already sent and prints one line per action:\n"
-	  "invitations, updates (with what changed), cancellations, and people added or removed.\n"
-	  "Prints 'nothing to do' when every calendar is up to date.\n" },
+	  "invitations, updates (with what changed), cancellations, people added or removed, and the\n"
+	  "paperwork due now (the referat draft, the status mail, the final attendance lines, with whom\n"
+	  "each goes to). Prints 'nothing to do' when every calendar is up to date. --ahead also lists\n"
+	  "when each coming meeting's referat draft and status mail are due ('later:' lines).\n" },
 	{ "send", cmd_send, "send", "send the invitations, updates and cancellations that 'plan' shows",
 	  "Records each message before it is sent and marks it sent after the server accepted it, so an\n"
 	  "interrupted run loses nothing: run 'send' again. Running it twice sends nothing new.\n"
+	  "Also sends the reminders and the paperwork that are due: the referat draft to the referent\n"
+	  "([group] referat_mail), the status mail to the tovholder (status_mail), and the final\n"
+	  "attendance lines after 'fremmøde' (attendance_mail); each once.\n"
 	  "Exit 75: a server could not be reached (the messages wait; try again later).\n"
 	  "Exit 69: the server refused us or some recipients (see the messages above).\n" },
 	{ "run", cmd_run, "run", "the service: send, read answers and remind, until stopped",
@@ -39,7 +44,9 @@ static const struct command commands[] = {
 	  "start and whenever tovholder.conf, the schedule or the roster changes (or on SIGHUP; a changed file\n"
 	  "with problems is refused and the running version kept), reads each answer within a second of its\n"
 	  "arrival (IMAP IDLE; without IDLE every [imap] poll_interval), sends the reminders ([group]\n"
-	  "reminders), retries what a server deferred, and stops cleanly on SIGTERM. The other commands\n"
+	  "reminders), mails the paperwork at its time (the referat draft, the status mail, and the final\n"
+	  "attendance lines as soon as 'fremmøde' records them), retries what a server deferred, and\n"
+	  "stops cleanly on SIGTERM. The other commands\n"
 	  "work while it runs.\n" },
 	{ "fetch", cmd_fetch, "fetch", "read the answers that arrived in the organizer's inbox",
 	  "One pass over the inbox: calendar answers (Accept/Decline/Tentative from Outlook, Gmail, Apple,\n"
@@ -56,10 +63,11 @@ static const struct command commands[] = {
 	  "to resend an invitation (REFRESH) is answered once a day per person and meeting.\n"
 	  "Nothing is ever deleted. Running it again changes nothing.\n"
 	  "Exit 75: the IMAP server could not be reached; try again later.\n" },
-	{ "status", cmd_status, "status [DATE]", "who has answered what (default: the next meeting)",
+	{ "status", cmd_status, "status [DATE] [--mail]", "who has answered what (default: the next meeting)",
 	  "Each invitee with their answer (tilsagn, afbud, tentativ, ikke svaret, autosvar, adresse afvist),\n"
 	  "where it came from (kalender, mail, manuel) and when, the totals, the new times people proposed\n"
-	  "(in the group's time, with their comment), and how many mails wait for review.\n" },
+	  "(in the group's time, with their comment), and how many mails wait for review.\n"
+	  "--mail: send it to the tovholder as the status mail now (HTML with a table, and plain text).\n" },
 	{ "review", cmd_review, "review [--done ID|all]", "the mails that wait for your decision",
 	  "Each mail tovholder could not decide, with sender, subject, date and the reason, and the new time\n"
 	  "it proposes, if it does. The mails are in\n"
@@ -90,7 +98,7 @@ static const struct command commands[] = {
 	  "correction); what is set by hand wins over the report. Invitees not recorded as present count as\n"
 	  "absent: with afbud on the Afbud line of the referat, without it as Fraværende.\n"
 	  "Without options: what is recorded. 'fremmoede' is the same command.\n" },
-	{ "referat", cmd_referat, "referat DATE [--format txt|md|html|docx] [-o FILE]",
+	{ "referat", cmd_referat, "referat DATE [--format txt|md|html|docx] [-o FILE] | referat DATE --mail",
 	  "the attendance lines of the referat, or the whole draft",
 	  "Prints the lines to paste at the top of the referat, in the usual form:\n"
 	  "  Afbud: Bo Aagaard (Greve), Frederik Hald (Køge)\n"
@@ -106,7 +114,9 @@ static const struct command commands[] = {
 	  "guests of an agenda item (schedule key guest_item) as \"Samt under punkt 2 NAME (Org)\", and the\n"
 	  "agenda with room for the minutes (a table Dagsordenspunkt | Referat in html and docx). -o FILE\n"
 	  "writes it there; without --format the name's ending (.txt, .md, .html, .docx) picks the format.\n"
-	  "docx opens in Word and LibreOffice; html prints on A4.\n" },
+	  "docx opens in Word and LibreOffice; html prints on A4.\n"
+	  "--mail: mail the draft to the referent now (copy to the tovholder): the lines, the agenda and\n"
+	  "the .docx; after the meeting, once 'fremmøde' has recorded who was there, the final lines.\n" },
 	{ "fravær", cmd_fravaer,
 	  "fravær [YEAR] [--sorter navn|organisation|fravær] [--csv [--organisationer]] [-o FILE]",
 	  "absences per person and organisation over a year (default: this year)",

@@ -31,30 +31,8 @@ SCHED
 
 SVC_PID=
 SVC_LOG=$TEST_TMP/svc.log
-start_service() {
-	echo "=== run at $RUN_NOW" >>"$SVC_LOG"
-	TOVHOLDER_NOW=$RUN_NOW "$TOVHOLDER" -c "$GROUP_DIR/tovholder.conf" run >>"$SVC_LOG" 2>&1 &
-	SVC_PID=$!
-}
-# stop_service: SIGTERM; fails unless the service exits 0 within 5 s.
-stop_service() {
-	local i rc
-	[ -n "$SVC_PID" ] || return 1
-	kill -TERM "$SVC_PID" || return 1
-	for i in $(seq 50); do
-		kill -0 "$SVC_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$SVC_PID" 2>/dev/null; then
-		echo "the service did not stop within 5 s of SIGTERM" >&2
-		kill -9 "$SVC_PID"
-	fi
-	wait "$SVC_PID"
-	rc=$?
-	SVC_PID=
-	[ "$rc" = 0 ] || echo "the service exited $rc after SIGTERM" >&2
-	return "$rc"
-}
+start_service() { service_start "$RUN_NOW"; }
+stop_service() { service_stop; }
 # Our service first (it holds the state and talks to the stack), then test-lib's cleanup with the exit code.
 trap '_rc=$?; [ -n "$SVC_PID" ] && kill -9 "$SVC_PID" 2>/dev/null; (exit $_rc); _test_cleanup' EXIT
 

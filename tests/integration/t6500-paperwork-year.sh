@@ -23,43 +23,8 @@ DB=$GROUP_DIR/state.db
 sql() { sqlite3 "$DB" "$1"; }
 
 SVC_PID=
-SVC_LOG=$TEST_TMP/svc.log
-start_service() {
-	echo "=== run at $1" >>"$SVC_LOG"
-	TOVHOLDER_NOW=$1 "$TOVHOLDER" -c "$GROUP_DIR/tovholder.conf" run >>"$SVC_LOG" 2>&1 &
-	SVC_PID=$!
-}
-stop_service() {
-	local i rc
-	[ -n "$SVC_PID" ] || return 1
-	kill -TERM "$SVC_PID" || return 1
-	for i in $(seq 50); do
-		kill -0 "$SVC_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$SVC_PID" 2>/dev/null && { echo "the service did not stop within 5 s" >&2; kill -9 "$SVC_PID"; }
-	wait "$SVC_PID"
-	rc=$?
-	SVC_PID=
-	return "$rc"
-}
 trap '_rc=$?; [ -n "$SVC_PID" ] && kill -9 "$SVC_PID" 2>/dev/null; (exit $_rc); _test_cleanup' EXIT
 
-# count_subject ADDR PREFIX — messages in ADDR's inbox whose subject starts with PREFIX (Python's reading).
-count_subject() {
-	"$PYTHON" "$TOP/tests/lib/mailcheck.py" json "$(maildir_of "$1")" |
-		"$PYTHON" -c 'import json, sys; print(sum(1 for m in json.load(sys.stdin) if m["subject"].startswith(sys.argv[1])))' "$2"
-}
-# wait_subject ADDR PREFIX N SECONDS — until ADDR has N such messages.
-wait_subject() {
-	local i
-	for i in $(seq $(($4 * 4))); do
-		[ "$(count_subject "$1" "$2")" -ge "$3" ] && return 0
-		sleep 0.25
-	done
-	echo "$1: $(count_subject "$1" "$2") message(s) '$2…' after $4 s, want $3" >&2
-	return 1
-}
 # teams_report DD/MM/YYYY — a Teams attendance report: the organizer, Anne, Dennis, the referent and Mette.
 teams_report() {
 	printf '%s\r\n' \
@@ -100,48 +65,48 @@ k=0
 while read -r date draft status after ddmm; do
 	k=$((k + 1))
 	test_expect_success "$date: the referat draft arrives at $draft, to the referent and a copy to the tovholder" '
-		start_service "$(date -u -d "$draft - 3 seconds" +%Y-%m-%dT%H:%M:%SZ)" &&
-		wait_subject $REFERENT "Referat til mødet" '$k' 20 &&
-		wait_subject $ORGANIZER "Referat til mødet" '$k' 20 &&
+		service_start "$(date -u -d "$draft - 3 seconds" +%Y-%m-%dT%H:%M:%SZ)" &&
+		mail_wait_subject $REFERENT "Referat til mødet" '$k' 20 &&
+		mail_wait_subject $ORGANIZER "Referat til mødet" '$k' 20 &&
 		GROUP_NOW='$draft' th referat '$date' >lines-draft-'$date' &&
-		stop_service
+		service_stop
 	'
 	test_expect_success "$date: the status mail arrives at $status, its numbers those of status" '
-		start_service "$(date -u -d "$status - 3 seconds" +%Y-%m-%dT%H:%M:%SZ)" &&
-		wait_subject $ORGANIZER "Status før mødet" '$k' 20 &&
+		service_start "$(date -u -d "$status - 3 seconds" +%Y-%m-%dT%H:%M:%SZ)" &&
+		mail_wait_subject $ORGANIZER "Status før mødet" '$k' 20 &&
 		GROUP_NOW='$status' th status '$date' >status-'$date' &&
-		stop_service
+		service_stop
 	'
 	test_expect_success "$date: fremmøde --teams, and the referent gets the final lines once" '
 		teams_report '$ddmm' >teams-'$date'.csv &&
-		start_service '$after' &&
+		service_start '$after' &&
 		sleep 2 &&
 		GROUP_NOW='$after' th fremmøde '$date' --teams teams-'$date'.csv >/dev/null &&
-		wait_subject $REFERENT "Fremmøde til referatet" '$k' 20 &&
+		mail_wait_subject $REFERENT "Fremmøde til referatet" '$k' 20 &&
 		GROUP_NOW='$after' th referat '$date' >lines-final-'$date' &&
 		GROUP_NOW='$after' th fremmøde '$date' --teams teams-'$date'.csv >/dev/null &&
 		sleep 4 &&
-		test "$(count_subject $REFERENT "Fremmøde til referatet")" = '$k' &&
-		stop_service
+		test "$(mail_count_subject $REFERENT "Fremmøde til referatet")" = '$k' &&
+		service_stop
 	'
 done <<<"$MEETINGS"
 
 test_expect_success 'a correction by hand changes the lines: one more mail with the new lines' '
-	start_service 2027-11-12T14:00:00Z &&
+	service_start 2027-11-12T14:00:00Z &&
 	sleep 2 &&
 	GROUP_NOW=2027-11-12T14:00:00Z th fremmøde 2027-11-12 --fraværende mette.ravn@odsherred.example >/dev/null &&
-	wait_subject $REFERENT "Fremmøde til referatet" 5 20 &&
+	mail_wait_subject $REFERENT "Fremmøde til referatet" 5 20 &&
 	GROUP_NOW=2027-11-12T14:00:00Z th referat 2027-11-12 >lines-corrected &&
-	stop_service &&
+	service_stop &&
 	! grep "Mette Ravn" lines-corrected | grep -q Deltagere
 '
 
 test_expect_success 'a restart at the end of the year sends nothing again' '
 	mailstack_wait_idle &&
 	n_ref=$(mailstack_count $REFERENT) && n_org=$(mailstack_count $ORGANIZER) &&
-	start_service 2027-12-20T10:00:00Z &&
+	service_start 2027-12-20T10:00:00Z &&
 	sleep 6 &&
-	stop_service &&
+	service_stop &&
 	mailstack_wait_idle &&
 	test "$(mailstack_count $REFERENT)" = "$n_ref" &&
 	test "$(mailstack_count $ORGANIZER)" = "$n_org" &&

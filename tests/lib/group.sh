@@ -7,6 +7,9 @@
 #   th ARGS…              runs tovholder with the group's config and a fixed clock
 #   group_fixture NAME ATTENDEE [DATE]   tests/fixtures' NAME.eml as ATTENDEE's reply to our invitation for
 #                         DATE (default 2027-03-05), written to $TEST_TMP/fx/NAME.eml (FX_DATE, FX_DTSTAMP)
+#   mail_count_subject ADDR PREFIX          messages in ADDR's inbox whose subject starts with PREFIX
+#   service_start NOW / service_stop / service_kill   `tovholder run` in the background (SVC_PID, SVC_LOG)
+#   mail_wait_subject ADDR PREFIX N SECONDS until ADDR has N of them
 
 GROUP_NOW=${GROUP_NOW:-2026-12-01T09:00:00Z}
 
@@ -173,4 +176,61 @@ group_new_machine() {
 	user = $org
 	password_file = secret
 	CONF
+}
+
+# mail_count_subject ADDR PREFIX — messages in ADDR's inbox whose subject (as Python's email parser decodes
+# it) starts with PREFIX; 0 when ADDR has no mailbox yet.
+mail_count_subject() {
+	[ -d "$(maildir_of "$1")" ] || { echo 0; return; }
+	/usr/bin/python3 "$TOP/tests/lib/mailcheck.py" json "$(maildir_of "$1")" |
+		/usr/bin/python3 -c 'import json, sys; print(sum(1 for m in json.load(sys.stdin) if m["subject"].startswith(sys.argv[1])))' "$2"
+}
+
+# mail_wait_subject ADDR PREFIX N SECONDS — waits until ADDR has N such messages; fails (saying how many)
+# after SECONDS.
+mail_wait_subject() {
+	local i
+	for i in $(seq $(($4 * 4))); do
+		[ "$(mail_count_subject "$1" "$2")" -ge "$3" ] && return 0
+		sleep 0.25
+	done
+	echo "$1: $(mail_count_subject "$1" "$2") message(s) '$2…' after $4 s, want $3" >&2
+	return 1
+}
+
+# service_start NOW — `tovholder run` in the background with its clock at NOW (TOVHOLDER_NOW); its pid in
+# SVC_PID, its log appended to $SVC_LOG (default $TEST_TMP/svc.log). A test that uses it kills a service left
+# running in its EXIT trap: [ -n "$SVC_PID" ] && kill -9 "$SVC_PID".
+service_start() {
+	SVC_LOG=${SVC_LOG:-$TEST_TMP/svc.log}
+	echo "=== run at $1" >>"$SVC_LOG"
+	TOVHOLDER_NOW=$1 "$TOVHOLDER" -c "$GROUP_DIR/tovholder.conf" run >>"$SVC_LOG" 2>&1 &
+	SVC_PID=$!
+}
+
+# service_stop — SIGTERM; fails unless the service exits 0 within 5 s.
+service_stop() {
+	local i rc
+	[ -n "$SVC_PID" ] || return 1
+	kill -TERM "$SVC_PID" || return 1
+	for i in $(seq 50); do
+		kill -0 "$SVC_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$SVC_PID" 2>/dev/null; then
+		echo "the service did not stop within 5 s of SIGTERM" >&2
+		kill -9 "$SVC_PID"
+	fi
+	wait "$SVC_PID"
+	rc=$?
+	SVC_PID=
+	[ "$rc" = 0 ] || echo "the service exited $rc after SIGTERM" >&2
+	return "$rc"
+}
+
+# service_kill — kill -9, as a crash would.
+service_kill() {
+	kill -9 "$SVC_PID" 2>/dev/null
+	wait "$SVC_PID" 2>/dev/null
+	SVC_PID=
 }

@@ -426,6 +426,24 @@ static const char *templates_dir(void)
 	return d && *d ? d : "templates";
 }
 
+/* The file, which tmpl_check must find clean against the documented names. Caller frees. */
+static char *read_checked(const char *path, size_t *ret_len)
+{
+	struct err err = { "" };
+	char *src = util_read_file(path, TMPL_MAX_OUTPUT, ret_len, &err);
+	struct diag d;
+
+	if (!src)
+		fail_msg("%s: %s", path, err.msg);
+	diag_init(&d);
+	if (tmpl_check(src, *ret_len, path, tmpl_mail_vars, &d) < 0) {
+		diag_print(&d);
+		fail_msg("%s: tmpl_check found %zu problem(s)", path, d.n);
+	}
+	diag_release(&d);
+	return src;
+}
+
 /* Every partial _NAME.EXT of the directory, as compose.c gives them; the number found. */
 static int set_partials(struct tmpl_vars *v, const char *ext)
 {
@@ -441,18 +459,8 @@ static int set_partials(struct tmpl_vars *v, const char *ext)
 			continue;
 		char *path = xasprintf("%s/%s", templates_dir(), de->d_name);
 		char *name = xstrndup(de->d_name + 1, (size_t)(dot - de->d_name) - 1);
-		struct err err = { "" };
 		size_t len;
-		char *src = util_read_file(path, TMPL_MAX_OUTPUT, &len, &err);
-		if (!src)
-			fail_msg("%s: %s", path, err.msg);
-		struct diag d;
-		diag_init(&d);
-		if (tmpl_check(src, len, path, tmpl_mail_vars, &d) < 0) {
-			diag_print(&d);
-			fail_msg("%s: tmpl_check found %zu problem(s)", path, d.n);
-		}
-		diag_release(&d);
+		char *src = read_checked(path, &len);
 		tmpl_set_partial(v, name, src, len, path);
 		n++;
 		free(src);
@@ -568,16 +576,7 @@ static void test_template_files(void **state)
 		char *path = xasprintf("%s/%s", dir, de->d_name);
 		struct err err = { "" };
 		size_t len;
-		char *src = util_read_file(path, TMPL_MAX_OUTPUT, &len, &err);
-		if (!src)
-			fail_msg("%s: %s", path, err.msg);
-		struct diag d;
-		diag_init(&d);
-		if (tmpl_check(src, len, path, tmpl_mail_vars, &d) < 0) {
-			diag_print(&d);
-			fail_msg("%s: tmpl_check found %zu problem(s)", path, d.n);
-		}
-		diag_release(&d);
+		char *src = read_checked(path, &len);
 		for (int variant = 0; variant < 2; variant++) {
 			struct tmpl_vars *v = mail_vars(variant);
 			tmpl_set(v, "emne", "Emnet");
