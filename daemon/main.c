@@ -97,6 +97,8 @@ static const struct command commands[] = {
 	  "--til-stede EMAIL... and --fraværende EMAIL... record by hand (a meeting in a room, or a\n"
 	  "correction); what is set by hand wins over the report. Invitees not recorded as present count as\n"
 	  "absent: with afbud on the Afbud line of the referat, without it as Fraværende.\n"
+	  "Once recorded, the referent gets the final lines by mail ([group] attendance_mail): at once from\n"
+	  "a running 'tovholder run', else with the next 'send'.\n"
 	  "Without options: what is recorded. 'fremmoede' is the same command.\n" },
 	{ "referat", cmd_referat, "referat DATE [--format txt|md|html|docx] [-o FILE] | referat DATE --mail",
 	  "the attendance lines of the referat, or the whole draft",
