@@ -359,7 +359,7 @@ static void person_row(const struct store_invitation *inv, const struct store_pe
 	static const char *const words[] = { "tilsagn", "afbud", "tentativ", "autosvar", "adresse afvist",
 					     "ikke svaret" };
 	const char *source = "", *word = paper_state_word(p, &source);
-	char *who = person_name(inv), *at = xstrdup(""), *note;
+	char *who = person_name(inv), *at = xstrdup(""), *note, *sub = p->substitute ? outside(p->substitute) : NULL;
 
 	for (size_t w = 0; w < 6; w++)
 		if (strcmp(word, words[w]) == 0)
@@ -371,16 +371,16 @@ static void person_row(const struct store_invitation *inv, const struct store_pe
 		free(at);
 		at = local_time(p->autoreply_at);
 	}
-	if (p->substitute)
-		note = xasprintf("stedfortræder: %s", p->substitute);
+	if (sub)
+		note = xasprintf("stedfortræder: %s", sub);
 	else if (strcmp(word, "adresse afvist") == 0)
 		note = outside(p->bounce);
 	else
 		note = p->note ? outside(p->note) : xstrdup("");
 	if (strcmp(word, "ikke svaret") == 0)
 		strv_push(&lists[0], xstrdup(who));
-	if (p->substitute)
-		strv_push(&lists[1], xasprintf("%s for %s", p->substitute, who));
+	if (sub)
+		strv_push(&lists[1], xasprintf("%s for %s", sub, who));
 	if (strcmp(word, "adresse afvist") == 0)
 		strv_push(&lists[2], xasprintf("%s <%s>: %s", who, inv->email, note));
 	strv_push(cells, who);
@@ -388,6 +388,7 @@ static void person_row(const struct store_invitation *inv, const struct store_pe
 	strv_push(cells, xstrdup(source));
 	strv_push(cells, at);
 	strv_push(cells, note);
+	free(sub);
 }
 
 static void set_count(struct tmpl_vars *v, const char *name, long n)

@@ -5,6 +5,7 @@
 #include "remind.h"
 #include "teamslink.h"
 #include "util.h"
+#include "vis.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,16 +280,19 @@ static int queue_one_paper(struct ctx *ctx, struct compose *c, const struct comp
 	return rc;
 }
 
-/* The lines as a list variable, one item per line. */
+/* The lines as a list variable, one item per line; a name from a mail (a substitute) is outside text, so
+ * each line is made visible (no control character reaches the message, which would refuse it). */
 static void set_lines(struct tmpl_vars *v, const char *lines)
 {
-	const char *items[32];
+	char *items[32];
 	char *copy = xstrdup(lines), *save = NULL;
 	size_t n = 0;
 
 	for (char *tok = strtok_r(copy, "\n", &save); tok && n < 32; tok = strtok_r(NULL, "\n", &save))
-		items[n++] = tok;
-	tmpl_set_list(v, "linjer", items, n);
+		items[n++] = vis_dup(tok);
+	tmpl_set_list(v, "linjer", (const char *const *)items, n);
+	for (size_t i = 0; i < n; i++)
+		free(items[i]);
 	free(copy);
 }
 
