@@ -1310,10 +1310,12 @@ static const char *const w_answer_source[] = { "kalender", "mail", "manuel", NUL
 static const char *const w_sent[] = { "sent", "failed", NULL };
 static const char *const w_unsent[] = { "queued", "superseded", NULL };  /* never sent: refused */
 static const char *const w_kind[] = { "invite", "update", "cancel", "remove", "reminder", "practical", "refresh",
-				      "request", NULL };
+				      "request", "draft", "status", "attendance", NULL };
 static const char *const w_reminder[] = { "sent", "skipped", NULL };
 static const char *const w_att_source[] = { "teams", "manuel", NULL };
 static const char *const w_extra[] = { "guest", "organizer", "unmatched", NULL };
+static const char *const w_paper_kind[] = { "draft", "status", "attendance", NULL };
+static const char *const w_paper_status[] = { "sent", "skipped", "baseline", NULL };
 
 static const struct rv_col c_meeting[] = {
 	{ "uid", RV_ID, 0, NULL }, { "date", RV_DATE, 0, NULL }, { "sequence", RV_INT, 0, NULL },
@@ -1371,6 +1373,13 @@ static const struct rv_col c_online_meeting[] = {
 	{ "updated_at", RV_INT, 0, NULL },
 };
 
+/* which mails the referent and the tovholder had about each meeting: the new tovholder's service does not send
+ * them again (data: a row can only keep a mail from being sent) */
+static const struct rv_col c_paperwork[] = {
+	{ "meeting_id", RV_MEETING, 0, NULL }, { "kind", RV_WORD, 0, w_paper_kind },
+	{ "status", RV_WORD, 0, w_paper_status }, { "hash", RV_TEXT, 0, NULL }, { "at", RV_INT, 0, NULL },
+};
+
 /* What a handover carries, "meeting" first (the others refer to it). Not here: the mailbox position and the
  * review items (they belong to the old mailbox), messages still queued, and any table a later migration adds
  * until it is listed with its checks. */
@@ -1390,6 +1399,7 @@ static const struct rv_table {
 	{ "attendance", RV_COLS(c_attendance), NULL },
 	{ "attendance_extra", RV_COLS(c_attendance_extra), NULL },
 	{ "online_meeting", RV_COLS(c_online_meeting), NULL },
+	{ "paperwork", RV_COLS(c_paperwork), NULL },
 };
 
 static const struct rv_table *record_table(const char *name)

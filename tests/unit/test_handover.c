@@ -462,6 +462,15 @@ static void fill(struct store *st)
 	o3.meeting_id = m2.id;
 	o3.message_id = "tovholder.3@netvaerk.example";
 	assert_int_equal(store_queue(st, &o3, &err), 0);
+	/* the paperwork: the referat draft sent to the referent, and its mark */
+	struct store_outmsg o4 = o1;
+	o4.kind = "draft";
+	o4.email = "jesper.vang@solroed.example";
+	o4.message_id = "tovholder.4@netvaerk.example";
+	o4.keep_queued = 1;
+	assert_int_equal(store_queue(st, &o4, &err), 0);
+	assert_int_equal(store_mark_sent(st, o4.id, 1796000000, &err), 0);
+	assert_int_equal(store_paper_put(st, m1.id, "draft", "sent", "0123456789abcdef", &err), 0);
 	assert_int_equal(store_commit(st, &err), 0);
 }
 
@@ -570,6 +579,19 @@ static void test_store_round_trip(void **state)
 	assert_int_equal(store_mailbox_get(b, "INBOX", &uv, &last, &err), 0);
 	assert_int_equal(uv, 0);
 	assert_int_equal(last, 0);
+	/* the paperwork travels: the new tovholder's service does not send the draft again */
+	{
+		char *st_word = NULL, *hash = NULL;
+		long long m1 = 0;
+		char *who = NULL;
+		assert_int_equal(store_thread_lookup(b, "tovholder.4@netvaerk.example", &m1, &who, &err), 1);
+		assert_int_equal(store_paper_get(b, m1, "draft", &st_word, &hash, &err), 1);
+		assert_string_equal(st_word, "sent");
+		assert_string_equal(hash, "0123456789abcdef");
+		free(st_word);
+		free(hash);
+		free(who);
+	}
 
 	/* a second import is refused and changes nothing; with replace it is the same record again */
 	assert_int_equal(store_import(b, text, len, 0, &err), -1);
