@@ -590,6 +590,11 @@ static void test_store_round_trip(void **state)
 		assert_string_equal(hash, "0123456789abcdef");
 		free(st_word);
 		free(hash);
+		/* the attendance recorded on the old machine was its to mail: here it counts as sent */
+		assert_int_equal(store_paper_get(b, m1, "attendance", &st_word, &hash, &err), 1);
+		assert_string_equal(st_word, "baseline");
+		free(st_word);
+		free(hash);
 		free(who);
 	}
 
