@@ -2113,7 +2113,7 @@ int store_import(struct store *st, const char *buf, size_t len, int replace, str
 		goto fail;
 	}
 	/* attendance that arrives with the record was the old tovholder's to mail: its lines count as sent (as at
-	 * the upgrade to step 6), so the file never makes this machine mail a referent about the past */
+	 * the upgrade to step 7), so the file never makes this machine mail a referent about the past */
 	if ((has && clear_record(st, err) < 0) || import_text(st, buf, len, err) < 0 ||
 	    exec(st, "INSERT OR IGNORE INTO paperwork (meeting_id, kind, status, hash, at)"
 		 " SELECT DISTINCT meeting_id, 'attendance', 'baseline', '', CAST(strftime('%s','now') AS INTEGER)"
