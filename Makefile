@@ -1,5 +1,5 @@
 # tovholder — plain GNU make + pkg-config.
-# make | make check | make demo | make install | make sanitize | make lint | make clean
+# make | make check | make demo | make install | make deb | make sanitize | make lint | make clean
 
 PREFIX    ?= /usr/local
 SYSCONFDIR ?= /etc
@@ -9,7 +9,9 @@ CC        ?= cc
 
 PKGS      := libcurl libetpan libical sqlite3 inih libsystemd gnutls json-c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Debian 12's libetpan.pc leaks its own build's "-specs=/usr/share/dpkg/no-pie-link.specs", which would make
+# the program a non-PIE executable (lintian: hardening-no-pie): left out.
+PKG_LIBS   := $(filter-out -specs=%,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
 
 WARN      := -std=c11 -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
              -Wmissing-prototypes -Wvla
@@ -20,9 +22,22 @@ ifdef WERROR
 WARN      += -Werror
 endif
 CFLAGS    ?= -O2 -g
-ALL_CFLAGS := $(WARN) $(CFLAGS) -D_GNU_SOURCE -Idaemon $(PKG_CFLAGS) \
+# The version has one source, the first line of debian/changelog: "tovholder (1.0) bookworm; ...".
+VERSION   := $(shell sed -n '1{s/^tovholder [(]//;s/[)].*//;p;}' debian/changelog)
+ifeq ($(VERSION),)
+$(error cannot read the version from the first line of debian/changelog)
+endif
+# Where the example config, schedule and roster are installed (the package: /usr/share/doc/tovholder/examples)
+# and the documentation directory; both are named in the steps a fresh install prints (main.c).
+EXAMPLESDIR ?= $(PREFIX)/share/tovholder/examples
+DOCDIR    ?= $(PREFIX)/share/doc/tovholder
+# CPPFLAGS: dpkg-buildflags puts _FORTIFY_SOURCE there.
+ALL_CFLAGS := $(WARN) $(CPPFLAGS) $(CFLAGS) -D_GNU_SOURCE -Idaemon $(PKG_CFLAGS) \
+              -DTOVHOLDER_VERSION='"$(VERSION)"' \
               -DTOVHOLDER_DATADIR='"$(PREFIX)/share/tovholder"' \
-              -DTOVHOLDER_SYSCONFDIR='"$(SYSCONFDIR)/tovholder"'
+              -DTOVHOLDER_SYSCONFDIR='"$(SYSCONFDIR)/tovholder"' \
+              -DTOVHOLDER_EXAMPLESDIR='"$(EXAMPLESDIR)"' \
+              -DTOVHOLDER_DOCDIR='"$(DOCDIR)"'
 LDLIBS    := $(PKG_LIBS)
 
 # The flags are part of what an object is built from: PREFIX and SYSCONFDIR are compiled in, so a
@@ -41,7 +56,7 @@ LIB_OBJS  := $(LIB_SRCS:daemon/%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all deps check unit demo install sanitize san-build lint clean fuzz fuzz-build fuzz-smoke
+.PHONY: all deps check unit demo install deb sanitize san-build lint clean fuzz fuzz-build fuzz-smoke
 all: $(BUILD)/tovholder
 
 $(BUILD)/obj/%.o: daemon/%.c $(wildcard daemon/*.h) $(BUILD)/flags | $(BUILD)/obj
@@ -106,6 +121,7 @@ lint:
 	cppcheck --std=c11 --library=posix --library=gnu --library=libcurl --library=.cppcheck/cmocka.cfg \
 	    --enable=warning,performance,portability --error-exitcode=1 --inline-suppr \
 	    --suppressions-list=.cppcheck/suppressions --quiet -D_GNU_SOURCE -Idaemon \
+	    -DTOVHOLDER_VERSION='"$(VERSION)"' \
 	    daemon tests/fuzz tests/unit $(wildcard tests/integration/*.c)
 	rm -rf build-lint
 	scan-build --status-bugs -o build-lint/scan-build $(MAKE) --no-print-directory $(PAR) BUILD=build-lint all
@@ -119,7 +135,7 @@ FUZZ_SAN  := $(SAN_FLAGS)
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/libtovholder.a | $(BUILD)/fuzz
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(BUILD)/libtovholder.a \
-	    $(filter-out -specs=%,$(LDLIBS))
+	    $(LDLIBS)
 
 # The same target without libFuzzer, for any compiler: replays the files it is given (gdb, valgrind).
 $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(BUILD)/libtovholder.a | $(BUILD)/fuzz
@@ -154,7 +170,8 @@ bench:
 # make install [PREFIX=/usr/local] [DESTDIR=] [SYSCONFDIR=/etc] [UNITDIR=$(PREFIX)/lib/systemd/system]
 # The binary, the systemd units (ExecStart and the config paths rewritten to PREFIX and SYSCONFDIR), the
 # sysusers.d entry for the user 'tovholder', the man pages, the default templates, and the example
-# config, schedule and roster in $(PREFIX)/share/tovholder/examples. Nothing goes to SYSCONFDIR, so an
+# config, schedule and roster in EXAMPLESDIR ($(PREFIX)/share/tovholder/examples). The man pages carry the
+# version of debian/changelog. Nothing goes to SYSCONFDIR, so an
 # admin's config is never overwritten, and nothing to /var: systemd creates the state directory. Without
 # DESTDIR, as root, the user is created at once (with DESTDIR a package's scripts do that).
 BINDIR      = $(PREFIX)/bin
@@ -165,14 +182,15 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 UNITS       = tovholder.service tovholder@.service
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(TH_DATADIR)/templates $(DESTDIR)$(TH_DATADIR)/examples \
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(TH_DATADIR)/templates $(DESTDIR)$(EXAMPLESDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
 	install -m 0755 $(BUILD)/tovholder $(DESTDIR)$(BINDIR)/tovholder
 	install -m 0644 templates/* $(DESTDIR)$(TH_DATADIR)/templates/
-	install -m 0644 man/tovholder.1 $(DESTDIR)$(MANDIR)/man1/
-	install -m 0644 man/tovholder.conf.5 $(DESTDIR)$(MANDIR)/man5/
-	install -m 0644 config/tovholder.conf config/schedule.ini config/roster.csv \
-	    $(DESTDIR)$(TH_DATADIR)/examples/
+	set -e; for m in man1/tovholder.1 man5/tovholder.conf.5; do \
+	    sed '1s/"tovholder [^"]*"/"tovholder $(VERSION)"/' man/$${m#*/} >$(DESTDIR)$(MANDIR)/$$m; \
+	    chmod 0644 $(DESTDIR)$(MANDIR)/$$m; \
+	done
+	install -m 0644 config/tovholder.conf config/schedule.ini config/roster.csv $(DESTDIR)$(EXAMPLESDIR)/
 	install -m 0644 systemd/tovholder.sysusers $(DESTDIR)$(SYSUSERSDIR)/tovholder.conf
 	set -e; for u in $(UNITS); do \
 	    sed -e 's|^ExecStart=/usr/bin/tovholder |ExecStart=$(BINDIR)/tovholder |' \
@@ -187,6 +205,35 @@ install: all
 	elif [ -z "$(DESTDIR)" ]; then \
 	    echo "note: create the service's user as root: systemd-sysusers $(SYSUSERSDIR)/tovholder.conf"; \
 	fi
+
+# make deb: the Debian package $(BUILD)/deb/tovholder_VERSION_ARCH.deb (debian/; README.Debian says how it
+# is set up), checked by lintian, which must find no error and no warning (DEB_LINTIAN=0: not run).
+# dpkg-buildpackage writes its results to the parent of the tree it builds, so it builds a copy in
+# $(BUILD)/deb/tovholder-VERSION: the files git tracks, as they are in the work tree (uncommitted edits
+# included, untracked files not), every mtime set to SOURCE_DATE_EPOCH, the time of the last commit (outside
+# git: of debian/changelog). In a clean environment (env -i), so two builds of one commit are the same bytes.
+# DEB_BUILD_OPTIONS=nocheck leaves out the unit tests.
+DEB_DIR    = $(BUILD)/deb
+DEB_LINTIAN ?= 1
+
+deb:
+	@scripts/install-deps --deb
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/tovholder-$(VERSION)
+	set -e; if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	    sde=$$(git log -1 --format=%ct); \
+	    git ls-files -z | tar --null -T - --ignore-failed-read -cf - | tar -xf - -C $(DEB_DIR)/tovholder-$(VERSION); \
+	else \
+	    sde=$$(dpkg-parsechangelog -S Timestamp); \
+	    tar --exclude='./build*' --exclude=./.git -cf - . | tar -xf - -C $(DEB_DIR)/tovholder-$(VERSION); \
+	fi; \
+	find $(DEB_DIR)/tovholder-$(VERSION) -exec touch -h -d @$$sde {} +; \
+	cd $(DEB_DIR)/tovholder-$(VERSION) && env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$$HOME" LC_ALL=C.UTF-8 \
+	    SOURCE_DATE_EPOCH=$$sde DEB_BUILD_OPTIONS="$(DEB_BUILD_OPTIONS)" dpkg-buildpackage -us -uc -b -Jauto
+	@if [ "$(DEB_LINTIAN)" != 0 ]; then \
+	    echo "lintian --fail-on error,warning $(DEB_DIR)/*.changes"; \
+	    lintian --fail-on error,warning $(DEB_DIR)/*.changes; \
+	fi
+	@ls $(DEB_DIR)/tovholder_$(VERSION)_*.deb
 
 clean:
 	rm -rf build build-san

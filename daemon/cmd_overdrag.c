@@ -8,6 +8,7 @@
 #include "log.h"
 #include "tz.h"
 #include "util.h"
+#include "version.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -357,7 +358,7 @@ static char *info(const struct overdrag *o)
 	const struct config *c = &o->ctx->cfg;
 
 	return xasprintf("group = %s\norganizer = %s <%s>\nsecretary = %s\ntimezone = %s\nschedule = %s\n"
-			 "roster = %s\nwritten_by = tovholder 1.0\n", c->group_name, c->organizer_name,
+			 "roster = %s\nwritten_by = tovholder " TOVHOLDER_VERSION "\n", c->group_name, c->organizer_name,
 			 c->organizer_email, c->secretary ? c->secretary : "", c->timezone,
 			 base_name(c->schedule_path), base_name(c->roster_path));
 }

@@ -4,13 +4,14 @@
 #include "buf.h"
 #include "tz.h"
 #include "util.h"
+#include "version.h"
 
 #include <libical/ical.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#define ITIP_PRODID "-//tovholder//tovholder 1.0//DA"
+#define ITIP_PRODID "-//tovholder//tovholder " TOVHOLDER_VERSION "//DA"
 #define ITIP_UID_MAX 255
 #define ITIP_LINE_TEXT_MAX 1000      /* summary, location, names */
 #define ITIP_URL_MAX 2000

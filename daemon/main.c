@@ -1,11 +1,15 @@
 /* tovholder: the command table (git.c style). main() only parses the global options and dispatches. */
 #include "cmd.h"
 #include "log.h"
+#include "version.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #define DEFAULT_CONFIG TOVHOLDER_SYSCONFDIR "/tovholder.conf"
 
@@ -200,6 +204,30 @@ static const struct command *find(const char *name)
 	return NULL;
 }
 
+/* When the default config does not exist yet (a fresh install): the five steps to a running group. They are
+ * the numbered lines of README.Debian, word for word (t5950 compares them), with this build's paths. */
+static void setup_steps(const char *config)
+{
+	static const char readme[] = TOVHOLDER_DOCDIR "/README.Debian";
+	struct stat st;
+
+	if (strcmp(config, DEFAULT_CONFIG) != 0 || stat(config, &st) == 0 || errno != ENOENT)
+		return;
+	fprintf(stderr, "\ntovholder: %s does not exist yet. From install to a running group, as root:\n"
+		"  1. Copy the examples: mkdir -p %s && cp %s/* %s/\n"
+		"  2. Fill in tovholder.conf (with state = /var/lib/tovholder/state.db), schedule.ini and roster.csv\n"
+		"  3. Put the mailbox password in %s/secret, readable by the service only: "
+		"cd %s && chown tovholder: secret && chmod 600 secret\n"
+		"  4. Check it all as the service's user: runuser -u tovholder -- tovholder check --online\n"
+		"  5. Start the service: systemctl enable --now tovholder\n",
+		config, TOVHOLDER_SYSCONFDIR, TOVHOLDER_EXAMPLESDIR, TOVHOLDER_SYSCONFDIR, TOVHOLDER_SYSCONFDIR,
+		TOVHOLDER_SYSCONFDIR);
+	if (access(readme, R_OK) == 0)
+		fprintf(stderr, "%s explains each step.\n", readme);
+	else
+		fprintf(stderr, "RUNNING AS A SERVICE in tovholder(1) explains each step.\n");
+}
+
 static void command_help(const struct command *c)
 {
 	printf("usage: tovholder [-c FILE] %s\n\n%s.\n\n%s", c->usage, c->summary, c->help);
@@ -226,7 +254,7 @@ int main(int argc, char **argv)
 		} else if (strcmp(argv[i], "-v") == 0) {
 			verbose = 1;
 		} else if (strcmp(argv[i], "--version") == 0) {
-			printf("tovholder 1.0\n");
+			printf("tovholder %s\n", TOVHOLDER_VERSION);
 			return 0;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
@@ -239,6 +267,7 @@ int main(int argc, char **argv)
 	}
 	if (i == argc) {
 		usage(stderr);
+		setup_steps(config && *config ? config : DEFAULT_CONFIG);
 		return EX_USAGE;
 	}
 	if (strcmp(argv[i], "help") == 0) {
@@ -260,6 +289,8 @@ int main(int argc, char **argv)
 	log_init(verbose);
 	ctx_init(&ctx, config && *config ? config : DEFAULT_CONFIG, verbose);
 	rc = c->fn(argc - i, argv + i, &ctx);
+	if (rc == EX_CONFIG)
+		setup_steps(ctx.config_path);
 	ctx_release(&ctx);
 	return rc;
 }

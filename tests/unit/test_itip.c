@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "itip.h"
 #include "util.h"
+#include "version.h"
 
 static time_t utc(int y, int mo, int d, int h, int mi, int s)
 {
@@ -119,7 +120,7 @@ static void test_build_request(void **state)
 	char *s, *u;
 	static const char *const lines[] = {
 		"METHOD:REQUEST",
-		"PRODID:-//tovholder//tovholder 1.0//DA",
+		"PRODID:-//tovholder//tovholder " TOVHOLDER_VERSION "//DA",
 		"VERSION:2.0",
 		"CALSCALE:GREGORIAN",
 		"TZID:Europe/Copenhagen",
