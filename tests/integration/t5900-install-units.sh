@@ -82,7 +82,7 @@ test_expect_success 'the installed tree: every file, with its mode' '
 	test_cmp expect actual
 '
 
-test_expect_success 'nothing under /etc or /var; examples and templates are the sources' '
+test_expect_success 'nothing under /etc or /var; examples, templates and man pages (with the version) are the sources' '
 	test ! -e "$D/etc" && test ! -e "$D/var" &&
 	(for f in tovholder.conf schedule.ini roster.csv; do
 		cmp "$TOP/config/$f" "$D/usr/share/tovholder/examples/$f" || exit 1
@@ -90,7 +90,11 @@ test_expect_success 'nothing under /etc or /var; examples and templates are the 
 	(for f in "$TOP"/templates/*; do
 		cmp "$f" "$D/usr/share/tovholder/templates/${f##*/}" || exit 1
 	done) &&
-	cmp "$TOP/man/tovholder.1" "$D/usr/share/man/man1/tovholder.1"
+	v=$("$D/usr/bin/tovholder" --version) &&
+	for m in man1/tovholder.1 man5/tovholder.conf.5; do
+		sed 1d "$TOP/man/${m#*/}" >want && sed 1d "$D/usr/share/man/$m" >got && cmp want got &&
+		head -n 1 "$D/usr/share/man/$m" | grep -F "\"$v\"" || return 1
+	done
 '
 
 test_expect_success 'the installed binary runs --version and help' '
