@@ -658,6 +658,21 @@ static int add_record(json_object *item, void *arg)
 	return 0;
 }
 
+int graph_parse_records(const char *body, size_t len, struct teams_report *r)
+{
+	json_object *o = parse_json(body, len), *v = NULL;
+	int rc = 0;
+
+	if (!o || !json_object_object_get_ex(o, "value", &v) || !json_object_is_type(v, json_type_array)) {
+		json_object_put(o);
+		return -1;
+	}
+	for (size_t i = 0; i < json_object_array_length(v) && i < GRAPH_MAX_RECORDS && rc == 0; i++)
+		rc = add_record(json_object_array_get_idx(v, i), r);
+	json_object_put(o);
+	return rc;
+}
+
 enum graph_result graph_attendance(struct graph *g, const char *id, time_t from, time_t to, struct teams_report *ret,
 				   struct err *err)
 {

@@ -67,6 +67,11 @@ enum graph_result graph_attendance(struct graph *g, const char *id, time_t from,
 
 void graph_meeting_release(struct graph_meeting *m);
 
+/* Pure, for the fuzzer and the tests: one page of attendanceRecords as Graph sends it ({"value": [...]}), its
+ * records added to *r as graph_attendance adds them (r zeroed, or filled by earlier pages). 0, or -1 when the
+ * body is not such a page or holds a record we cannot read; the records read before stay in *r either way. */
+int graph_parse_records(const char *body, size_t len, struct teams_report *r);
+
 /* Pure helpers, for the tests. The external id for a meeting's calendar UID (Graph takes any string; ours is
  * the UID itself, at most 128 characters, else its first 96 and a hash of the rest). Caller frees. */
 char *graph_external_id(const char *uid);
