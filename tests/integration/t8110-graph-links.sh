@@ -212,10 +212,13 @@ test_expect_success 'after the March meeting the service fetches its attendance 
 	    return {"emailAddress": email, "totalAttendanceInSeconds": secs, "role": "Attendee",
 	            "identity": {"id": "x", "displayName": name, "tenantId": None},
 	            "attendanceIntervals": [{"joinDateTime": join, "leaveDateTime": join, "durationInSeconds": secs}]}
-	json.dump([{"id": "r1", "meetingStartDateTime": "2027-03-05T11:01:00Z", "meetingEndDateTime": "2027-03-05T14:00:00Z",
-	            "records": [rec("lise.holm@koege.example", "Lise Holm", 9000, "2027-03-05T11:01:00Z"),
-	                        rec("", "Mette Ravn", 8000, "2027-03-05T11:05:00Z"),
-	                        rec("ukendt@andet.example", "Ulla Udefra", 600, "2027-03-05T11:30:00Z")]}],
+	# the meeting was restarted: two reports, Lise in both
+	json.dump([{"id": "r1", "meetingStartDateTime": "2027-03-05T11:01:00Z", "meetingEndDateTime": "2027-03-05T12:00:00Z",
+	            "records": [rec("lise.holm@koege.example", "Lise Holm", 3000, "2027-03-05T11:01:00Z"),
+	                        rec("", "Mette Ravn", 3000, "2027-03-05T11:05:00Z")]},
+	           {"id": "r2", "meetingStartDateTime": "2027-03-05T12:05:00Z", "meetingEndDateTime": "2027-03-05T14:00:00Z",
+	            "records": [rec("lise.holm@koege.example", "Lise Holm", 6000, "2027-03-05T12:05:00Z"),
+	                        rec("ukendt@andet.example", "Ulla Udefra", 600, "2027-03-05T12:30:00Z")]}],
 	          open(os.path.join(d, "reports", gid + ".json"), "w"))
 	EOF
 	start_service 2027-03-05T15:00:00Z "$TEST_TMP/svc.log" &&
@@ -224,6 +227,8 @@ test_expect_success 'after the March meeting the service fetches its attendance 
 	grep "attendance of 2027-03-05 recorded from Teams: 3 participants" "$TEST_TMP/svc.log" &&
 	TOVHOLDER_NOW=2027-03-05T16:00:00Z "$TOVHOLDER" -c "$GROUP_DIR/tovholder.conf" referat 2027-03-05 >ref &&
 	grep "^Deltagere:" ref | grep "Lise Holm" | grep "Mette Ravn" | grep -q "Ulla Udefra" &&
+	grep "^Fraværende:" ref | grep "Anne Mose Dahl" | grep -q "Søren Ørsted" &&
+	test "$(sqlite3 "$DB" "SELECT duration_s FROM attendance WHERE email = '\''lise.holm@koege.example'\''")" = 9000 &&
 	test "$(sqlite3 "$DB" "SELECT attendance_done FROM online_meeting WHERE uid = '\''$uid'\''")" = 1
 '
 
