@@ -62,7 +62,9 @@ test_expect_success 'password_command ran with nothing blocked and nothing ignor
 	cat "$GROUP_DIR/child-signals" &&
 	grep -xP "SigBlk:\t0{16}" "$GROUP_DIR/child-signals" &&
 	ign=$(sed -n "s/^SigIgn:\t//p" "$GROUP_DIR/child-signals") &&
-	test $(( 0x$ign & ~0x80 )) = 0   # 0x80 (SIGFPE): perl ignores it itself (PERL_FPU_INIT)
+	# 0x80 (SIGFPE): perl ignores it itself (PERL_FPU_INIT); 0x180000000 (signals 32 and 33): the C library
+	# keeps them for itself and refuses to set them, so what the launcher of the tests left there stays
+	test $(( 0x$ign & ~0x180000080 )) = 0
 '
 
 test_expect_success 'the service is non-dumpable and has no core limit to dump into' '
