@@ -761,6 +761,21 @@ static void test_store_refuses(void **state)
 
 /* Text the old machine took from outside mail or a Teams report, and only ever shows, travels as it was: a
  * forged reply with an escape sequence in its COMMENT must not make the group's next handover unreadable. */
+/* SQLite's ":memory:" opens no file (fuzz_handover uses it): none named so appears in the working directory. */
+static void test_store_memory(void **state)
+{
+	struct err err = { "" };
+	struct store *st;
+
+	(void)state;
+	unlink(":memory:");
+	st = store_open(":memory:", &err);
+	assert_non_null(st);
+	assert_int_equal(store_has_record(st, &err), 0);
+	store_free(st);
+	assert_int_equal(access(":memory:", F_OK), -1);
+}
+
 static void test_store_outside_notes(void **state)
 {
 	static const char rec[] = MEETING_HEAD
@@ -799,6 +814,7 @@ int main(void)
 		cmocka_unit_test(test_store_refuses),
 		cmocka_unit_test(test_store_bounce_only),
 		cmocka_unit_test(test_store_outside_notes),
+		cmocka_unit_test(test_store_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
