@@ -112,9 +112,12 @@ int cmd_plan(int argc, char **argv, struct ctx *ctx)
 	}
 	free(tl);
 	for (size_t i = 0; i < p.n; i++) {
-		char *line = plan_describe(&p.actions[i]);
-		vis_printf("%s%s\n", line, p.actions[i].waiting_link ? " (once its Teams link is made)" : "");
-		free(line);
+		char *text = plan_describe(&p.actions[i]), *save = NULL;
+
+		/* one action may take several lines (a change, then people added or removed): each its own line */
+		for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			vis_printf("%s%s\n", line, p.actions[i].waiting_link ? " (once its Teams link is made)" : "");
+		free(text);
 	}
 	if (ctx->store && (papers = plan_paperwork(ctx, &snap, util_now(), ahead)) < 0) {
 		plan_release(&p);

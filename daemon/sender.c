@@ -53,9 +53,11 @@ int sender_queue_changes(struct ctx *ctx, time_t now)
 	if (p.n && !(c = compose_new(&ctx->cfg, &err)))
 		goto out;
 	for (size_t i = 0; i < p.n; i++) {
-		char *line = plan_describe(&p.actions[i]);
-		log_info("%s%s", line, p.actions[i].waiting_link ? " — waits for its Teams link" : "");
-		free(line);
+		char *text = plan_describe(&p.actions[i]), *save = NULL;
+
+		for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			log_info("%s%s", line, p.actions[i].waiting_link ? " — waits for its Teams link" : "");
+		free(text);
 	}
 	n = outbox_queue_plan(ctx->store, c, &p, now, &err);
 out:
