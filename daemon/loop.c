@@ -118,13 +118,15 @@ static void send_cycle(struct loop *l)
 
 	if (ctx_lock(&l->ctx, 1))
 		return;
-	/* the paperwork (referat draft, status, attendance) apart: its failure (a template) must not hold up
-	 * the invitations; it is logged and tried again at the next cycle */
+	int queued = sender_teams(&l->ctx, now, 1, &next_teams) >= 0 && sender_queue_changes(&l->ctx, now) >= 0 &&
+		     sender_queue_reminders(&l->ctx, now, &next_reminder) >= 0;
+
+	/* the paperwork (referat draft, status, attendance) after the Teams step (it may have recorded who was
+	 * there) and apart: its failure (a template) must not hold up the invitations; it is logged and tried
+	 * again a minute later */
 	if (sender_queue_paperwork(&l->ctx, now, &next_paper) < 0 && !next_paper)
 		next_paper = now + 60;
-	if (sender_teams(&l->ctx, now, 1, &next_teams) >= 0 && sender_queue_changes(&l->ctx, now) >= 0 &&
-	    sender_queue_reminders(&l->ctx, now, &next_reminder) >= 0 &&
-	    sender_deliver(&l->ctx, now, l->reload_all, stop_requested, NULL, &res) == 0) {
+	if (queued && sender_deliver(&l->ctx, now, l->reload_all, stop_requested, NULL, &res) == 0) {
 		if (res.sent || res.waiting || res.failed)
 			log_info("sent %d, waiting %d, refused %d", res.sent, res.waiting, res.failed);
 		if (res.stop != SMTP_OK && !res.stopped)
