@@ -9,15 +9,7 @@ G=$MS_DIR/graph
 DB=$GROUP_DIR/state.db
 AFTER=2027-03-05T15:00:00Z
 
-TOKEN=$(mailstack_graph_token)
-printf '%s\n' "$TOKEN" >"$GROUP_DIR/graph-token" && chmod 600 "$GROUP_DIR/graph-token"
-cat >>"$GROUP_DIR/tovholder.conf" <<EOF
-
-[graph]
-url = $MS_GRAPH_URL
-ca_file = $MS_CA
-token_file = graph-token
-EOF
+group_graph
 
 # requests METHOD PATH-PREFIX: how many requests of that kind the stand-in was sent
 requests() {

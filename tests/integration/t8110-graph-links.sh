@@ -10,15 +10,7 @@ DB=$GROUP_DIR/state.db
 SVC_PID=
 trap '_rc=$?; test -n "$SVC_PID" && kill -9 $SVC_PID 2>/dev/null; (exit $_rc); _test_cleanup' EXIT
 
-TOKEN=$(mailstack_graph_token)
-printf '%s\n' "$TOKEN" >"$GROUP_DIR/graph-token" && chmod 600 "$GROUP_DIR/graph-token"
-cat >>"$GROUP_DIR/tovholder.conf" <<EOF
-
-[graph]
-url = $MS_GRAPH_URL
-ca_file = $MS_CA
-token_file = graph-token
-EOF
+group_graph
 # March and September become Teams meetings whose link Graph makes
 sed -i -e 's|^online_url = https://teams.example/l/meetup-join/marts$||' \
 	-e 's|^online_url = https://teams.example/l/meetup-join/september$||' "$GROUP_DIR/schedule.ini"

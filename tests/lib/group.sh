@@ -94,6 +94,15 @@ group_member() {
 	printf '%s\r\n' "$1" >>"$GROUP_DIR/roster.csv"
 }
 
+# group_graph — the group's [graph] section for the Graph stand-in (MS_GRAPH=1 mailstack_start), with a valid
+# token in graph-token; TOKEN is that token.
+group_graph() {
+	TOKEN=$(mailstack_graph_token)
+	printf '%s\n' "$TOKEN" >"$GROUP_DIR/graph-token" && chmod 600 "$GROUP_DIR/graph-token"
+	printf '\n[graph]\nurl = %s\nca_file = %s\ntoken_file = graph-token\n' "$MS_GRAPH_URL" "$MS_CA" \
+		>>"$GROUP_DIR/tovholder.conf"
+}
+
 th() {
 	TOVHOLDER_NOW=$GROUP_NOW "$TOVHOLDER" -c "$GROUP_DIR/tovholder.conf" "$@"
 }
