@@ -3,6 +3,7 @@
  * first and the name after, and whatever fits nobody (or several) is shown to a person, never guessed. */
 #include "attendance.h"
 #include "buf.h"
+#include "tz.h"
 #include "util.h"
 #include "vis.h"
 
@@ -225,6 +226,18 @@ void attendance_release(struct attendance *a)
 }
 
 /* ---- importing reports ---- */
+
+void attendance_teams_meeting(const char *timezone, const struct store_meeting *mt, struct teams_meeting *ret)
+{
+	time_t end;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->end_tod = mt->end_min * 60L;
+	ret->end_utc = -1;
+	util_parse_date(mt->date, &ret->y, &ret->m, &ret->d);
+	if (tz_local_to_utc(timezone, ret->y, ret->m, ret->d, mt->end_min, &end, NULL) == 0)
+		ret->end_utc = (long long)end;
+}
 
 static void say(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

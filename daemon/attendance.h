@@ -44,6 +44,10 @@ int attendance_import(struct store *st, const struct store_meeting *mt, const st
 		      const char *organizer_email, const char *const *names, const struct teams_report *rs, size_t n,
 		      FILE *out, struct err *err);
 
+/* What teams_parse checks a report of mt against: its date and end ('timezone': the group's, for a report in
+ * UTC). */
+void attendance_teams_meeting(const char *timezone, const struct store_meeting *mt, struct teams_meeting *ret);
+
 /* A meeting's people as referat_lines takes them. */
 struct attendance {
 	int confirmed;                 /* attendance was recorded: present/absent count, not the answers */

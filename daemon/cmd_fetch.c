@@ -1,5 +1,6 @@
-/* tovholder fetch: one pass over the organizer's inbox (inbox.c does the work). */
+/* tovholder fetch: one pass over the decision folders (folders.c) and the organizer's inbox (inbox.c). */
 #include "cmd.h"
+#include "folders.h"
 #include "inbox.h"
 #include "log.h"
 #include "reply.h"
@@ -13,6 +14,7 @@
 int cmd_fetch(int argc, char **argv, struct ctx *ctx)
 {
 	struct inbox_result res;
+	struct folders_result fres;
 	struct imap *imap = NULL;
 	struct err err = { "" };
 	int rc;
@@ -29,11 +31,19 @@ int cmd_fetch(int argc, char **argv, struct ctx *ctx)
 			  rc == EX_TEMPFAIL ? ": try again later" : "");
 		return rc;
 	}
-	if (inbox_pass(ctx, imap, util_now(), NULL, NULL, &res) < 0) {
+	/* the folders first: the inbox pass selects the inbox last, as the service's IDLE needs */
+	if (folders_pass(ctx, imap, util_now(), NULL, NULL, &fres) < 0 ||
+	    inbox_pass(ctx, imap, util_now(), NULL, NULL, &res) < 0) {
 		imap_free(imap);
 		return EX_SOFTWARE;
 	}
 	imap_free(imap);
+	if (fres.answers || fres.ignored || fres.reports || fres.returned)
+		printf("decided by folder: %d answer%s, %d ignored, %d Teams report%s, %d back to review\n",
+		       fres.answers, fres.answers == 1 ? "" : "s", fres.ignored, fres.reports,
+		       fres.reports == 1 ? "" : "s", fres.returned);
+	if (fres.stop != IMAP_OK)
+		log_error("[imap] %s%s", fres.stop_reason, fres.stop == IMAP_UNREACHABLE ? ": try again later" : "");
 	if (res.no_new) {
 		printf("no new mail\n");
 	} else {
@@ -52,6 +62,8 @@ int cmd_fetch(int argc, char **argv, struct ctx *ctx)
 			printf("%d request%s to resend an invitation noted, not answered: one a day per person and "
 			       "meeting\n", res.refreshes_noted, res.refreshes_noted == 1 ? "" : "s");
 	}
+	if (res.stop == IMAP_OK && fres.stop != IMAP_OK)
+		return fres.stop == IMAP_UNREACHABLE ? EX_TEMPFAIL : EX_UNAVAILABLE;
 	if (res.stop != IMAP_OK) {
 		log_error("[imap] %s%s", res.stop_reason, res.stop == IMAP_UNREACHABLE ? ": try again later" : "");
 		return res.stop == IMAP_UNREACHABLE ? EX_TEMPFAIL : EX_UNAVAILABLE;

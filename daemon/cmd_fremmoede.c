@@ -264,12 +264,9 @@ static int check_manual(const struct store_meeting *mt, const struct opts *o)
 static int read_reports(struct ctx *ctx, const struct store_meeting *mt, const struct opts *o,
 			struct teams_report *rs)
 {
-	struct teams_meeting tm = { .end_tod = mt->end_min * 60L, .end_utc = -1 };
-	time_t end;
+	struct teams_meeting tm;
 
-	util_parse_date(mt->date, &tm.y, &tm.m, &tm.d);
-	if (tz_local_to_utc(ctx->cfg.timezone, tm.y, tm.m, tm.d, mt->end_min, &end, NULL) == 0)
-		tm.end_utc = (long long)end;
+	attendance_teams_meeting(ctx->cfg.timezone, mt, &tm);
 	for (size_t f = 0; f < o->n_files - (o->graph ? 1 : 0); f++) {
 		struct err err = { "" };
 		size_t len;

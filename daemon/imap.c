@@ -1182,6 +1182,26 @@ static enum imap_result ensure_folder(struct imap *im, const struct folder *f, c
 	return res;
 }
 
+enum imap_result imap_ensure_folder(struct imap *im, const char *name, struct err *err)
+{
+	struct pipe_guard g;
+	enum imap_result res = not_ready(im, 0, err);
+	struct folder f;
+
+	if (res != IMAP_OK)
+		return res;
+	pipe_ignore(&g);
+	res = learn_hierarchy(im, err);
+	if (res == IMAP_OK && folder_name(im, name, &f, err) < 0)
+		res = IMAP_REFUSED;
+	else if (res == IMAP_OK) {
+		res = ensure_folder(im, &f, name, err);
+		free(f.wire);
+	}
+	pipe_restore(&g);
+	return res;
+}
+
 /* ---- select ---- */
 
 static enum imap_result do_select(struct imap *im, const char *mailbox, uint32_t *ret_uidvalidity,

@@ -45,6 +45,10 @@ enum imap_result imap_connect(struct imap *im, struct err *err);
 enum imap_result imap_select(struct imap *im, const char *mailbox, uint32_t *ret_uidvalidity,
 			     uint32_t *ret_uidnext, struct err *err);
 
+/* Creates 'folder' (UTF-8, '/' between levels) and its parents, subscribed, when missing, as imap_move does;
+ * nothing when it exists. */
+enum imap_result imap_ensure_folder(struct imap *im, const char *folder, struct err *err);
+
 struct imap_msg {
 	uint32_t uid;
 	size_t size;          /* RFC822.SIZE */

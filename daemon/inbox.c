@@ -71,8 +71,7 @@ struct fetch_run {
 	uint32_t poison_uid;     /* the last reader died on this UID: review it unread; 0 for none */
 };
 
-/* The meeting our invitation was about, when the mail answers one of our messages. */
-static long long thread_meeting(struct fetch_run *run, const struct inmail *m)
+long long inbox_thread_meeting(struct store *st, const struct inmail *m)
 {
 	static const char *const fields[] = { "In-Reply-To", "References" };
 	long long meeting_id = 0;
@@ -85,7 +84,7 @@ static long long thread_meeting(struct fetch_run *run, const struct inmail *m)
 		/* the newest reference is last in References */
 		for (size_t i = n; i-- > 0 && !meeting_id;) {
 			char *email = NULL;
-			if (store_thread_lookup(run->ctx->store, ids[i], &meeting_id, &email, &err) < 0)
+			if (store_thread_lookup(st, ids[i], &meeting_id, &email, &err) < 0)
 				log_warn("%s", err.msg);
 			free(email);
 		}
@@ -420,7 +419,7 @@ static int plan(struct imap_msg *msg, void *arg, const struct inmail_part **ret_
 	_Static_assert(REPLY_OUTCOMES == sizeof(((struct inbox_result *)0)->counts) / sizeof(int),
 		       "a count per outcome");
 	struct fetch_run *run = arg;
-	struct reply_env env = { &run->snap, thread_meeting(run, &msg->mail), msg->size, run->now, NULL,
+	struct reply_env env = { &run->snap, inbox_thread_meeting(run->ctx->store, &msg->mail), msg->size, run->now, NULL,
 				 outbox_to, mailed_since, run, msg->received, &run->trust };
 	int n;
 
@@ -472,7 +471,7 @@ static int handle(struct imap_msg *msg, void *arg)
 	if (run->stop && run->stop(run->stop_arg))
 		return 1;
 	snprintf(fallback, sizeof(fallback), "imap-%lu-%u@%s", run->uidvalidity, msg->uid, run->mailbox);
-	struct reply_env env = { &run->snap, msg->planned ? msg->plan_note : thread_meeting(run, &msg->mail), msg->size,
+	struct reply_env env = { &run->snap, msg->planned ? msg->plan_note : inbox_thread_meeting(run->ctx->store, &msg->mail), msg->size,
 				 run->now, fallback, outbox_to, mailed_since, run, msg->received, &run->trust };
 
 	if (msg->uid == run->poison_uid) {

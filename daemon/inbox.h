@@ -21,6 +21,9 @@ struct inbox_result {
 /* The header fields fetched for every new mail (NULL-terminated). */
 extern const char *const inbox_header_fields[];
 
+/* The meeting whose invitation the mail answers (In-Reply-To, else References, newest first, names one of our
+ * Message-IDs), else 0. Reads the headers only. */
+long long inbox_thread_meeting(struct store *st, const struct inmail *m);
 /* Who may change an answer, as the config says ([imap] authserv_id, url, trusted_relays). ret points into cfg. */
 void inbox_trust(const struct config *cfg, struct reply_trust *ret);
 /* Password (or OAuth2 token), connect, verify, log in. 0, or EX_CONFIG / EX_TEMPFAIL / EX_UNAVAILABLE with err

@@ -6,6 +6,7 @@
  * service and see its writes at once (SQLite WAL); a second `run` for the same group is refused. */
 #include "loop.h"
 #include "ctx.h"
+#include "folders.h"
 #include "imap.h"
 #include "inbox.h"
 #include "log.h"
@@ -47,6 +48,7 @@ struct loop {
 	int idling;
 	long long idle_renew_ms;   /* when to renew the IDLE */
 	long long poll_ms;         /* without IDLE: when to look at the mailbox again */
+	long long folders_ms;      /* when to look at the decision folders again (IDLE does not see them) */
 	long long reconnect_ms;    /* when to connect to IMAP again (0: now) */
 	int reconnect_delay;
 	long long send_ms;         /* next retry or reminder (0: none) */
@@ -169,6 +171,7 @@ static void imap_lost(struct loop *l, const char *why)
 /* Reads the inbox once, then waits in IDLE (or schedules the next look). */
 static void inbox_cycle(struct loop *l)
 {
+	struct folders_result fres;
 	struct inbox_result res;
 	struct err err = { "" };
 
@@ -183,6 +186,22 @@ static void inbox_cycle(struct loop *l)
 	}
 	if (ctx_lock(&l->ctx, 1))
 		return;
+	/* the decision folders first: the inbox pass selects the inbox again, for the IDLE after it */
+	l->folders_ms = now_ms() + l->ctx.cfg.imap.poll_interval * 1000LL;
+	if (folders_pass(&l->ctx, l->imap, util_now(), stop_requested, NULL, &fres) < 0)
+		log_error("the decision folders stopped on a state error; trying again at the next look");
+	if (fres.answers || fres.ignored || fres.reports || fres.returned) {
+		log_info("decided by folder: %d answers, %d ignored, %d Teams reports, %d back to review", fres.answers,
+			 fres.ignored, fres.reports, fres.returned);
+		l->send_ms = now_ms();   /* what follows a decision is sent now (send_cycle) */
+	}
+	if (fres.stop == IMAP_UNREACHABLE) {
+		ctx_unlock(&l->ctx);
+		imap_lost(l, fres.stop_reason);
+		return;
+	}
+	if (fres.stop == IMAP_REFUSED)
+		log_error("[imap] %s", fres.stop_reason);
 	log_debug("inbox: looking for new mail");
 	int rc = inbox_pass(&l->ctx, l->imap, util_now(), stop_requested, NULL, &res);
 	ctx_unlock(&l->ctx);
@@ -344,7 +363,8 @@ static void handle_signals(struct loop *l, int *stop)
 static long long earliest(const struct loop *l)
 {
 	long long t[] = { l->send_ms, l->reload_ms, l->watchdog_ms, l->imap ? 0 : l->reconnect_ms,
-			  l->idling ? l->idle_renew_ms : 0, l->imap && !l->idling ? l->poll_ms : 0 };
+			  l->idling ? l->idle_renew_ms : 0, l->imap && !l->idling ? l->poll_ms : 0,
+			  l->idling ? l->folders_ms : 0 };
 	long long best = 0;
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
@@ -369,7 +389,7 @@ static void timers(struct loop *l)
 	}
 	if (!l->imap && l->reconnect_ms && now >= l->reconnect_ms && l->ctx.cfg.imap.present)
 		imap_open(l);
-	if (l->imap && l->idling && now >= l->idle_renew_ms)
+	if (l->imap && l->idling && (now >= l->idle_renew_ms || now >= l->folders_ms))
 		inbox_cycle(l); /* DONE, a look, and a fresh IDLE */
 	if (l->imap && !l->idling && l->poll_ms && now >= l->poll_ms) {
 		l->poll_ms = 0;

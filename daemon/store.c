@@ -1179,6 +1179,18 @@ int store_review_done(struct store *st, long long id, struct err *err)
 	return sqlite3_changes(st->db);
 }
 
+int store_review_forget(struct store *st, const char *message_id, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "DELETE FROM review WHERE message_id = ?1", err);
+
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, message_id, -1, SQLITE_STATIC);
+	if (step_done(st, s, err) < 0)
+		return -1;
+	return sqlite3_changes(st->db);
+}
+
 int store_reminder_status(struct store *st, long long meeting_id, long offset, struct err *err)
 {
 	sqlite3_stmt *s = prep(st, "SELECT 1 FROM reminder WHERE meeting_id = ?1 AND offset_s = ?2", err);

@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+test_description='fetch and run: the tovholder decides by moving mail (Afbud, Tilsagn, Ignorer) and imports a Teams report by moving it into Fremmøde; a stranger goes back to review; nothing is lost'
+. "$(dirname "$0")/../lib/test-lib.sh"
+. "$TOP/tests/lib/group.sh"
+
+mailstack_start
+group_write "$TEST_TMP/g"
+ORGANIZER=tovholder@netvaerk.example
+DB=$GROUP_DIR/state.db
+AFTER=2027-03-05T13:30:00Z	# the meeting is 10.00-13.00 in Copenhagen
+SVC_PID=
+trap '_rc=$?; test -n "$SVC_PID" && kill -9 $SVC_PID 2>/dev/null; (exit $_rc); _test_cleanup' EXIT
+
+# imap CMD ARGS — an independent IMAP client (Python's imaplib) doing what Outlook does, as the organizer:
+#   folders              every folder, decoded from modified UTF-7, one a line
+#   ids                  "FOLDER<TAB>Message-ID" for every mail in every folder, sorted
+#   move MSGID FOLDER    moves the mail with that Message-ID, wherever it is, into FOLDER (UTF-8, '/')
+imap() {
+	"$PYTHON" - "$MS_IMAP_PORT" "$MS_PASSWORD" "$@" <<-\EOF
+	import base64, imaplib, re, sys
+	port, password, cmd, args = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
+	def enc(s):
+	    out, run = [], ""
+	    def flush():
+	        nonlocal run
+	        if run:
+	            out.append("&" + base64.b64encode(run.encode("utf-16-be")).decode().rstrip("=").replace("/", ",") + "-")
+	            run = ""
+	    for ch in s:
+	        if 0x20 <= ord(ch) <= 0x7e:
+	            flush()
+	            out.append("&-" if ch == "&" else ch)
+	        else:
+	            run += ch
+	    flush()
+	    return "".join(out)
+	def dec(s):
+	    def one(m):
+	        b = m.group(1).replace(",", "/")
+	        return "&" if not b else base64.b64decode(b + "=" * (-len(b) % 4)).decode("utf-16-be")
+	    return re.sub(r"&([^-]*)-", one, s)
+	M = imaplib.IMAP4("127.0.0.1", port)
+	M.login("tovholder@netvaerk.example", password)
+	names = []
+	for line in M.list()[1]:
+	    m = re.match(rb'\(.*?\) "(.)" "?(.*?)"?$', line)
+	    names.append(m.group(2).decode())
+	def quote(n):
+	    return '"' + n + '"'
+	if cmd == "folders":
+	    for n in sorted(names):
+	        print(dec(n))
+	elif cmd == "ids":
+	    rows = []
+	    for n in names:
+	        M.select(quote(n), readonly=True)
+	        typ, data = M.uid("SEARCH", None, "ALL")
+	        for uid in data[0].split():
+	            typ, d = M.uid("FETCH", uid, "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+	            mid = d[0][1].decode().split(":", 1)[1].strip()
+	            rows.append("%s\t%s" % (dec(n), mid))
+	    print("\n".join(sorted(rows)))
+	elif cmd == "move":
+	    want, dest = args[0], enc(args[1])
+	    for n in names:
+	        M.select(quote(n))
+	        typ, data = M.uid("SEARCH", None, "HEADER", "Message-ID", want)
+	        uids = data[0].split()
+	        if uids:
+	            typ, r = M.uid("MOVE", uids[0], quote(dest))
+	            sys.exit(0 if typ == "OK" else "move refused: %r" % r)
+	    sys.exit("no mail with Message-ID " + want)
+	EOF
+}
+
+# mail NAME FROM MSGID SUBJECT TEXT [IN-REPLY-TO] — a plain mail from FROM to the organizer
+mail() {
+	mkdir -p "$TEST_TMP/mails"
+	{
+		printf 'From: %s\nTo: Karin Lund <%s>\nSubject: %s\nDate: Wed, 02 Dec 2026 10:15:00 +0100\n' "$2" "$ORGANIZER" "$4"
+		printf 'Message-ID: <%s>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n' "$3"
+		printf 'Content-Transfer-Encoding: 8bit\n'
+		test -z "${6:-}" || printf 'In-Reply-To: <%s>\nReferences: <%s>\n' "$6" "$6"
+		printf '\n%s\n' "$5"
+	} >"$TEST_TMP/mails/$1.eml" &&
+	mailstack_inject "$TEST_TMP/mails/$1.eml" "$ORGANIZER"
+}
+
+our_msgid() {
+	sqlite3 "$DB" "SELECT o.message_id FROM outbox o JOIN meeting m ON m.id = o.meeting_id
+		WHERE m.date = '$2' AND o.email = '$1' ORDER BY o.id DESC LIMIT 1"
+}
+
+state_of() {
+	local line
+	line=$(th status "$2" | grep -F "$(sqlite3 "$DB" "SELECT name FROM invitation WHERE email = '$1' LIMIT 1") (")
+	case "$line" in
+	*"$3"*) return 0 ;;
+	*) echo "$1 on $2: expected '$3', got: $line"; return 1 ;;
+	esac
+}
+
+test_expect_success 'invitations out; questions, a chat and a stranger arrive' '
+	th send >/dev/null && mailstack_wait_idle &&
+	mail anne anne.dahl@faxe.example anne-1@faxe.example "SV: Moedet i marts" \
+		"Hej Karin, jeg ved ikke om jeg kan nå det. Kan vi tale om det?" "$(our_msgid anne.dahl@faxe.example 2027-03-05)" &&
+	mail bo bo.aagaard@greve.example bo-1@greve.example "Moedet den 7. maj 2027" \
+		"Hej Karin, angående mødet den 7. maj 2027: kan jeg tage en kollega med?" &&
+	mail dennis dennis.kragh@holbaek.example dennis-1@holbaek.example "Et spoergsmaal" \
+		"Hej Karin, har du nummeret til Rammeaftalen?" &&
+	mail frederik frederik.hald@koege.example frederik-1@koege.example "SV: Moedet i marts" \
+		"Hvornår kommer dagsordenen?" "$(our_msgid frederik.hald@koege.example 2027-03-05)" &&
+	mail lise lise.holm@koege.example lise-1@koege.example "SV: Moedet i marts" \
+		"Jeg er måske forhindret. Hvem holder oplægget?" "$(our_msgid lise.holm@koege.example 2027-03-05)" &&
+	mail stranger ukendt@andet.example stranger-1@andet.example "Afbud" \
+		"Jeg melder afbud til mødet den 5. marts 2027." &&
+	mailstack_wait_count $ORGANIZER 6
+'
+
+test_expect_success 'the first fetch creates the decision folders beside the processed and review folders' '
+	th fetch >out 2>err && cat out err &&
+	imap folders >folders && cat folders &&
+	for f in Behandlet "Til gennemsyn" Afbud Tilsagn Ignorer Fremmøde; do
+		grep -qx "Tovholder/$f" folders || { echo "missing Tovholder/$f"; exit 1; }
+	done &&
+	th review >rev && cat rev &&
+	test $(grep -c "^ *[0-9]\+  " rev) = 4 &&
+	imap ids >ids.before && cat ids.before &&
+	test $(wc -l <ids.before) = 6
+'
+
+test_expect_success 'mails moved into Afbud, Tilsagn and Ignorer are recorded as manuel, their review items cleared' '
+	imap move anne-1@faxe.example Tovholder/Afbud &&
+	imap move bo-1@greve.example Tovholder/Tilsagn &&
+	imap move dennis-1@holbaek.example Tovholder/Tilsagn &&
+	imap move frederik-1@koege.example Tovholder/Ignorer &&
+	imap move stranger-1@andet.example Tovholder/Afbud &&
+	th fetch >out 2>err && cat out err &&
+	grep "^decided by folder: 3 answers, 1 ignored, 0 Teams reports, 1 back to review$" out &&
+	state_of anne.dahl@faxe.example 2027-03-05 "afbud          manuel" &&
+	state_of bo.aagaard@greve.example 2027-05-07 "tilsagn        manuel" &&
+	state_of dennis.kragh@holbaek.example 2027-03-05 "tilsagn        manuel" &&
+	state_of frederik.hald@koege.example 2027-03-05 "ikke svaret" &&
+	state_of bo.aagaard@greve.example 2027-03-05 "ikke svaret" &&
+	test "$(sqlite3 "$DB" "SELECT message_id FROM answer WHERE email = '\''anne.dahl@faxe.example'\''")" = anne-1@faxe.example
+'
+
+test_expect_success 'the stranger goes back to review with the reason; the decided ones leave review' '
+	th review >rev && cat rev &&
+	test $(grep -c "^ *[0-9]\+  " rev) = 2 &&
+	grep "ukendt@andet.example" rev &&
+	grep "er ikke inviteret til nogen af gruppens møder" rev &&
+	grep "lise.holm@koege.example" rev &&
+	! grep -e anne.dahl -e bo.aagaard -e frederik.hald rev
+'
+
+test_expect_success 'nothing is lost: every mail still in the tree exactly once, where it belongs' '
+	imap ids >ids.after && cat ids.after &&
+	cut -f2 ids.before | sort >a && cut -f2 ids.after | sort >b && test_cmp a b &&
+	test -z "$(sort b | uniq -d)" &&
+	grep -x "Tovholder/Behandlet	<anne-1@faxe.example>" ids.after &&
+	grep -x "Tovholder/Behandlet	<bo-1@greve.example>" ids.after &&
+	grep -x "Tovholder/Behandlet	<dennis-1@holbaek.example>" ids.after &&
+	grep -x "Tovholder/Behandlet	<frederik-1@koege.example>" ids.after &&
+	grep -x "Tovholder/Til gennemsyn	<stranger-1@andet.example>" ids.after &&
+	! grep -e "Tovholder/Afbud" -e "Tovholder/Tilsagn" -e "Tovholder/Ignorer" ids.after
+'
+
+# the Teams report of 5 March, as Teams writes it (UTF-16 LE with a BOM, TAB separated), attached to a draft
+report_mail() {
+	"$PYTHON" - "$TEST_TMP/mails/report.eml" <<-\EOF
+	import sys
+	from email.message import EmailMessage
+	rows = [
+	    ["1. Summary"],
+	    ["Meeting title", "Netværksgruppe Børn og Unge"],
+	    ["Start time", "3/5/27, 9:58:12 AM"],
+	    ["End time", "3/5/27, 1:02:40 PM"],
+	    [],
+	    ["2. Participants"],
+	    ["Name", "First Join", "Last Leave", "In-Meeting Duration", "Email", "Participant ID (UPN)", "Role"],
+	    ["Karin Lund", "3/5/27, 9:58:12 AM", "3/5/27, 1:02:40 PM", "3h 4m 28s", "tovholder@netvaerk.example",
+	     "tovholder@netvaerk.example", "Organizer"],
+	    ["Lise Holm", "3/5/27, 10:00:00 AM", "3/5/27, 1:00:00 PM", "3h", "lise.holm@koege.example",
+	     "lise.holm@koege.example", "Attendee"],
+	    ["Kragh, Dennis", "3/5/27, 10:01:02 AM", "3/5/27, 12:15:00 PM", "2h 1m 58s", "", "", "Attendee"],
+	    ["Vera Konsulent (Unverified)", "3/5/27, 10:30:00 AM", "3/5/27, 11:15:45 AM", "45m 45s",
+	     "vera@konsulent.example", "", "Attendee"],
+	]
+	data = b"\xff\xfe" + ("\r\n".join("\t".join(r) for r in rows) + "\r\n").encode("utf-16-le")
+	m = EmailMessage()
+	m["From"] = "Karin Lund <tovholder@netvaerk.example>"
+	m["To"] = "tovholder@netvaerk.example"
+	m["Subject"] = "Fremmøde marts"
+	m["Message-ID"] = "<report-1@netvaerk.example>"
+	m.set_content("Rapporten fra Teams.\n")
+	m.add_attachment(data, maintype="text", subtype="csv", filename="Deltagerliste marts.csv")
+	open(sys.argv[1], "wb").write(bytes(m))
+	EOF
+}
+
+test_expect_success 'a Teams report moved into Fremmøde is imported for the meeting of its own date' '
+	report_mail && mailstack_inject "$TEST_TMP/mails/report.eml" "$ORGANIZER" &&
+	GROUP_NOW=$AFTER th fetch >out 2>err && cat out err &&
+	imap move report-1@netvaerk.example Tovholder/Fremmøde &&
+	GROUP_NOW=$AFTER th fetch >out 2>err && cat out err &&
+	grep "^decided by folder: 0 answers, 0 ignored, 1 Teams report, 0 back to review$" out &&
+	GROUP_NOW=$AFTER th fremmøde 2027-03-05 >att && cat att &&
+	grep "Lise Holm (Køge) .*til stede *teams" att &&
+	grep "Dennis Kragh (Holbæk) .*til stede *teams" att &&
+	grep "Anne Mose Dahl (Faxe) .*afbud" att &&
+	grep "gæst: Vera Konsulent" att &&
+	GROUP_NOW=$AFTER th referat 2027-03-05 >ref && cat ref &&
+	grep "^Deltagere:.*Dennis Kragh" ref &&
+	grep "^Deltagere:.*Lise Holm" ref &&
+	imap ids >ids.report &&
+	grep -x "Tovholder/Behandlet	<report-1@netvaerk.example>" ids.report &&
+	test -z "$(cut -f2 ids.report | sort | uniq -d)"
+'
+
+test_expect_success 'a mail in Fremmøde without a report goes back to review with the reason' '
+	mail noreport tovholder@netvaerk.example noreport-1@netvaerk.example "Fremmoede" "Glemte rapporten" &&
+	GROUP_NOW=$AFTER th fetch >/dev/null 2>&1 &&
+	imap move noreport-1@netvaerk.example Tovholder/Fremmøde &&
+	GROUP_NOW=$AFTER th fetch >out 2>err && cat out err &&
+	th review >rev && grep "ingen Teams-rapport (.csv)" rev &&
+	imap ids | grep -x "Tovholder/Til gennemsyn	<noreport-1@netvaerk.example>" &&
+	printf "poll_interval = 1s\n" >>"$GROUP_DIR/tovholder.conf"
+'
+
+test_expect_success 'the service looks into the folders by itself: a mail moved into Afbud is recorded' '
+	TOVHOLDER_NOW=$GROUP_NOW "$TOVHOLDER" -v -c "$GROUP_DIR/tovholder.conf" run >>"$TEST_TMP/svc.log" 2>&1 &
+	SVC_PID=$! &&
+	for i in $(seq 1 200); do grep -q "connected to .*(IDLE)" "$TEST_TMP/svc.log" && break; sleep 0.1; done &&
+	imap move lise-1@koege.example Tovholder/Afbud &&
+	for i in $(seq 1 100); do
+		test "$(sqlite3 "$DB" "SELECT source FROM answer WHERE email = '\''lise.holm@koege.example'\''")" = manuel && break
+		sleep 0.1
+	done &&
+	state_of lise.holm@koege.example 2027-03-05 "afbud          manuel" &&
+	for i in $(seq 1 50); do imap ids | grep -qx "Tovholder/Behandlet	<lise-1@koege.example>" && break; sleep 0.1; done &&
+	imap ids | grep -x "Tovholder/Behandlet	<lise-1@koege.example>" &&
+	kill -TERM $SVC_PID && wait $SVC_PID && SVC_PID=
+'
+
+test_done
