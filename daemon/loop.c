@@ -171,7 +171,6 @@ static void imap_lost(struct loop *l, const char *why)
 /* Reads the inbox once, then waits in IDLE (or schedules the next look). */
 static void inbox_cycle(struct loop *l)
 {
-	struct folders_result fres;
 	struct inbox_result res;
 	struct err err = { "" };
 
@@ -186,22 +185,6 @@ static void inbox_cycle(struct loop *l)
 	}
 	if (ctx_lock(&l->ctx, 1))
 		return;
-	/* the decision folders first: the inbox pass selects the inbox again, for the IDLE after it */
-	l->folders_ms = now_ms() + l->ctx.cfg.imap.poll_interval * 1000LL;
-	if (folders_pass(&l->ctx, l->imap, util_now(), stop_requested, NULL, &fres) < 0)
-		log_error("the decision folders stopped on a state error; trying again at the next look");
-	if (fres.answers || fres.ignored || fres.reports || fres.returned) {
-		log_info("decided by folder: %d answers, %d ignored, %d Teams reports, %d back to review", fres.answers,
-			 fres.ignored, fres.reports, fres.returned);
-		l->send_ms = now_ms();   /* what follows a decision is sent now (send_cycle) */
-	}
-	if (fres.stop == IMAP_UNREACHABLE) {
-		ctx_unlock(&l->ctx);
-		imap_lost(l, fres.stop_reason);
-		return;
-	}
-	if (fres.stop == IMAP_REFUSED)
-		log_error("[imap] %s", fres.stop_reason);
 	log_debug("inbox: looking for new mail");
 	int rc = inbox_pass(&l->ctx, l->imap, util_now(), stop_requested, NULL, &res);
 	ctx_unlock(&l->ctx);
@@ -233,6 +216,36 @@ static void inbox_cycle(struct loop *l)
 		status(l);
 }
 
+/* The decision folders, on a connection of their own: IDLE watches the inbox only, and selecting other folders
+ * on the idling connection stopped Dovecot's keepalives in IDLE (t5060). Every poll_interval. */
+static void folders_cycle(struct loop *l)
+{
+	struct folders_result res;
+	struct imap *im = NULL;
+	struct err err = { "" };
+
+	l->folders_ms = now_ms() + l->ctx.cfg.imap.poll_interval * 1000LL;
+	if (!l->imap || inbox_connect(&l->ctx, &im, &err)) {
+		if (l->imap)
+			log_warn("[imap] the decision folders: %s; trying again later", err.msg);
+		return;
+	}
+	if (ctx_lock(&l->ctx, 1) == 0) {
+		log_debug("decision folders: looking");
+		if (folders_pass(&l->ctx, im, util_now(), stop_requested, NULL, &res) < 0)
+			log_error("the decision folders stopped on a state error; trying again at the next look");
+		ctx_unlock(&l->ctx);
+		if (res.answers || res.ignored || res.reports || res.returned) {
+			log_info("decided by folder: %d answers, %d ignored, %d Teams reports, %d back to review",
+				 res.answers, res.ignored, res.reports, res.returned);
+			l->send_ms = now_ms();   /* what follows a decision is sent now (send_cycle) */
+		}
+		if (res.stop != IMAP_OK)
+			log_warn("[imap] %s; trying again later", res.stop_reason);
+	}
+	imap_free(im);
+}
+
 static void imap_open(struct loop *l)
 {
 	struct err err = { "" };
@@ -250,6 +263,7 @@ static void imap_open(struct loop *l)
 	log_info("[imap] connected to %s%s", l->ctx.cfg.imap.url, imap_has_idle(l->imap) ? " (IDLE)" : "");
 	l->reconnect_delay = RECONNECT_MIN;
 	inbox_cycle(l);
+	folders_cycle(l);   /* also creates the folders on the first start */
 }
 
 static void watch_dir_of(struct loop *l, const char *path)
@@ -364,7 +378,7 @@ static long long earliest(const struct loop *l)
 {
 	long long t[] = { l->send_ms, l->reload_ms, l->watchdog_ms, l->imap ? 0 : l->reconnect_ms,
 			  l->idling ? l->idle_renew_ms : 0, l->imap && !l->idling ? l->poll_ms : 0,
-			  l->idling ? l->folders_ms : 0 };
+			  l->imap ? l->folders_ms : 0 };
 	long long best = 0;
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
@@ -389,8 +403,10 @@ static void timers(struct loop *l)
 	}
 	if (!l->imap && l->reconnect_ms && now >= l->reconnect_ms && l->ctx.cfg.imap.present)
 		imap_open(l);
-	if (l->imap && l->idling && (now >= l->idle_renew_ms || now >= l->folders_ms))
+	if (l->imap && l->idling && now >= l->idle_renew_ms)
 		inbox_cycle(l); /* DONE, a look, and a fresh IDLE */
+	if (l->imap && l->folders_ms && now >= l->folders_ms)
+		folders_cycle(l);
 	if (l->imap && !l->idling && l->poll_ms && now >= l->poll_ms) {
 		l->poll_ms = 0;
 		inbox_cycle(l);
