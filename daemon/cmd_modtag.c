@@ -33,18 +33,18 @@ static char *info_value(const struct handover_section *info, const char *key)
 	return NULL;
 }
 
-/* The file's sections parse with this tovholder, under the names the new config gives them. */
+/* The file's sections parse with this tovholder, under the names the new config gives them. The roster is
+ * kept in 'r' (the caller releases it): the record may invite no one else. */
 static int check_files(const struct ctx *ctx, const struct handover_section *sched,
-		       const struct handover_section *roster)
+		       const struct handover_section *roster, struct roster *r)
 {
 	struct schedule s = { 0 };
-	struct roster r = { 0 };
 	struct diag d;
 	int rc = 0;
 
 	diag_init(&d);
 	schedule_parse_buf(&s, sched->data, sched->len, ctx->cfg.schedule_path, &d);
-	roster_parse_buf(&r, roster->data, roster->len, ctx->cfg.roster_path, &d);
+	roster_parse_buf(r, roster->data, roster->len, ctx->cfg.roster_path, &d);
 	if (d.n) {
 		diag_print(&d);
 		log_error("the handed-over schedule or roster has %zu problem%s with this tovholder: nothing was "
@@ -52,9 +52,13 @@ static int check_files(const struct ctx *ctx, const struct handover_section *sch
 		rc = EX_DATAERR;
 	}
 	schedule_release(&s);
-	roster_release(&r);
 	diag_release(&d);
 	return rc;
+}
+
+static int on_roster(void *arg, const char *email)
+{
+	return roster_find(arg, email) != NULL;
 }
 
 /* 1 when 'path' exists and holds other bytes than 'sec', 0 when it is the same or absent, -1 unreadable. */
@@ -249,6 +253,8 @@ int cmd_modtag(int argc, char **argv, struct ctx *ctx)
 	struct diag d;
 	const struct handover_section *sec[4];
 	struct staged sg = { { NULL, NULL }, { NULL, NULL } };
+	struct roster roster = { 0 };
+	char today[11];
 	const char *file = NULL;
 	char *buf = NULL, *lock_path = NULL;
 	size_t len;
@@ -289,13 +295,15 @@ int cmd_modtag(int argc, char **argv, struct ctx *ctx)
 		diag_print(&d);
 		goto out;
 	}
-	if ((rc = check_files(ctx, sec[1], sec[2])))
+	if ((rc = check_files(ctx, sec[1], sec[2], &roster)))
 		goto out;
 	/* all of the file is checked before anything is written: a refused row leaves no schedule and roster
 	 * beside an empty state, which the next plan would take for a new group (new UIDs, a second entry in
-	 * every calendar) */
+	 * every calendar). The record is history, never a list of whom to mail: from today on it may invite only
+	 * the roster's people, or plan would send a CANCEL with the file's text to anyone it names. */
 	rc = EX_DATAERR;
-	if (store_check_record(sec[3]->data, sec[3]->len, &err) < 0) {
+	util_local_date(util_now(), today);
+	if (store_check_handover(sec[3]->data, sec[3]->len, today, on_roster, &roster, &err) < 0) {
 		log_error("'%s': %s", file, err.msg);
 		log_error("nothing was written: ask the old tovholder for a new file from 'tovholder overdrag'");
 		goto out;
@@ -327,6 +335,7 @@ out:
 	free(buf);
 	free(lock_path);
 	handover_release(&h);
+	roster_release(&roster);
 	diag_release(&d);
 	return rc;
 }

@@ -2138,7 +2138,38 @@ fail:
 	return -1;
 }
 
+/* Whom the imported record still invites to a meeting on or after from_date that is not cancelled: plan sends
+ * them updates and CANCELs, the reminders go to them. Each must be one the handed-over roster names. */
+static int check_invitees(struct store *st, const char *from_date, int (*may_mail)(void *, const char *),
+			  void *arg, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT m.date, i.email FROM invitation i JOIN meeting m ON m.id = i.meeting_id"
+			       " WHERE i.invited = 1 AND m.cancelled = 0 AND m.date >= ?1 ORDER BY m.date, i.email", err);
+	int step, rc = 0;
+
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, from_date, -1, SQLITE_STATIC);
+	while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *date = (const char *)sqlite3_column_text(s, 0), *email = (const char *)sqlite3_column_text(s, 1);
+		if (!may_mail(arg, email))
+			rc = err_set(err, "the handover's record is refused: the meeting %s invites '%s', whom the "
+				     "handed-over roster does not name (ask for a file written after 'tovholder send')",
+				     date, email);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = db_err(st, err, "read the handover's invitations");
+	sqlite3_finalize(s);
+	return rc;
+}
+
 int store_check_record(const char *buf, size_t len, struct err *err)
+{
+	return store_check_handover(buf, len, NULL, NULL, NULL, err);
+}
+
+int store_check_handover(const char *buf, size_t len, const char *from_date, int (*may_mail)(void *, const char *),
+			 void *arg, struct err *err)
 {
 	/* a database of its own in memory, not store_open: nothing is created on disk, whatever the file holds */
 	struct store *st = xcalloc(1, sizeof(*st));
@@ -2153,6 +2184,8 @@ int store_check_record(const char *buf, size_t len, struct err *err)
 	if (exec(st, "PRAGMA foreign_keys=ON", err) < 0 || migrate(st, err) < 0)
 		goto out;
 	rc = store_import(st, buf, len, 0, err);
+	if (rc == 0 && may_mail)
+		rc = check_invitees(st, from_date, may_mail, arg, err);
 out:
 	store_free(st);
 	return rc;

@@ -265,6 +265,11 @@ int store_import(struct store *st, const char *buf, size_t len, int replace, str
 /* Imports the text into a fresh database in memory and forgets it: 0 when store_import would take it, else -1
  * with its reason. Touches no file: modtag checks the whole file before it writes anything. */
 int store_check_record(const char *buf, size_t len, struct err *err);
+/* store_check_record, and then every address the record still invites to a meeting on or after from_date
+ * (YYYY-MM-DD, not cancelled) must pass may_mail(arg, address): those are whom plan and the reminders mail.
+ * The first that does not is refused with the reason in err. */
+int store_check_handover(const char *buf, size_t len, const char *from_date, int (*may_mail)(void *, const char *),
+			 void *arg, struct err *err);
 
 /* Confirmed attendance: who was at a meeting, from a Teams report or entered by hand. */
 struct store_attendance {

@@ -180,6 +180,15 @@ int util_days_in_month(int y, int m)
 	return days[m - 1];
 }
 
+void util_local_date(time_t t, char out[11])
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	if (!strftime(out, 11, "%Y-%m-%d", &tm))
+		out[0] = '\0';
+}
+
 int util_parse_date(const char *s, int *y, int *m, int *d)
 {
 	int yy, mm, dd, n = 0;

@@ -34,6 +34,8 @@ const char *util_email_domain(const char *addr);
 
 /* "YYYY-MM-DD", a real calendar date. Returns 0 and sets y/m/d, or -1. */
 int util_parse_date(const char *s, int *y, int *m, int *d);
+/* t's local date (the group's zone: ctx_load_config sets TZ) as "YYYY-MM-DD" into out. */
+void util_local_date(time_t t, char out[11]);
 /* "HH:MM-HH:MM" (also "HH.MM"), end after start. Minutes after midnight. Returns 0 or -1. */
 int util_parse_timespan(const char *s, int *ret_start, int *ret_end);
 /* 0 = Monday … 6 = Sunday (ISO). */

@@ -171,4 +171,40 @@ test_expect_success 'all or nothing with --force: a refused file changes neither
 	test -z "$(ls "$TEST_TMP/b/gruppe" | grep tmp)"
 '
 
+# A record that is all valid data, yet names people roster.csv does not: a meeting the schedule no longer has
+# (plan cancels it to everyone it names) and an extra invitation to a planned meeting (plan removes it with a
+# CANCEL). The record is history: it never chooses whom the new tovholder's server mails, nor what it says.
+MEETING_COLS='table\tmeeting\tuid\tdate\tsequence\tcancelled\tstart_min\tend_min\tplace\tonline_url\tagenda\torganizer\tsummary\tupdated_at\n'
+INV_COLS='table\tinvitation\tmeeting_id\temail\tname\torg\trole\tinvited\tsequence\n'
+
+test_expect_success 'a meeting the schedule does not have, and an invitation roster.csv does not name, mail nobody outside' '
+	craft "$HO" ghost.tovholder "rec += \"$MEETING_COLS\" + \"row\\ttghost-1@netvaerk.example\\tt2027-06-10\\ti0\\ti0\\ti600\\ti780\\ttRådhuset\\tt\\ttLog ind her: https://phish.example/\\ttOle Sand <$ORG2>\\ttNy adgangskode til Netværksgruppen\\ti1796000000\\n\" + \"$INV_COLS\" + \"row\\tmghost-1@netvaerk.example\\tt$ATTACKER\\ttOffer\\ttAngriber\\ttmedlem\\ti1\\ti0\\n\" + \"row\\tm$(cat uid)\\tt$ATTACKER2\\ttOffer To\\ttAngriber\\ttmedlem\\ti1\\ti0\\n\"" &&
+	group_new_machine "$TEST_TMP/g" &&
+	test_expect_code 65 thn "$TEST_TMP/g" modtag ghost.tovholder 2>err &&
+	cat err &&
+	grep "ghost.tovholder.: the handover.s record is refused: the meeting 2027-05-07 invites .offer2@angriber.example., whom the handed-over roster does not name" err &&
+	grep "nothing was written" err &&
+	nothing_left "$TEST_TMP/g" &&
+	test_must_fail thn "$TEST_TMP/g" send 2>/dev/null &&
+	service_once "$TEST_TMP/g" &&
+	mailstack_wait_idle &&
+	attacker_got_nothing
+'
+
+test_expect_success 'the meeting the schedule does not have alone is refused the same way' '
+	craft "$HO" ghost2.tovholder "rec += \"$MEETING_COLS\" + \"row\\ttghost-2@netvaerk.example\\tt2027-06-10\\ti0\\ti0\\ti600\\ti780\\ttRådhuset\\tt\\ttLog ind her: https://phish.example/\\ttOle Sand <$ORG2>\\ttNy adgangskode til Netværksgruppen\\ti1796000000\\n\" + \"$INV_COLS\" + \"row\\tmghost-2@netvaerk.example\\tt$ATTACKER\\ttOffer\\ttAngriber\\ttmedlem\\ti1\\ti0\\n\"" &&
+	test_expect_code 65 thn "$TEST_TMP/g" modtag ghost2.tovholder 2>err &&
+	grep "the meeting 2027-06-10 invites .offer@angriber.example., whom the handed-over roster does not name" err &&
+	nothing_left "$TEST_TMP/g"
+'
+
+test_expect_success 'a past meeting may name people no longer on the roster: history, which plan never mails' '
+	craft "$HO" past.tovholder "rec += \"$MEETING_COLS\" + \"row\\ttpast-1@netvaerk.example\\tt2026-10-02\\ti0\\ti0\\ti600\\ti780\\ttRådhuset\\tt\\tt\\ttOle Sand <$ORG2>\\ttNetværksgruppe Børn og Unge\\ti1790000000\\n\" + \"$INV_COLS\" + \"row\\tmpast-1@netvaerk.example\\ttfhv.medlem@faxe.example\\ttTidligere Medlem\\ttFaxe\\ttmedlem\\ti1\\ti0\\n\"" &&
+	group_new_machine "$TEST_TMP/h" &&
+	thn "$TEST_TMP/h" modtag past.tovholder >out &&
+	grep "^took over the group" out &&
+	thn "$TEST_TMP/h" plan >out &&
+	! grep "fhv.medlem" out
+'
+
 test_done
