@@ -155,6 +155,15 @@ static int null_sender(const struct inmail *m)
 	return rp[i] == '\0' || (rp[0] == '<' && rp[i] == '>');
 }
 
+/* Sent by a mail server: the null reverse-path, or a MAILER-DAEMON/postmaster From on a mail that never had an
+ * envelope (Exchange's own NDRs are made inside the mailbox server, with no Return-Path). A From alone is the
+ * sender's to write: an ordinary sender calling itself MAILER-DAEMON arrives with its own Return-Path, which
+ * the receiving server puts on top. */
+static int from_server(const struct inmail *m)
+{
+	return null_sender(m) || (from_daemon(m) && !inmail_header(m, "Return-Path"));
+}
+
 /* X-Failed-Recipients: Exim and Gmail (the mailman Exim bouncer reads it); X-MS-Exchange-Message-Is-Ndr (an
  * empty field) is among Exchange's transport header names and on Exchange Online's NDRs (sisimai's Exchange
  * Online module keys on it). */
@@ -416,7 +425,7 @@ void bounce_read(const struct inmail *m, struct bounce_info *b)
 	char *text;
 
 	memset(b, 0, sizeof(*b));
-	b->server = null_sender(m) || from_daemon(m);
+	b->server = from_server(m);
 	if ((p = status_part(m)) && p->body)
 		read_status(p, &r);
 	if ((p = returned_part(m)))

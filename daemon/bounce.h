@@ -23,7 +23,7 @@ enum bounce_kind {
 struct bounce_info {
 	enum bounce_kind kind;
 	int server;      /* a server's shape: null envelope sender (Return-Path: <>), or From MAILER-DAEMON,
-	                    postmaster or Exchange's system mailbox */
+	                    postmaster or Exchange's system mailbox on a mail without Return-Path */
 	char **msgids;   /* Message-IDs of the mail it is about: of a returned message/rfc822 or text/rfc822-headers
 	                    part, quoted in the text ("Message-ID: <…>"), or its own In-Reply-To/References */
 	size_t n_msgids;

@@ -22,6 +22,13 @@ struct bounce_case {
 };
 
 static const struct bounce_case cases[] = {
+	/* a From of MAILER-DAEMON is the sender's to write: with the ordinary envelope sender the receiving server
+	 * wrote on top (and a forged "<>" below it), it is no server's report; without any Return-Path (Exchange's
+	 * own NDRs, made inside the mailbox server) it is */
+	{ "Return-Path: <offer@angriber.example>\nReturn-Path: <>\nFrom: MAILER-DAEMON@angriber.example\n"
+	  "X-Failed-Recipients: anna@x.example\n\nfailed\n", 1, BOUNCE_FAILED, 0, "", "anna@x.example" },
+	{ "From: MAILER-DAEMON@mx.example\nX-Failed-Recipients: anna@x.example\n\nfailed\n", 1, BOUNCE_FAILED, 1, "",
+	  "anna@x.example" },
 	/* RFC 3464: two recipients, one failed, one delayed; Original-Recipient differs from Final-Recipient */
 	{ "From: postmaster@mx.example\nContent-Type: multipart/report; report-type=\"Delivery-Status\"; "
 	  "boundary=r\n\n--r\nContent-Type: text/plain\n\nsorry\n--r\nContent-Type: message/delivery-status\n\n"
