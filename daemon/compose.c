@@ -358,6 +358,10 @@ static void sample_paper_vars(struct tmpl_vars *v)
 	static const char *const rcells[] = { "x@kommune.example", "Re: møde", "01.03.2030 10:00", "unclear" };
 	static const char *const names[] = { "antal_inviterede", "antal_tilsagn", "antal_afbud", "antal_tentativ",
 					     "antal_autosvar", "antal_afvist", "antal_ikke_svaret", "antal_gennemsyn" };
+	static const char *const fcols[] = { "deltager", "tidspunkt", "kommentar" };
+	static const char *const fcells[] = { "Eksempel Person", "torsdag den 28. februar 2030 kl. 09.30-10.30",
+					      "Kan vi flytte mødet?" };
+	static const char *const flags[] = { "har_ikke_svaret", "har_stedfortraedere", "har_afviste", "har_forslag" };
 	static const char *const folders[] = { "mappe_gennemsyn", "mappe_afbud", "mappe_tilsagn", "mappe_ignorer",
 					       "mappe_fremmoede" };
 
@@ -370,6 +374,9 @@ static void sample_paper_vars(struct tmpl_vars *v)
 	tmpl_set_list(v, "ikke_svaret", pcells, 1);
 	tmpl_set_list(v, "stedfortraedere", pcells, 1);
 	tmpl_set_list(v, "afviste", pcells, 1);
+	tmpl_set_rows(v, "forslag", fcols, 3, fcells, 1);
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		tmpl_set(v, flags[i], "ja");
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		tmpl_set(v, names[i], "1");
 	for (size_t i = 0; i < sizeof(folders) / sizeof(folders[0]); i++)

@@ -416,22 +416,47 @@ static void review_rows(struct tmpl_vars *v, const struct store_review *r, size_
 	strv_free(&cells);
 }
 
+/* The new times proposed for the meeting (issue 16): who, when in the group's time, and their comment (outside
+ * text, made visible and capped like the rest). */
+static void proposal_rows(struct tmpl_vars *v, const struct store_meeting *mt, const struct store_proposal *pr,
+			  size_t n)
+{
+	static const char *const cols[] = { "deltager", "tidspunkt", "kommentar" };
+	struct strv cells = { 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		const char *name = NULL;
+		for (size_t j = 0; j < mt->n_inv && !name; j++)
+			if (strcmp(mt->inv[j].email, pr[i].email) == 0)
+				name = mt->inv[j].name;
+		strv_push(&cells, outside(name ? name : pr[i].email));
+		strv_push(&cells, dansk_period(pr[i].start, pr[i].end));
+		strv_push(&cells, pr[i].comment ? outside(pr[i].comment) : xstrdup(""));
+	}
+	tmpl_set_rows(v, "forslag", cols, 3, (const char *const *)cells.v, n);
+	tmpl_set(v, "har_forslag", n ? "ja" : NULL);
+	strv_free(&cells);
+}
+
 int paper_status_vars(const struct ctx *ctx, const struct store_meeting *mt, struct tmpl_vars *v,
 		      struct err *err)
 {
 	static const char *const cols[N_COLS] = { "deltager", "svar", "kilde", "tidspunkt", "bemaerkning" };
 	static const char *const list_names[3] = { "ikke_svaret", "stedfortraedere", "afviste" };
+	static const char *const flag_names[3] = { "har_ikke_svaret", "har_stedfortraedere", "har_afviste" };
 	static const char *const count_names[6] = { "antal_tilsagn", "antal_afbud", "antal_tentativ",
 						    "antal_autosvar", "antal_afvist", "antal_ikke_svaret" };
 	struct store_record rec = { 0 };
 	struct store_review *reviews = NULL;
-	size_t n, n_reviews = 0;
+	struct store_proposal *proposals = NULL;
+	size_t n, n_reviews = 0, n_proposals = 0;
 	const struct store_invitation **inv = paper_invitees(mt, &n);
 	struct strv cells = { 0 }, lists[3] = { { 0 } };
 	int counts[6] = { 0 }, rc = -1;
 
 	if (store_record_load(ctx->store, mt->id, &rec, err) < 0 ||
-	    store_reviews(ctx->store, &reviews, &n_reviews, err) < 0)
+	    store_reviews(ctx->store, &reviews, &n_reviews, err) < 0 ||
+	    store_proposals(ctx->store, mt->uid, &proposals, &n_proposals, err) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		const struct store_person_record *p = paper_record_of(&rec, inv[i]->email);
@@ -439,12 +464,16 @@ int paper_status_vars(const struct ctx *ctx, const struct store_meeting *mt, str
 		person_row(inv[i], p ? p : &none, &cells, lists, counts);
 	}
 	tmpl_set_rows(v, "personer", cols, N_COLS, (const char *const *)cells.v, n);
-	for (int k = 0; k < 3; k++)
+	for (int k = 0; k < 3; k++) {
 		tmpl_set_list(v, list_names[k], (const char *const *)lists[k].v, lists[k].n);
+		/* a list's section repeats per item: its heading has a flag of its own */
+		tmpl_set(v, flag_names[k], lists[k].n ? "ja" : NULL);
+	}
 	set_count(v, "antal_inviterede", (long)n);
 	for (int k = 0; k < 6; k++)
 		set_count(v, count_names[k], counts[k]);
 	review_rows(v, reviews, n_reviews);
+	proposal_rows(v, mt, proposals, n_proposals);
 	tmpl_set(v, "mappe_gennemsyn", ctx->cfg.imap.review);
 	tmpl_set(v, "mappe_afbud", ctx->cfg.imap.decline);
 	tmpl_set(v, "mappe_tilsagn", ctx->cfg.imap.accept);
@@ -456,6 +485,7 @@ out:
 	for (int k = 0; k < 3; k++)
 		strv_free(&lists[k]);
 	store_reviews_free(reviews, n_reviews);
+	store_proposals_free(proposals, n_proposals);
 	store_record_release(&rec);
 	free(inv);
 	return rc;

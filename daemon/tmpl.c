@@ -27,7 +27,8 @@ const char *const tmpl_mail_vars[] = {
 	/* the tovholder's status mail: the table of invitees and of the mails waiting for review, the totals */
 	"personer", "deltager", "svar", "kilde", "tidspunkt", "bemaerkning",
 	"gennemsyn", "fra", "overskrift", "modtaget", "grund", "venter",
-	"ikke_svaret", "stedfortraedere", "afviste",
+	"ikke_svaret", "stedfortraedere", "afviste", "har_ikke_svaret", "har_stedfortraedere", "har_afviste",
+	"forslag", "kommentar", "har_forslag",
 	"antal_inviterede", "antal_tilsagn", "antal_afbud", "antal_tentativ", "antal_autosvar", "antal_afvist",
 	"antal_ikke_svaret", "antal_gennemsyn",
 	"mappe_gennemsyn", "mappe_afbud", "mappe_tilsagn", "mappe_ignorer", "mappe_fremmoede", NULL,

@@ -361,6 +361,9 @@ static void paper_vars(struct tmpl_vars *v, int variant)
 					      "stedfortræder: Lise Holm" };
 	static const char *const rcols[] = { "fra", "overskrift", "modtaget", "grund" };
 	static const char *const rcells[] = { "x@y.example", "Re: <c>", "01.03.2027 10:00", "unclear answer" };
+	static const char *const fcols[] = { "deltager", "tidspunkt", "kommentar" };
+	static const char *const fcells[] = { "Lise Holm", "torsdag den 4. marts 2027 kl. 09.30-10.30", "Kan vi <flytte>?" };
+	static const char *const flags[] = { "har_ikke_svaret", "har_stedfortraedere", "har_afviste", "har_forslag" };
 	static const char *const counts[] = { "antal_inviterede", "antal_tilsagn", "antal_afbud", "antal_tentativ",
 					      "antal_autosvar", "antal_afvist", "antal_ikke_svaret", "antal_gennemsyn" };
 	static const char *const folders[] = { "mappe_gennemsyn", "mappe_afbud", "mappe_tilsagn", "mappe_ignorer",
@@ -376,6 +379,9 @@ static void paper_vars(struct tmpl_vars *v, int variant)
 	tmpl_set_list(v, "ikke_svaret", pcells, n);
 	tmpl_set_list(v, "stedfortraedere", pcells, n);
 	tmpl_set_list(v, "afviste", pcells, n);
+	tmpl_set_rows(v, "forslag", fcols, 3, fcells, n);
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		tmpl_set(v, flags[i], n ? "ja" : NULL);
 	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
 		tmpl_set(v, counts[i], variant == 0 ? "1" : "0");
 	for (size_t i = 0; i < sizeof(folders) / sizeof(folders[0]); i++)
