@@ -1032,7 +1032,7 @@ static void test_parse_line_caps(void **state)
 		/* a COMMENT of exactly ITIP_LINE_MAX bytes (name included), folded at 75 octets; one more is refused */
 		buf_init(&b);
 		buf_adds(&b, "BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\nUID:caps\r\n");
-		memset(pad, 'k', ITIP_LINE_MAX);
+		memset(pad, 'k', ITIP_LINE_MAX + 1);   /* the byte past the cap is read when 'over' */
 		memcpy(pad, "COMMENT:", 8);
 		for (size_t at = 0, n = ITIP_LINE_MAX + (size_t)over; at < n; at += 74) {
 			if (at)
