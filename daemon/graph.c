@@ -4,6 +4,7 @@
  * meetingattendancereport-list, attendancerecord-list, user-get; errors as in "Microsoft Graph error
  * responses and resource types" ({"error": {"code", "message"}}), throttling with Retry-After. */
 #include "graph.h"
+#include "schedule.h"
 #include "buf.h"
 #include "log.h"
 #include "util.h"
@@ -356,13 +357,28 @@ static char *path_escape(const char *id)
 	return r;
 }
 
-static enum graph_result read_meeting(json_object *o, struct graph_meeting *ret, const char *what, struct err *err)
+/* 'want_url': the join link we asked Graph to find (its answer must be that meeting), or NULL for a meeting
+ * Graph made, whose link must be Teams' own. */
+static enum graph_result read_meeting(json_object *o, struct graph_meeting *ret, const char *what,
+				      const char *want_url, struct err *err)
 {
 	const char *id = jstr(o, "id"), *url = jstr(o, "joinWebUrl");
 
-	if (!id || !*id || strlen(id) > 1024 || !url || strncmp(url, "https://", 8) != 0 || strlen(url) > 2048 ||
-	    strpbrk(url, " \t\r\n\"<>"))
+	/* the link goes into every invitation we send and the id into the state and the next handover: a server
+	 * that is not Microsoft's, or a broken one, never chooses where members click (no link but Teams'), and
+	 * never hands us an id a handover refuses (visible ASCII, as store.c reads a UID or Message-ID) */
+	if (!id || !*id || strlen(id) > GRAPH_ID_MAX || !url || strlen(url) > 2048)
 		return err_set(err, "%s: the reply has no usable id and joinWebUrl", what), GRAPH_FAIL;
+	for (const char *p = id; *p; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f)
+			return err_set(err, "%s: the reply's meeting id has a blank or a character no Graph id has", what),
+			       GRAPH_FAIL;
+	if (want_url && strcmp(url, want_url) != 0)
+		return err_set(err, "%s: the reply is a meeting with another join link than the one asked for", what),
+		       GRAPH_FAIL;
+	if (!want_url && !schedule_teams_url_valid(url))
+		return err_set(err, "%s: the reply's joinWebUrl is not a Teams link (https://teams.microsoft.com/...)",
+			       what), GRAPH_FAIL;
 	ret->id = xstrdup(id);
 	ret->join_url = xstrdup(url);
 	return GRAPH_OK;
@@ -416,7 +432,7 @@ enum graph_result graph_create_or_get(struct graph *g, const char *external_id, 
 	json_object_object_add(body, "externalId", json_object_new_string(external_id));
 	r = request(g, "POST", url, body, &o, err);
 	if (r == GRAPH_OK)
-		r = read_meeting(o, ret, "createOrGet", err);
+		r = read_meeting(o, ret, "createOrGet", NULL, err);
 	json_object_put(o);
 	json_object_put(body);
 	free(url);
@@ -483,7 +499,7 @@ enum graph_result graph_find_by_join_url(struct graph *g, const char *join_url, 
 			r = GRAPH_NOT_FOUND;
 			err_set(err, "no Teams meeting of this mailbox has the join link '%.120s'", join_url);
 		} else {
-			r = read_meeting(json_object_array_get_idx(v, 0), ret, "GET onlineMeetings", err);
+			r = read_meeting(json_object_array_get_idx(v, 0), ret, "GET onlineMeetings", join_url, err);
 		}
 	}
 	json_object_put(o);

@@ -25,6 +25,17 @@ struct sched_parse {
 
 static void set_time(struct sched_parse *p, struct meeting *m, const char *value, int line);
 static void set_place(struct sched_parse *p, struct meeting *m, const char *value, int line);
+int schedule_teams_url_valid(const char *url)
+{
+	if (strncmp(url, "https://teams.microsoft.com/", 28) != 0 || !schedule_url_valid(url))
+		return 0;
+	/* Teams writes its links percent-encoded: a byte outside visible ASCII is no link of Teams' */
+	for (const char *q = url; *q; q++)
+		if ((unsigned char)*q >= 0x7f || *q == '\\')
+			return 0;
+	return 1;
+}
+
 static void set_online_url(struct sched_parse *p, struct meeting *m, const char *value, int line);
 static void add_agenda(struct sched_parse *p, struct meeting *m, const char *value, int line);
 static void add_guests(struct sched_parse *p, struct meeting *m, const char *value, int line);

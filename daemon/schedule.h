@@ -52,5 +52,8 @@ int meeting_is_online(const struct meeting *m);
 /* 1 when url is an http(s) link with a host and no blanks or quotes: it goes into the invitation as it is
  * (the schedule's online_url, and a handed-over meeting's). */
 int schedule_url_valid(const char *url);
+/* A Teams join link: https://teams.microsoft.com/…, visible ASCII only. It goes into the invitations we send,
+ * so one from Microsoft Graph or a handover must pass it. */
+int schedule_teams_url_valid(const char *url);
 
 #endif

@@ -1834,8 +1834,7 @@ static const char *text_value_problem(const struct rv_col *c, const char *s, siz
 		return len == 0 || (strlen(s) == len && schedule_url_valid(s)) ? NULL :
 			"is not an http(s) link without blanks";
 	case RV_TEAMS_URL:
-		return len == 0 || (strlen(s) == len && schedule_url_valid(s) &&
-				    strncmp(s, "https://teams.microsoft.com/", 28) == 0) ? NULL :
+		return len == 0 || (strlen(s) == len && schedule_teams_url_valid(s)) ? NULL :
 			"is not a Teams join link (https://teams.microsoft.com/...)";
 	case RV_WORD:
 		return strlen(s) == len && one_of(s, c->words) ? NULL : "is not one of the values it can have";

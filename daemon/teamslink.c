@@ -1,6 +1,7 @@
 /* Teams meetings through Microsoft Graph: planned from the plan (pure), done before invitations are queued,
  * and their attendance fetched after they were held. */
 #include "teamslink.h"
+#include "schedule.h"
 #include "attendance.h"
 #include "graph.h"
 #include "log.h"
@@ -239,7 +240,7 @@ static const struct store_meeting *meeting_of(const struct store_snapshot *s, co
  * the meeting behind it is found by its join link. The row says owned 0, so it is never moved or deleted. */
 static int is_teams_link(const char *url)
 {
-	return strncmp(url, "https://teams.microsoft.com/", 28) == 0;
+	return schedule_teams_url_valid(url);
 }
 
 static void backoff(struct graph *g, struct store_online *o, time_t now, long *ret_wait)

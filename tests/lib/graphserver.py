@@ -25,6 +25,8 @@ Usage: graphserver.py DIR PORT CERT KEY. State and control live in DIR:
   page_size        records per page (default 2, so paging is always exercised)
   delay_after_create  seconds: the next createOrGet makes the meeting, then waits that long before it answers
   next_base        where @odata.nextLink points (default this server's https://localhost:PORT/v1.0)
+  join_url         the joinWebUrl (and, on a second line, the id) of the meetings createOrGet makes from now
+                   on, "%s" standing for a part of the usual id: a hostile or broken server (default a Teams link)
   requests.jsonl   every request, one JSON object a line: method, path, query, authorization, body
 """
 import http.server
@@ -143,9 +145,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 if m["externalId"] == ext and not m.get("deleted"):
                     return self.reply(200, self.meeting(m))
             mid = "MSo%s" % uuid.uuid4().hex
+            join = lines("join_url") or ["https://teams.microsoft.com/l/meetup-join/19%%3ameeting_%s%%40thread.v2/0"]
+            url = join[0] % mid[3:15] if "%s" in join[0] else join[0]
+            if len(join) > 1:
+                mid = join[1] % mid[3:15] if "%s" in join[1] else join[1]
             m = {"id": mid, "externalId": ext, "subject": body.get("subject"),
                  "startDateTime": body.get("startDateTime"), "endDateTime": body.get("endDateTime"),
-                 "joinWebUrl": "https://teams.microsoft.com/l/meetup-join/19%%3ameeting_%s%%40thread.v2/0" % mid[3:15]}
+                 "joinWebUrl": url}
             meetings[mid] = m
             write_json("meetings.json", meetings)
             delay = lines("delay_after_create")
