@@ -8,6 +8,7 @@
 #include "log.h"
 #include "tz.h"
 #include "util.h"
+#include "vis.h"
 #include "version.h"
 
 #include <stdio.h>
@@ -121,10 +122,10 @@ static void find_bounces(struct overdrag *o)
 		}
 		if (!why)
 			continue;
-		char *t = xasprintf("Adresse afvist: %s", why);
-		for (char *q = t; *q; q++)
-			if (*q == '\r' || *q == '\n' || *q == '\t')
-				*q = ' ';
+		/* the bounce's subject is outside text: the letter and the deltagerliste are read on a terminal */
+		char *shown = vis_dup(why);
+		char *t = xasprintf("Adresse afvist: %s", shown);
+		free(shown);
 		if (strlen(t) > REMARK_MAX) {
 			size_t cut = REMARK_MAX;
 			while (cut > 0 && ((unsigned char)t[cut] & 0xC0) == 0x80)
@@ -272,9 +273,13 @@ static void letter_reviews(struct overdrag *o, struct buf *b)
 
 		localtime_r(&r->date, &tm);
 		char *when = dansk_date(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-		char *item = xasprintf("%s fra %s: \"%s\"", when, r->sender, r->subject);
-		add_wrapped(b, "- ", "  ", item);
-		free(item);
+		struct buf item;
+
+		/* sender and subject come from the mail: made visible, as review shows them */
+		buf_init(&item);
+		vis_addf(&item, "%s fra %s: \"%s\"", when, r->sender, r->subject);
+		add_wrapped(b, "- ", "  ", item.data);
+		buf_release(&item);
 		free(when);
 	}
 	buf_addch(b, '\n');
