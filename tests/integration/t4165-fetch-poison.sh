@@ -18,6 +18,11 @@ done
 ORGANIZER=tovholder@netvaerk.example
 DB=$GROUP_DIR/state.db
 SHIM=$TEST_TMP/die-on-poison.so
+# The sanitized build wants AddressSanitizer's runtime first among the preloaded libraries, or it will not start.
+case $TOVHOLDER in
+*/build-san/*) PRELOAD="$(cc -print-file-name=libasan.so) $SHIM" ;;
+*) PRELOAD=$SHIM ;;
+esac
 SVC_PID=
 trap '_rc=$?; [ -n "$SVC_PID" ] && kill -9 "$SVC_PID" 2>/dev/null; (exit $_rc); _test_cleanup' EXIT
 
@@ -62,11 +67,11 @@ test_expect_success 'a mail that kills the reader: the first fetch dies on it, t
 	calmail reply mette.ravn@odsherred.example b1@t4165.example --partstat DECLINED &&
 	calmail poison soeren.oersted@soroe.example poison1@t4165.example &&
 	calmail reply jesper.vang@solroed.example b2@t4165.example &&
-	LD_PRELOAD=$SHIM th fetch >out1 2>err1; rc=$? &&
+	LD_PRELOAD=$PRELOAD th fetch >out1 2>err1; rc=$? &&
 	test "$rc" = 137 &&
 	test -z "$(answer_of mette.ravn@odsherred.example)" &&
 	test "$(cut -c1 "$GROUP_DIR/state.db.reading")" = R &&
-	LD_PRELOAD=$SHIM th fetch >out2 2>err2 &&
+	LD_PRELOAD=$PRELOAD th fetch >out2 2>err2 &&
 	cat out2 err2 &&
 	grep "^2 answers, .* 1 for review" out2 &&
 	grep "the last reading of this mail stopped" err2 &&
@@ -75,7 +80,7 @@ test_expect_success 'a mail that kills the reader: the first fetch dies on it, t
 	test "$(reviews_of poison1@t4165.example)" = 1 &&
 	sqlite3 "$DB" "SELECT reason FROM review WHERE message_id = '\''poison1@t4165.example'\''" |
 		grep "reading this mail stopped tovholder last time" &&
-	LD_PRELOAD=$SHIM th fetch >out3 2>err3 &&
+	LD_PRELOAD=$PRELOAD th fetch >out3 2>err3 &&
 	test "$(reviews_of poison1@t4165.example)" = 1 &&
 	test "$(folder_count INBOX)" = 0 &&
 	test "$(folder_count "Tovholder/Til gennemsyn")" = 4
@@ -88,7 +93,7 @@ test_expect_success 'two poison mails in one group: each goes to review once, ne
 	calmail reply ekstra4@stevns.example c2@t4165.example &&
 	deaths=0 &&
 	for i in 1 2 3 4 5 6; do
-		LD_PRELOAD=$SHIM th fetch >out 2>err && break
+		LD_PRELOAD=$PRELOAD th fetch >out 2>err && break
 		deaths=$((deaths + 1))
 	done &&
 	say "the reader died $deaths time(s)" &&
@@ -108,7 +113,7 @@ RANDOM=$KILL_SEED
 say "KILL_SEED=$KILL_SEED"
 start_service() {
 	echo "=== $1" >>"$SVC_LOG"
-	LD_PRELOAD=$SHIM TOVHOLDER_NOW=$GROUP_NOW "$TOVHOLDER" -c "$GROUP_DIR/tovholder.conf" run >>"$SVC_LOG" 2>&1 &
+	LD_PRELOAD=$PRELOAD TOVHOLDER_NOW=$GROUP_NOW "$TOVHOLDER" -c "$GROUP_DIR/tovholder.conf" run >>"$SVC_LOG" 2>&1 &
 	SVC_PID=$!
 }
 
