@@ -482,6 +482,25 @@ static const struct sender_case sender_cases[] = {
 	{ "Exchange: the topmost has an authserv-id, so it is not Exchange's", &trust_exchange,
 	  "outlook-exchange-decline.eml", "Authentication-Results: mx.angriber.example; dmarc=pass "
 	  "header.from=borger.example\r\n" EXCHANGE_PASS FROM_MEMBER, REPLY_REVIEW, "fra Exchange Online" },
+	/* Parser differentials (red team, issue 15): a From we read as the member but a DMARC filter may read as
+	 * the attacker's own, DMARC-clean domain. The verdict is about the domain we read, so a pass for
+	 * angriber.example never confirms borger.example (regression guards: these hold today). */
+	{ "Exchange: From <member> attacker@, DMARC passes the attacker's domain", &trust_exchange,
+	  "outlook-exchange-decline.eml",
+	  "Authentication-Results: spf=pass (sender IP is 192.0.2.66) smtp.mailfrom=angriber.example; dkim=pass "
+	  "(signature was verified) header.d=angriber.example;dmarc=pass action=none header.from=angriber.example;"
+	  "compauth=pass reason=100\r\nFrom: <" ATTENDEE "> " ATTACKER "\r\n",
+	  REPLY_REVIEW, "hverken DMARC, SPF eller DKIM i orden for borger.example" },
+	{ "Google: From with the member's address in a comment, DMARC passes the attacker's domain", &trust_google,
+	  "stedfortraeder.eml",
+	  "Authentication-Results: mx.google.com; dkim=pass header.i=@angriber.example; spf=pass "
+	  "smtp.mailfrom=" ATTACKER "; dmarc=pass (p=NONE) header.from=angriber.example\r\n"
+	  "From: " ATTENDEE " (" ATTACKER ")\r\n",
+	  REPLY_REVIEW, "hverken DMARC, SPF eller DKIM i orden for borger.example" },
+	{ "the member's address as the display name of the attacker's", NULL, "outlook-exchange-decline.eml",
+	  "From: \"" ATTENDEE "\" <" ATTACKER ">\r\n", REPLY_REVIEW, "possible forgery" },
+	{ "the member's address in an encoded-word display name", NULL, "stedfortraeder.eml",
+	  "From: =?utf-8?q?birthe.lauridsen=40borger.example?= <" ATTACKER ">\r\n", REPLY_REVIEW, "not invited" },
 	{ "Exchange: an autoreply needs the same", &trust_exchange, "autoreply-outlook.eml",
 	  "Authentication-Results: spf=none smtp.mailfrom=angriber.example;dmarc=none action=none "
 	  "header.from=borger.example\r\n" FROM_MEMBER, REPLY_REVIEW, "afsenderen kunne ikke bekræftes" },
