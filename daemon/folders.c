@@ -2,8 +2,8 @@
  * tovholder's word: it may record an answer whatever the mail's Authentication-Results say (the tovholder read
  * the mail, and its review reason, first). The mail itself is still outside text: it only names the person (its
  * single From address, who must be invited to the meeting) and the meeting (the thread, the calendar UID, a
- * date in it), never anything else; what it cannot name goes back to review with the reason, in Danish, for
- * the tovholder. Nothing is deleted: every mail leaves a decision folder for the processed or review folder. */
+ * date in it), never anything else; what it cannot name goes back to review with the reason (reason.h: in Danish
+ * for the tovholder's mails). Nothing is deleted: every mail leaves a decision folder for the processed or review folder. */
 #include "folders.h"
 #include "afbud.h"
 #include "attendance.h"
@@ -11,10 +11,12 @@
 #include "inbox.h"
 #include "itip.h"
 #include "log.h"
+#include "reason.h"
 #include "teams.h"
 #include "tz.h"
 #include "util.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,8 +45,26 @@ struct folder_mail {
 	char *from;              /* the single address of the single From field, else NULL */
 	char *subject;           /* decoded */
 	time_t date;
-	char reason[320];        /* back to review: why, in Danish */
+	struct reason why;       /* back to review: why (REASON_NONE: no reason yet) */
+	char reason[320];        /* the same in English, for the log and `tovholder review` */
 };
+
+/* Back to review with 'code' and as many strings as reason.c's table names for it. */
+static void refuse(struct folder_mail *fm, enum reason_code code, ...)
+{
+	va_list ap;
+
+	va_start(ap, code);
+	reason_vset(&fm->why, code, ap);
+	va_end(ap);
+	reason_text(&fm->why, 0, fm->reason, sizeof(fm->reason));
+}
+
+static void refuse_clear(struct folder_mail *fm)
+{
+	fm->why.code = REASON_NONE;
+	fm->reason[0] = '\0';
+}
 
 static const char *answer_of(enum folder_kind k)
 {
@@ -124,12 +144,12 @@ static char *part_body(struct folders_run *run, struct imap_msg *msg, const stru
 			run->res->stop = r;
 			snprintf(run->res->stop_reason, sizeof(run->res->stop_reason), "%s", err.msg);
 		}
-		snprintf(fm->reason, sizeof(fm->reason), "en del af mailen kunne ikke hentes: %s", err.msg);
+		refuse(fm, REASON_FOLDER_PART_FETCH, err.msg);
 		return NULL;
 	}
 	body = text ? inmail_part_text(p, &err) : inmail_part_decode(p, ret_len, &err);
 	if (!body)
-		snprintf(fm->reason, sizeof(fm->reason), "en del af mailen kunne ikke læses: %s", err.msg);
+		refuse(fm, REASON_FOLDER_PART_READ, err.msg);
 	else if (text && ret_len)
 		*ret_len = strlen(body);
 	return body;
@@ -155,7 +175,7 @@ static const struct store_meeting *calendar_meeting(struct folders_run *run, str
 				mt = &run->snap.meetings[i];
 	itip_reply_release(&r);
 	free(text);
-	fm->reason[0] = '\0';   /* an unreadable calendar part only means: look further */
+	refuse_clear(fm);   /* an unreadable calendar part only means: look further */
 	return mt;
 }
 
@@ -169,7 +189,7 @@ static void text_read(struct folders_run *run, struct imap_msg *msg, struct fold
 
 	memset(res, 0, sizeof(*res));
 	if (!p || !(text = part_body(run, msg, p, 1, NULL, fm))) {
-		fm->reason[0] = '\0';
+		refuse_clear(fm);
 		afbud_classify(fm->subject, NULL, res);
 		return;
 	}
@@ -206,8 +226,9 @@ static const struct store_meeting *date_meeting(const struct folders_run *run, c
 		}
 	}
 	if (matches > 1) {
-		snprintf(fm->reason, sizeof(fm->reason), "mailen nævner datoer for %d møder: skriv svaret med "
-			 "'tovholder set'", matches);
+		char n[24];
+		snprintf(n, sizeof(n), "%d", matches);
+		refuse(fm, REASON_DATES_SEVERAL, n);
 		return NULL;
 	}
 	return found;
@@ -243,8 +264,7 @@ static const struct store_meeting *decision_meeting(struct folders_run *run, str
 	if (!mt && !(mt = date_meeting(run, text, fm)) && fm->reason[0])
 		return NULL;
 	if (!mt && !(mt = next_meeting(run, fm->from)))
-		snprintf(fm->reason, sizeof(fm->reason), "mailen passer ikke til noget møde: %s har intet møde "
-			 "forude og mailen nævner ingen mødedato", fm->from);
+		refuse(fm, REASON_FOLDER_NO_MEETING, fm->from);
 	return mt;
 }
 
@@ -265,24 +285,21 @@ static int decide(struct folders_run *run, struct imap_msg *msg, struct folder_m
 	int rc = 0;
 
 	if (!fm->from) {
-		snprintf(fm->reason, sizeof(fm->reason), "lagt i %s, men mailen har ikke én afsender (From) at "
-			 "notere svaret på", run->folder);
+		refuse(fm, REASON_FOLDER_NO_SENDER, run->folder);
 		return 0;
 	}
 	if (!invitee_anywhere(run, fm->from)) {
-		snprintf(fm->reason, sizeof(fm->reason), "lagt i %s, men afsenderen %s er ikke inviteret til nogen af "
-			 "gruppens møder", run->folder, fm->from);
+		refuse(fm, REASON_FOLDER_STRANGER, run->folder, fm->from);
 		return 0;
 	}
 	if (!(mt = decision_meeting(run, msg, fm, &text)))
 		goto out;
 	if (mt->cancelled) {
-		snprintf(fm->reason, sizeof(fm->reason), "lagt i %s, men mødet %s er aflyst", run->folder, mt->date);
+		refuse(fm, REASON_FOLDER_CANCELLED, run->folder, mt->date);
 		goto out;
 	}
 	if (!invited(mt, fm->from)) {
-		snprintf(fm->reason, sizeof(fm->reason), "lagt i %s, men afsenderen %s er ikke inviteret til mødet %s",
-			 run->folder, fm->from, mt->date);
+		refuse(fm, REASON_FOLDER_NOT_INVITED, run->folder, fm->from, mt->date);
 		goto out;
 	}
 	a = (struct store_answer){ mt->id, fm->from, answer_of(run->kind), "manuel", run->now,
@@ -358,14 +375,14 @@ static const struct store_meeting *report_meeting(const struct folders_run *run,
 	}
 	if (!dated && !found)
 		found = latest;
+	char n[24];
+	snprintf(n, sizeof(n), "%d", matches);
 	if (matches > 1)
-		snprintf(fm->reason, sizeof(fm->reason), "Teams-rapporten fra '%s' kan høre til %d møder: indlæs den "
-			 "med 'tovholder fremmøde DATO --teams FIL'", r->day_stamp, matches);
+		refuse(fm, REASON_REPORT_AMBIGUOUS, r->day_stamp, n);
 	else if (!found && dated)
-		snprintf(fm->reason, sizeof(fm->reason), "Teams-rapporten er fra '%s', og der var intet møde den dag "
-			 "(eller mødet er ikke begyndt)", r->day_stamp);
+		refuse(fm, REASON_REPORT_NO_MEETING_DAY, r->day_stamp);
 	else if (!found)
-		snprintf(fm->reason, sizeof(fm->reason), "der er intet afholdt møde at notere Teams-rapporten på");
+		refuse(fm, REASON_REPORT_NO_MEETING);
 	return matches > 1 ? NULL : found;
 }
 
@@ -399,13 +416,11 @@ static int reports_parse(struct folders_run *run, struct reports *rp, const stru
 
 		teams_report_release(&rp->rs[i]);
 		if (teams_parse(rp->data[i], rp->len[i], mt ? &tm : NULL, &rp->rs[i], &err) < 0) {
-			snprintf(fm->reason, sizeof(fm->reason), "Teams-rapporten '%s' kunne ikke læses: %s", rp->names[i],
-				 err.msg);
+			refuse(fm, REASON_REPORT_UNREADABLE, rp->names[i], err.msg);
 			return -1;
 		}
 		if (mt && rp->rs[i].day_ok == 0) {
-			snprintf(fm->reason, sizeof(fm->reason), "Teams-rapporten '%s' er fra '%s', ikke fra mødet %s",
-				 rp->names[i], rp->rs[i].day_stamp, mt->date);
+			refuse(fm, REASON_REPORT_WRONG_DAY, rp->names[i], rp->rs[i].day_stamp, mt->date);
 			return -1;
 		}
 	}
@@ -423,8 +438,7 @@ static int import(struct folders_run *run, struct imap_msg *msg, struct folder_m
 	memset(&rp, 0, sizeof(rp));
 	find_csv(&msg->mail.root, rp.parts, &rp.n);
 	if (!rp.n) {
-		snprintf(fm->reason, sizeof(fm->reason), "lagt i %s, men mailen har ingen Teams-rapport (.csv) "
-			 "vedhæftet", run->folder);
+		refuse(fm, REASON_REPORT_NONE, run->folder);
 		return 0;
 	}
 	for (size_t i = 0; i < rp.n; i++) {
@@ -433,8 +447,9 @@ static int import(struct folders_run *run, struct imap_msg *msg, struct folder_m
 		rp.names[i] = name ? name : inmail_part_param(rp.parts[i], "name") ? inmail_part_param(rp.parts[i], "name")
 										  : "rapport.csv";
 		if (rp.parts[i]->size > TEAMS_MAX_INPUT * 2) {
-			snprintf(fm->reason, sizeof(fm->reason), "Teams-rapporten '%s' er for stor (%zu MB)", rp.names[i],
-				 rp.parts[i]->size >> 20);
+			char mb[24];
+			snprintf(mb, sizeof(mb), "%zu", rp.parts[i]->size >> 20);
+			refuse(fm, REASON_REPORT_TOO_LARGE, rp.names[i], mb);
 			goto out;
 		}
 		if (!(rp.data[i] = part_body(run, msg, rp.parts[i], 0, &rp.len[i], fm)))
@@ -494,9 +509,13 @@ static int handle(struct imap_msg *msg, void *arg)
 	if (done < 0 || store_review_forget(st, fm.message_id, &err) < 0)
 		goto state;
 	if (done == 0) {
-		struct store_review rv = { 0, fm.message_id, fm.from ? fm.from : "", fm.subject, fm.date, fm.reason };
+		char *args = reason_args_join(&fm.why);
+		struct store_review rv = { 0, fm.message_id, fm.from ? fm.from : "", fm.subject, fm.date, fm.reason,
+					   (char *)reason_key(fm.why.code), args };
+		int added = store_review_add(st, &rv, &err);
 
-		if (store_review_add(st, &rv, &err) < 0)
+		free(args);
+		if (added < 0)
 			goto state;
 		to = cfg->imap.review;
 		log_info("'%s' uid %u from %s: back to review: %s", run->folder, msg->uid, fm.from ? fm.from : "?",

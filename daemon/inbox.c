@@ -170,6 +170,18 @@ static int queue_refresh(struct fetch_run *run, const struct reply_decision *d, 
 	return err_set(err, "%s is not invited to %s", d->email, mt->date);
 }
 
+/* The review item of the decision, with its reason's code and detail (the mails say it in Danish). */
+static int review_add(struct store *st, const struct reply_decision *d, struct err *err)
+{
+	char *args = reason_args_join(&d->why);
+	struct store_review r = { 0, d->message_id, d->sender ? d->sender : "", d->subject, d->at, (char *)d->reason,
+				  (char *)reason_key(d->why.code), args };
+	int rc = store_review_add(st, &r, err);
+
+	free(args);
+	return rc;
+}
+
 /* Records what the mail means. Returns the folder to move it to (NULL: leave it), or "" on a state error. */
 static const char *record(struct fetch_run *run, const struct reply_decision *d)
 {
@@ -201,9 +213,7 @@ static const char *record(struct fetch_run *run, const struct reply_decision *d)
 		if (rc >= 0 && store_bounce_clear(st, d->email, d->at, &err) > 0)
 			log_info("%s answered: the bounce noted for the address is cleared", d->email);
 		if (rc >= 0 && d->review_too) {
-			struct store_review r = { 0, d->message_id, d->sender ? d->sender : "", d->subject, d->at,
-						  (char *)d->reason };
-			rc = store_review_add(st, &r, &err);
+			rc = review_add(st, d, &err);
 			if (rc >= 0)
 				return cfg->imap.review;
 		}
@@ -223,9 +233,7 @@ static const char *record(struct fetch_run *run, const struct reply_decision *d)
 		rc = queue_refresh(run, d, &err);
 		break;
 	case REPLY_REVIEW: {
-		struct store_review r = { 0, d->message_id, d->sender ? d->sender : "", d->subject, d->at,
-					  (char *)d->reason };
-		if (store_review_add(st, &r, &err) < 0)
+		if (review_add(st, d, &err) < 0)
 			break;
 		return cfg->imap.review;
 	}
@@ -477,8 +485,7 @@ static int handle(struct imap_msg *msg, void *arg)
 	if (msg->uid == run->poison_uid) {
 		log_warn("uid %u: the last reading of this mail stopped (a crash, or too long): to review, unread",
 			 msg->uid);
-		reply_unread(&msg->mail, &env, "reading this mail stopped tovholder last time (it crashed or took "
-			     "too long): it was not read again", &d);
+		reply_unread(&msg->mail, &env, REASON_POISON, &d);
 		return finish(run, msg, &d, 1);
 	}
 	if (msg->planned) {

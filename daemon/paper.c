@@ -2,6 +2,7 @@
  * the content they carry (the draft as `referat` makes it, the state of every invitee as `status` shows it). */
 #include "paper.h"
 #include "dansk.h"
+#include "reason.h"
 #include "referat.h"
 #include "tz.h"
 #include "util.h"
@@ -12,7 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
-#define PAPER_OUTSIDE_MAX 200  /* bytes of a review item's sender, subject or reason shown in the status mail */
+#define PAPER_OUTSIDE_MAX 200  /* bytes of a review item's sender or subject shown in the status mail */
+#define PAPER_REASON_MAX 600   /* bytes of its reason: our Danish sentence (reason.c) with the detail in it */
 
 static const char *const kind_names[] = { "draft", "status", "attendance" };
 
@@ -310,19 +312,24 @@ static char *local_time(time_t t)
 	return xstrdup(out);
 }
 
-/* Text from a mail, for the status mail: visible (no control reaches the text part) and at most
- * PAPER_OUTSIDE_MAX bytes, cut at a character with "…". */
-static char *outside(const char *s)
+/* Text from a mail, for the status mail: visible (no control reaches the text part) and at most 'cap' bytes,
+ * cut at a character with "…". */
+static char *outside_cap(const char *s, size_t cap)
 {
 	struct buf b;
 
 	buf_init(&b);
-	b.cap = PAPER_OUTSIDE_MAX;
+	b.cap = cap;
 	if (vis_add(&b, s ? s : "", strlen(s ? s : ""), VIS_LINE) < 0) {
 		b.cap = 0;
 		buf_adds(&b, "…");
 	}
 	return buf_detach(&b, NULL);
+}
+
+static char *outside(const char *s)
+{
+	return outside_cap(s, PAPER_OUTSIDE_MAX);
 }
 
 /* A growing list of strings, all owned. */
@@ -408,7 +415,9 @@ static void review_rows(struct tmpl_vars *v, const struct store_review *r, size_
 		strv_push(&cells, outside(r[i].sender));
 		strv_push(&cells, outside(r[i].subject));
 		strv_push(&cells, local_time(r[i].date));
-		strv_push(&cells, outside(r[i].reason));
+		char *danish = reason_danish(r[i].reason_code, r[i].reason_args, r[i].reason);
+		strv_push(&cells, outside_cap(danish, PAPER_REASON_MAX));
+		free(danish);
 	}
 	tmpl_set_rows(v, "gennemsyn", cols, 4, (const char *const *)cells.v, n);
 	tmpl_set(v, "venter", n ? "ja" : NULL);

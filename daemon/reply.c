@@ -7,6 +7,7 @@
 #include "bounce.h"
 #include "html.h"
 #include "itip.h"
+#include "reason.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -14,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void review(struct reply_decision *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void review(struct reply_decision *d, enum reason_code code, ...);
+static void explain(struct reply_decision *d, enum reason_code code, ...);
 
 static const struct store_meeting *meeting_by_id(const struct reply_env *env, long long id)
 {
@@ -80,7 +82,7 @@ struct sender {
 	char *reply_to;      /* the single Reply-To address, else NULL */
 	char *person;        /* from, or reply_to behind a trusted relay; NULL when there is none */
 	int confirmed;       /* the service confirmed the From domain (or there is no service to ask) */
-	char why[200];       /* when !confirmed: why, in Danish */
+	struct reason why;   /* when !confirmed: why */
 };
 
 static int count_fields(const struct inmail *m, const char *name)
@@ -126,8 +128,7 @@ static void authenticate(const struct inmail *m, const struct reply_env *env, st
 	a = xmalloc(sizeof(*a));
 	s->confirmed = 0;
 	if (authres_find(values, nv, t->service, t->authserv_id, a) < 0) {
-		snprintf(s->why, sizeof(s->why), "afsenderen kunne ikke bekræftes: mailen har intet læsbart "
-			 "Authentication-Results-felt fra %s", label);
+		reason_set(&s->why, REASON_AUTH_UNREADABLE, label);
 	} else {
 		const char *domain = util_email_domain(s->from);
 		switch (authres_verdict(a, domain, NULL, 0)) {
@@ -135,12 +136,10 @@ static void authenticate(const struct inmail *m, const struct reply_env *env, st
 			s->confirmed = 1;
 			break;
 		case AUTHRES_DMARC_FAIL:
-			snprintf(s->why, sizeof(s->why), "afsenderen kunne ikke bekræftes: %s siger dmarc=fail for %s",
-				 label, domain);
+			reason_set(&s->why, REASON_AUTH_DMARC_FAIL, label, domain);
 			break;
 		case AUTHRES_UNALIGNED:
-			snprintf(s->why, sizeof(s->why), "afsenderen kunne ikke bekræftes: %s fandt hverken DMARC, SPF "
-				 "eller DKIM i orden for %s", label, domain);
+			reason_set(&s->why, REASON_AUTH_UNALIGNED, label, domain);
 			break;
 		}
 	}
@@ -176,25 +175,31 @@ static void sender_release(struct sender *s)
 /* 1 when the mail may change the answer of 'email' (an invitee), else 0 with d in review and the reason. */
 static int speaks_for(const struct sender *s, const char *email, struct reply_decision *d)
 {
+	char n[24];
+
 	if (s->n_from_fields > 1) {
-		review(d, "afsenderen kunne ikke bekræftes: mailen har %d From-felter", s->n_from_fields);
+		snprintf(n, sizeof(n), "%d", s->n_from_fields);
+		review(d, REASON_FROM_FIELDS, n);
 		return 0;
 	}
 	if (s->n_from > 1) {
-		review(d, "afsenderen kunne ikke bekræftes: From nævner %zu adresser", s->n_from);
+		snprintf(n, sizeof(n), "%zu", s->n_from);
+		review(d, REASON_FROM_ADDRESSES, n);
 		return 0;
 	}
 	if (!s->person || strcmp(s->person, email) != 0) {
 		if (s->reply_to && strcmp(s->reply_to, email) == 0)
-			review(d, "afsenderen kunne ikke bekræftes: svaret gælder %s, men er sendt fra %s (Reply-To "
-			       "alene er ikke nok)", email, s->from ? s->from : "ingen");
+			review(d, REASON_REPLY_TO_ONLY, email, s->from ? s->from : "ingen");
+		else if (s->from)
+			review(d, REASON_FORGERY, email, s->from);
 		else
-			review(d, "possible forgery: the reply is for %s but comes from %s", email,
-			       s->from ? s->from : "nobody");
+			review(d, REASON_FORGERY_NO_FROM, email);
 		return 0;
 	}
 	if (!s->confirmed) {
-		review(d, "%s", s->why);
+		d->outcome = REPLY_REVIEW;
+		d->why = s->why;
+		reason_text(&d->why, 0, d->reason, sizeof(d->reason));
 		return 0;
 	}
 	return 1;
@@ -206,11 +211,11 @@ static int still_invited(const struct store_meeting *mt, const char *email, stru
 	const struct store_invitation *inv = invitation(mt, email);
 
 	if (!inv) {
-		review(d, "%s answered for %s but was not invited", email, mt->date);
+		review(d, REASON_NOT_INVITED, email, mt->date);
 		return 0;
 	}
 	if (!inv->invited) {
-		review(d, "%s er ikke længere inviteret til mødet %s (invitationen er aflyst for dem)", email, mt->date);
+		review(d, REASON_NO_LONGER_INVITED, email, mt->date);
 		return 0;
 	}
 	return 1;
@@ -240,14 +245,27 @@ int reply_parts_needed(const struct inmail *m, const struct reply_env *env, cons
 	return 0;
 }
 
-static void review(struct reply_decision *d, const char *fmt, ...)
+/* The reason (its code, detail and English text) without changing the outcome: an answer a human reads too. */
+static void explain(struct reply_decision *d, enum reason_code code, ...)
+{
+	va_list ap;
+
+	va_start(ap, code);
+	reason_vset(&d->why, code, ap);
+	va_end(ap);
+	reason_text(&d->why, 0, d->reason, sizeof(d->reason));
+}
+
+/* To review, with the reason: 'code' and as many strings as reason.c's table names for it. */
+static void review(struct reply_decision *d, enum reason_code code, ...)
 {
 	va_list ap;
 
 	d->outcome = REPLY_REVIEW;
-	va_start(ap, fmt);
-	vsnprintf(d->reason, sizeof(d->reason), fmt, ap);
+	va_start(ap, code);
+	reason_vset(&d->why, code, ap);
 	va_end(ap);
+	reason_text(&d->why, 0, d->reason, sizeof(d->reason));
 }
 
 static const char *answer_of_partstat(const char *partstat)
@@ -278,11 +296,11 @@ static void calendar_reply(const struct reply_env *env, const struct sender *s, 
 	const char *answer;
 
 	if (!mt) {
-		review(d, "a calendar reply for a meeting we did not send (UID %s)", r->uid);
+		review(d, REASON_CAL_UNKNOWN_MEETING, r->uid);
 		return;
 	}
 	if (!r->attendee) {
-		review(d, "a calendar reply without an ATTENDEE for %s", mt->date);
+		review(d, REASON_CAL_NO_ATTENDEE, mt->date);
 		return;
 	}
 	/* The calendar speaks for the ATTENDEE, but only the attendee's own mail may say so: a reply whose
@@ -290,8 +308,7 @@ static void calendar_reply(const struct reply_env *env, const struct sender *s, 
 	if (!speaks_for(s, r->attendee, d) || !still_invited(mt, r->attendee, d))
 		return;
 	if (!(answer = answer_of_partstat(r->partstat))) {
-		review(d, "calendar answer %s from %s for %s", r->partstat ? r->partstat : "without PARTSTAT",
-		       r->attendee, mt->date);
+		review(d, REASON_CAL_PARTSTAT, r->partstat ? r->partstat : "without PARTSTAT", r->attendee, mt->date);
 		return;
 	}
 	d->outcome = REPLY_ANSWER;
@@ -308,8 +325,7 @@ static void calendar_reply(const struct reply_env *env, const struct sender *s, 
 	d->proposed_end = r->proposed_start ? r->proposed_end : 0;
 	if (d->proposed_start) {
 		d->review_too = 1;
-		snprintf(d->reason, sizeof(d->reason), "recorded %s for %s, and %s proposes a new time", answer, mt->date,
-			 r->attendee);
+		explain(d, REASON_PROPOSAL_RECORDED, answer, mt->date, r->attendee);
 	}
 }
 
@@ -322,11 +338,11 @@ static void calendar(const struct reply_env *env, const struct sender *s, const 
 	const struct store_meeting *mt;
 
 	if (!text) {
-		review(d, "the calendar part could not be decoded: %s", err.msg);
+		review(d, REASON_CAL_UNDECODABLE, err.msg);
 		return;
 	}
 	if (itip_parse(text, strlen(text), &r, &err) < 0) {
-		review(d, "the calendar part could not be read: %s", err.msg);
+		review(d, REASON_CAL_UNREADABLE, err.msg);
 		free(text);
 		return;
 	}
@@ -342,8 +358,7 @@ static void calendar(const struct reply_env *env, const struct sender *s, const 
 			local_text(r.proposed_start, from, sizeof(from));
 		if (r.proposed_end)
 			local_text(r.proposed_end, to, sizeof(to));
-		review(d, "%s proposes a new time for %s: %s to %s", r.attendee ? r.attendee : d->sender,
-		       mt ? mt->date : r.uid, from, to);
+		review(d, REASON_COUNTER, r.attendee ? r.attendee : d->sender, mt ? mt->date : r.uid, from, to);
 		/* from the invitee it names: the proposal is kept for status and review (issue 16); the answer is
 		 * not changed, and a human decides */
 		if (mt && r.attendee && r.proposed_start && invitation(mt, r.attendee) && speaks_for(s, r.attendee, d)) {
@@ -361,7 +376,7 @@ static void calendar(const struct reply_env *env, const struct sender *s, const 
 	case ITIP_REFRESH:
 		mt = meeting_by_uid(env, r.uid);
 		if (!mt || !r.attendee || !invitation(mt, r.attendee)) {
-			review(d, "a request to resend an invitation we cannot match (UID %s)", r.uid);
+			review(d, REASON_REFRESH_UNMATCHED, r.uid);
 		} else if (speaks_for(s, r.attendee, d)) {
 			d->outcome = REPLY_REFRESH;
 			d->meeting_id = mt->id;
@@ -369,7 +384,7 @@ static void calendar(const struct reply_env *env, const struct sender *s, const 
 		}
 		break;
 	default:
-		review(d, "a calendar message that is not an answer (METHOD other than REPLY/COUNTER/REFRESH)");
+		review(d, REASON_CAL_OTHER_METHOD);
 		break;
 	}
 	itip_reply_release(&r);
@@ -409,11 +424,8 @@ static void bounce(const struct inmail *m, const struct reply_env *env, struct r
 		if (env->mailed_since(env->lookup_arg, b.addrs[i], env->now - REPLY_BOUNCE_DAYS * 86400))
 			add_bounced(d, b.addrs[i]);
 	if (!d->n_bounced) {
-		review(d, "a %s that names no mail of ours (%s)", kinds[b.kind],
-		       b.n_msgids ? "none of the Message-IDs it returns is one we sent"
-		       : !b.server ? "it returns no Message-ID and does not come from a mail server"
-		       : b.n_addrs ? "it returns no Message-ID, and we sent nothing lately to the addresses it names"
-				   : "it returns no Message-ID and names no address");
+		review(d, b.n_msgids ? REASON_BOUNCE_FOREIGN_IDS : !b.server ? REASON_BOUNCE_NOT_SERVER
+			  : b.n_addrs ? REASON_BOUNCE_NOT_MAILED : REASON_BOUNCE_NO_ADDRESS, kinds[b.kind]);
 	} else if (b.kind == BOUNCE_FAILED) {
 		d->outcome = REPLY_BOUNCE;
 		snprintf(d->reason, sizeof(d->reason), "%s", by_id ? "it returns our mail" : "a server's report");
@@ -451,12 +463,17 @@ static const struct store_meeting *text_meeting(const struct reply_env *env, con
 	}
 	if (matches == 1)
 		return found;
-	if (matches > 1)
-		review(d, "the mail names dates of %d meetings", matches);
-	else if (res->n_dates)
-		review(d, "the mail names a date with no meeting (%d/%d)", res->dates[0].day, res->dates[0].month);
-	else
-		review(d, "the mail does not say which meeting it is about");
+	char a[24], b[24];
+	if (matches > 1) {
+		snprintf(a, sizeof(a), "%d", matches);
+		review(d, REASON_DATES_SEVERAL, a);
+	} else if (res->n_dates) {
+		snprintf(a, sizeof(a), "%d", res->dates[0].day);
+		snprintf(b, sizeof(b), "%d", res->dates[0].month);
+		review(d, REASON_DATE_NO_MEETING, a, b);
+	} else {
+		review(d, REASON_NO_MEETING);
+	}
 	return NULL;
 }
 
@@ -472,11 +489,11 @@ static void free_text(const struct inmail *m, const struct reply_env *env, const
 	const char *who = NULL;
 
 	if (!p) {
-		review(d, "no text to read");
+		review(d, REASON_NO_TEXT);
 		goto out;
 	}
 	if (!(text = inmail_part_text(p, &err))) {
-		review(d, "the text could not be decoded: %s", err.msg);
+		review(d, REASON_TEXT_UNDECODABLE, err.msg);
 		goto out;
 	}
 	if (is_html) {
@@ -505,7 +522,7 @@ static void free_text(const struct inmail *m, const struct reply_env *env, const
 	else if (s->n_from > 1 || s->n_from_fields > 1)
 		who = ""; /* several senders: speaks_for says so, whoever they are */
 	if (!who || (*who && !invitation(mt, who))) {
-		review(d, "%s wrote about %s but is not invited to it", d->sender ? d->sender : "someone", mt->date);
+		review(d, REASON_WROTE_NOT_INVITED, d->sender ? d->sender : "someone", mt->date);
 		goto out;
 	}
 	if (!speaks_for(s, who, d) || !still_invited(mt, who, d))
@@ -521,7 +538,7 @@ static void free_text(const struct inmail *m, const struct reply_env *env, const
 		d->answer = "tentativ";
 		break;
 	case AFBUD_UNCLEAR:
-		review(d, "unclear answer for %s: %s", mt->date, res.reason ? res.reason : "no afbud or acceptance");
+		review(d, reason_unclear(res.reason), mt->date, res.reason ? res.reason : "no afbud or acceptance");
 		goto out;
 	}
 	d->outcome = REPLY_ANSWER;
@@ -532,8 +549,7 @@ static void free_text(const struct inmail *m, const struct reply_env *env, const
 		d->substitute = xstrdup(res.substitute);
 	if (res.question) {
 		d->review_too = 1;
-		snprintf(d->reason, sizeof(d->reason), "recorded %s for %s, but the mail also asks a question",
-			 d->answer, mt->date);
+		explain(d, REASON_ALSO_QUESTION, d->answer, mt->date);
 	}
 out:
 	afbud_result_release(&res);
@@ -605,11 +621,11 @@ static void cap_time(const struct reply_env *env, struct reply_decision *d)
 		d->at = limit;
 }
 
-void reply_unread(const struct inmail *m, const struct reply_env *env, const char *reason,
+void reply_unread(const struct inmail *m, const struct reply_env *env, enum reason_code code,
 		  struct reply_decision *d)
 {
 	decision_init(m, env, d);
-	review(d, "%s", reason);
+	review(d, code);
 	cap_time(env, d);
 }
 
@@ -630,8 +646,10 @@ static void decide(const struct inmail *m, const struct reply_env *env, struct r
 	decision_init(m, env, d);
 
 	if (env->size > INMAIL_MAX_SIZE) {
+		char mb[24];
+		snprintf(mb, sizeof(mb), "%zu", env->size / (1024 * 1024));
 		if (inmail_find_calendar(m) || bounce_shape(m) || relevant(m, env))
-			review(d, "the mail is too large to read (%zu MB)", env->size / (1024 * 1024));
+			review(d, REASON_TOO_LARGE, mb);
 		else
 			d->outcome = REPLY_NOT_OURS;
 		return;
@@ -653,7 +671,7 @@ static void decide(const struct inmail *m, const struct reply_env *env, struct r
 		return;
 	}
 	if (inmail_has_tnef(m)) {
-		review(d, "Outlook sent the answer as winmail.dat (TNEF) without a calendar part");
+		review(d, REASON_TNEF);
 		return;
 	}
 	sender_read(m, env, &s);

@@ -9,6 +9,7 @@
 
 #include "authres.h"
 #include "inmail.h"
+#include "reason.h"
 #include "store.h"
 
 /* Who may change an answer (README "How answers are read"): the single From address of the mail, confirmed by
@@ -75,8 +76,10 @@ struct reply_decision {
 	char *sender;             /* the (first) From address, for review and logs */
 	char *subject;            /* decoded */
 	char *message_id;         /* the mail's Message-ID, or the stand-in from the env */
-	char reason[256];         /* REVIEW, AUTOREPLY, BOUNCE and DELAYED: why, in English; in Danish when the
-				     sender could not be confirmed ("afsenderen kunne ikke bekræftes") */
+	char reason[256];         /* REVIEW, AUTOREPLY, BOUNCE and DELAYED: why, for the log (reason.c's English
+				     text for a review; the sender-trust ones keep "afsenderen kunne ikke bekræftes") */
+	struct reason why;        /* REVIEW, and an ANSWER with review_too: the reason's code and detail, stored
+				     with the review item so the mails say it in Danish */
 	int review_too;           /* ANSWER that also asks a question: record it, and let a human read it */
 	time_t proposed_start;    /* ANSWER (a tentative REPLY) or REVIEW (a COUNTER) from the invitee it names:
 				     the new time proposed, UTC, with meeting_id, email and the comment in note;
@@ -87,9 +90,9 @@ struct reply_decision {
 /* Decides, with the bodies of the parts reply_parts_needed named filled in. Never fails: anything it cannot
  * read becomes REPLY_REVIEW with the reason. Release with reply_decision_release. */
 void reply_decide(const struct inmail *m, const struct reply_env *env, struct reply_decision *ret);
-/* REPLY_REVIEW with 'reason', from the headers alone: for a mail that must not be read again (it stopped the
- * service last time). Release with reply_decision_release. */
-void reply_unread(const struct inmail *m, const struct reply_env *env, const char *reason,
+/* REPLY_REVIEW with reason 'code' (one without detail), from the headers alone: for a mail that must not be
+ * read again (it stopped the service last time). Release with reply_decision_release. */
+void reply_unread(const struct inmail *m, const struct reply_env *env, enum reason_code code,
 		  struct reply_decision *d);
 void reply_decision_release(struct reply_decision *d);
 

@@ -150,6 +150,10 @@ static const char *const migrations[] = {
 	"INSERT INTO paperwork (meeting_id, kind, status, hash, at)"
 	"  SELECT DISTINCT meeting_id, 'attendance', 'baseline', '', CAST(strftime('%s','now') AS INTEGER)"
 	"  FROM attendance;",
+	/* 7 → 8: a review item's reason as a code and its detail (reason.h), so the mails say it in Danish; an
+	 * item stored before keeps its English text alone (no code). The review table is not handed over. */
+	"ALTER TABLE review ADD COLUMN reason_code TEXT;"
+	"ALTER TABLE review ADD COLUMN reason_args TEXT;",
 };
 
 static int db_err(struct store *st, struct err *err, const char *what)
@@ -996,7 +1000,7 @@ int store_review_add(struct store *st, const struct store_review *r, struct err 
 {
 	/* keyed by Message-ID: the same mail seen twice (a fetch interrupted before the move) is one item */
 	sqlite3_stmt *s = prep_kept(st, "INSERT OR IGNORE INTO review (message_id, sender, subject, date, reason,"
-			       " created_at) VALUES (?1,?2,?3,?4,?5,?6)", err);
+			       " created_at, reason_code, reason_args) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)", err);
 
 	if (!s)
 		return -1;
@@ -1006,6 +1010,8 @@ int store_review_add(struct store *st, const struct store_review *r, struct err 
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)r->date);
 	sqlite3_bind_text(s, 5, r->reason, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, (sqlite3_int64)util_now());
+	sqlite3_bind_text(s, 7, r->reason_code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, r->reason_args, -1, SQLITE_STATIC);
 	return step_done(st, s, err);
 }
 
@@ -1016,13 +1022,16 @@ void store_reviews_free(struct store_review *v, size_t n)
 		free(v[i].sender);
 		free(v[i].subject);
 		free(v[i].reason);
+		free(v[i].reason_code);
+		free(v[i].reason_args);
 	}
 	free(v);
 }
 
 int store_reviews(struct store *st, struct store_review **ret, size_t *ret_n, struct err *err)
 {
-	sqlite3_stmt *s = prep(st, "SELECT message_id, sender, subject, date, reason, id FROM review ORDER BY id",
+	sqlite3_stmt *s = prep(st, "SELECT message_id, sender, subject, date, reason, id, reason_code, reason_args FROM review"
+			       " ORDER BY id",
 			       err);
 	struct store_review *v = NULL;
 	size_t n = 0;
@@ -1038,6 +1047,8 @@ int store_reviews(struct store *st, struct store_review **ret, size_t *ret_n, st
 		v[n].date = (time_t)sqlite3_column_int64(s, 3);
 		v[n].reason = col_str(s, 4);
 		v[n].id = sqlite3_column_int64(s, 5);
+		v[n].reason_code = col_str(s, 6);
+		v[n].reason_args = col_str(s, 7);
 		n++;
 	}
 	sqlite3_finalize(s);

@@ -169,7 +169,9 @@ struct store_review {
 	char *sender;
 	char *subject;
 	time_t date;
-	char *reason;
+	char *reason;         /* in English (the log, `tovholder review`) */
+	char *reason_code;    /* reason.h's key, "" for an item stored before the codes; NULL on add: none */
+	char *reason_args;    /* its detail (reason_args_join), or NULL */
 };
 /* A new time someone proposed for a meeting (a COUNTER, or a REPLY that carries a proposed time), kept per
  * meeting UID and person: the newest by 'at' wins. Read by status, review and (through store_proposals) the

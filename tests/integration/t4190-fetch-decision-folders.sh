@@ -149,7 +149,7 @@ test_expect_success 'the stranger goes back to review with the reason; the decid
 	th review >rev && cat rev &&
 	test $(grep -c "^ *[0-9]\+  " rev) = 2 &&
 	grep "ukendt@andet.example" rev &&
-	grep "er ikke inviteret til nogen af gruppens møder" rev &&
+	grep "is not invited to any of the group.s meetings" rev &&
 	grep "lise.holm@koege.example" rev &&
 	! grep -e anne.dahl -e bo.aagaard -e frederik.hald rev
 '
@@ -223,7 +223,7 @@ test_expect_success 'a mail in Fremmøde without a report goes back to review wi
 	GROUP_NOW=$AFTER th fetch >/dev/null 2>&1 &&
 	imap move noreport-1@netvaerk.example Tovholder/Fremmøde &&
 	GROUP_NOW=$AFTER th fetch >out 2>err && cat out err &&
-	th review >rev && grep "ingen Teams-rapport (.csv)" rev &&
+	th review >rev && grep "no Teams report (.csv)" rev &&
 	imap ids | grep -x "Tovholder/Til gennemsyn	<noreport-1@netvaerk.example>" &&
 	printf "poll_interval = 1s\n" >>"$GROUP_DIR/tovholder.conf"
 '

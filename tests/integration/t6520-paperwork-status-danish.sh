@@ -28,6 +28,42 @@ test_expect_success 'invitations out; a COUNTER, an iOS proposal and a forged CO
 	test "$(sqlite3 "$DB" "SELECT count(*) FROM proposal")" = 2
 '
 
+# plain MAIL_ID FROM SUBJECT BODY — a plain-text mail to the organizer, written by Python's email package
+plain() {
+	"$PYTHON" - "$@" "$ORGANIZER" >"$TEST_TMP/$1.eml" <<-\PY &&
+	import sys
+	from email.message import EmailMessage
+	msgid, frm, subject, body, to = sys.argv[1:6]
+	m = EmailMessage()
+	m["From"], m["To"], m["Subject"], m["Message-ID"] = frm, to, subject, "<%s>" % msgid
+	m["Date"] = "Wed, 02 Dec 2026 10:15:00 +0100"
+	m.set_content(body)
+	sys.stdout.write(m.as_string())
+	PY
+	mailstack_inject "$TEST_TMP/$1.eml" "$ORGANIZER"
+}
+sql() { sqlite3 "$DB" "$1"; }
+
+test_expect_success 'mails for review of several kinds arrive and are read; an item from before the codes is kept' '
+	plain cond@t6520.example frederik.hald@koege.example "Mødet den 5. marts" \
+		"Hej Karin. Hvis jeg kan nå det, kommer jeg den 5. marts. Hilsen Frederik" &&
+	plain nodate@t6520.example mette.ravn@odsherred.example "Afbud" \
+		"Jeg kan desværre ikke komme til mødet den 9. marts. Mette" &&
+	plain two@t6520.example "anne.dahl@faxe.example, soeren.oersted@soroe.example" "Vi kommer" \
+		"Vi kommer begge to til mødet den 5. marts." &&
+	th fetch >out 2>err &&
+	cat out err &&
+	sql "INSERT INTO review (message_id, sender, subject, date, reason, created_at) VALUES (\"old@t6520.example\",
+		\"jesper.vang@solroed.example\", \"Gammel\", 1796000000,
+		\"unclear answer for 2027-03-05: no afbud or acceptance\", 1796000000)" &&
+	sqlite3 -separator " | " "$DB" "SELECT message_id, reason_code, reason FROM review ORDER BY id" >rows &&
+	cat rows &&
+	test "$(wc -l <rows)" = 7 &&
+	test "$(sql "SELECT count(*) FROM review WHERE coalesce(reason_code, \"\") = \"\"")" = 1 &&
+	sql "SELECT reason FROM review WHERE reason_code <> \"\"" >english &&
+	test "$(wc -l <english)" = 6
+'
+
 test_expect_success 'status --mail sends the status mail to the tovholder' '
 	th status 2027-03-05 --mail >out 2>err &&
 	mailstack_wait_idle &&
@@ -59,6 +95,44 @@ test_expect_success 'the status mail lists each proposal: Danish local time, the
 	assert "Forfalsket" not in text and "1. marts 2027" not in text, "the forged proposal is no proposal"
 	print("ok")
 	PY
+'
+
+test_expect_success 'the status mail gives every review reason in Danish; no English reason of ours leaks; an old item keeps its text' '
+	"$PYTHON" - english $(cat files) <<-\PY
+	import email, email.policy, html as H, sys
+	english = [l for l in open(sys.argv[1]).read().split("\n") if l]
+	msgs = [email.message_from_binary_file(open(f, "rb"), policy=email.policy.default) for f in sys.argv[2:]]
+	st = [m for m in msgs if str(m["Subject"]).startswith("Status før mødet")]
+	assert len(st) == 1
+	text = st[0].get_body(("plain",)).get_content()
+	page = st[0].get_body(("html",)).get_content()
+	shown = H.unescape(page)
+	want = [
+	    "Måske forfalsket: svaret gælder anne.dahl@faxe.example, men mailen kommer fra bo.aagaard@greve.example.",
+	    "dennis.kragh@holbaek.example foreslår et nyt tidspunkt for mødet fredag den 5. marts 2027: fra 2027-03-04 09:30 til 2027-03-04 10:30.",
+	    "Vi har noteret tentativ til mødet fredag den 5. marts 2027, og lise.holm@koege.example foreslår et nyt tidspunkt.",
+	    "Svaret på mødet fredag den 5. marts 2027 er ikke klart: mailen siger hverken afbud eller tilsagn.",
+	    "Mailen nævner den 9/3, men der er intet møde den dag.",
+	    "Vi kunne ikke bekræfte afsenderen: mailen nævner 2 afsendere.",
+	    "unclear answer for 2027-03-05: no afbud or acceptance",
+	]
+	for w in want:
+	    assert w in text, (w, text)
+	    assert w in shown, (w, page)
+	assert page.count("<tr data-review>") == 7, page
+	for e in english:
+	    assert e not in text and e not in shown, ("English reason in the mail", e)
+	for word in ("proposes", "possible forgery", "recorded", "names a date", "afsenderen kunne ikke bekræftes"):
+	    assert word not in text and word not in shown, word
+	print("ok: %d Danish reasons, %d English ones kept out" % (len(want) - 1, len(english)))
+	PY
+'
+
+test_expect_success 'tovholder review keeps the English text (the CLI is English)' '
+	th review >rev && cat rev &&
+	grep "possible forgery: the reply is for anne.dahl@faxe.example but comes from bo.aagaard@greve.example" rev &&
+	grep "the mail names a date with no meeting (9/3)" rev &&
+	! grep "Måske forfalsket" rev
 '
 
 test_done

@@ -419,7 +419,7 @@ static void fill(struct store *st)
 	struct store_answer a2 = { 0, "bo.aagaard@greve.example", "tilsagn", "kalender", 1796000100, NULL, NULL,
 				   NULL, 0 };
 	struct store_review rv = { 0, "r1@x.example", "bo.aagaard@greve.example", "Spørgsmål", 1796000200,
-				   "unclear" };
+				   "unclear", NULL, NULL };
 	struct store_outmsg o1 = { .email = "anne.dahl@faxe.example", .kind = "request", .sequence = 0,
 				   .message_id = "tovholder.1@netvaerk.example", .message = "BODY1", .len = 5 };
 	struct store_outmsg o2 = o1, o3 = o1;

@@ -157,6 +157,9 @@ static void test_fixtures(void **state)
 		}
 		if (c->reason_has && !strstr(d.reason, c->reason_has))
 			fail_msg("%s: reason '%s' lacks '%s'", c->fixture, d.reason, c->reason_has);
+		/* a review item carries its reason's code, for the Danish text of the mails (reason.h) */
+		if ((d.outcome == REPLY_REVIEW || d.review_too) && d.why.code == REASON_NONE)
+			fail_msg("%s: a review without a reason code (%s)", c->fixture, d.reason);
 		if (c->substitute)
 			assert_string_equal(d.substitute, c->substitute);
 		else
@@ -520,6 +523,9 @@ static void test_who_may_answer(void **state)
 			fail_msg("%s: outcome %d, expected %d (%s)", c->what, d.outcome, c->outcome, d.reason);
 		if (c->reason_has && !strstr(d.reason, c->reason_has))
 			fail_msg("%s: reason '%s' lacks '%s'", c->what, d.reason, c->reason_has);
+		/* a review item carries its reason's code, for the Danish text of the mails (reason.h) */
+		if ((d.outcome == REPLY_REVIEW || d.review_too) && d.why.code == REASON_NONE)
+			fail_msg("%s: a review without a reason code (%s)", c->what, d.reason);
 		if (c->outcome == REPLY_ANSWER)
 			assert_string_equal(d.email, ATTENDEE);
 		reply_decision_release(&d);
