@@ -55,9 +55,8 @@ static void refuse(struct folder_mail *fm, enum reason_code code, ...)
 	va_list ap;
 
 	va_start(ap, code);
-	reason_vset(&fm->why, code, ap);
+	reason_vexplain(&fm->why, fm->reason, sizeof(fm->reason), code, ap);
 	va_end(ap);
-	reason_text(&fm->why, 0, fm->reason, sizeof(fm->reason));
 }
 
 static void refuse_clear(struct folder_mail *fm)

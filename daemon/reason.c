@@ -197,9 +197,6 @@ static const struct {
 static void set_arg(char *dst, const char *src)
 {
 	snprintf(dst, REASON_ARG_MAX, "%s", src ? src : "?");
-	for (char *p = dst; *p; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
 }
 
 void reason_vset(struct reason *r, enum reason_code code, va_list ap)
@@ -208,6 +205,12 @@ void reason_vset(struct reason *r, enum reason_code code, va_list ap)
 	r->code = (unsigned)code < REASON_COUNT ? code : REASON_NONE;
 	for (int i = 0; i < table[r->code].nargs; i++)
 		set_arg(r->args[i], va_arg(ap, const char *));
+}
+
+void reason_vexplain(struct reason *r, char *english, size_t n, enum reason_code code, va_list ap)
+{
+	reason_vset(r, code, ap);
+	reason_text(r, 0, english, n);
 }
 
 void reason_set(struct reason *r, enum reason_code code, ...)
@@ -286,7 +289,9 @@ char *reason_args_join(const struct reason *r)
 	for (int i = 0; i < table[r->code].nargs; i++) {
 		if (i)
 			buf_addch(&b, '\n');
-		buf_adds(&b, r->args[i]);
+		/* a line break inside an argument (outside text: a UID) would split it: a blank stands in */
+		for (const char *p = r->args[i]; *p; p++)
+			buf_addch(&b, *p == '\n' ? ' ' : *p);
 	}
 	return buf_detach(&b, NULL);
 }

@@ -72,7 +72,8 @@ enum reason_code {
 #define REASON_MAX_ARGS 4
 #define REASON_ARG_MAX 256
 
-/* A reason with its detail. An argument is text (cut at REASON_ARG_MAX bytes, a line break made a blank). */
+/* A reason with its detail. An argument is text, cut at REASON_ARG_MAX bytes; outside text stays as it came
+ * (show it through vis.h). */
 struct reason {
 	enum reason_code code;
 	char args[REASON_MAX_ARGS][REASON_ARG_MAX];
@@ -81,6 +82,8 @@ struct reason {
 /* Sets r to 'code' with as many const char * arguments as the table names for it (NULL reads as "?"). */
 void reason_set(struct reason *r, enum reason_code code, ...);
 void reason_vset(struct reason *r, enum reason_code code, va_list ap);
+/* reason_vset, and the English text into 'english' (cut to n): what a review carries for the log. */
+void reason_vexplain(struct reason *r, char *english, size_t n, enum reason_code code, va_list ap);
 /* The text in English ('danish' 0) or Danish (1) into out (cut to n). An argument written %Dn in the Danish
  * text and holding a date YYYY-MM-DD is shown as "fredag den 5. marts 2027". */
 void reason_text(const struct reason *r, int danish, char *out, size_t n);
@@ -89,7 +92,8 @@ const char *reason_key(enum reason_code code);
 enum reason_code reason_of_key(const char *key);
 /* The reason for an unclear free-text answer, from afbud.c's English reason (NULL: none given). */
 enum reason_code reason_unclear(const char *afbud_reason);
-/* The arguments as stored (joined by line breaks), and back. The first is the caller's to free. */
+/* The arguments as stored (joined by line breaks; one inside an argument becomes a blank), and back. The
+ * first is the caller's to free. */
 char *reason_args_join(const struct reason *r);
 void reason_args_split(struct reason *r, const char *joined);
 /* The Danish text of a stored review item: from its code and arguments, or its English text when it has no

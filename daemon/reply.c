@@ -251,9 +251,8 @@ static void explain(struct reply_decision *d, enum reason_code code, ...)
 	va_list ap;
 
 	va_start(ap, code);
-	reason_vset(&d->why, code, ap);
+	reason_vexplain(&d->why, d->reason, sizeof(d->reason), code, ap);
 	va_end(ap);
-	reason_text(&d->why, 0, d->reason, sizeof(d->reason));
 }
 
 /* To review, with the reason: 'code' and as many strings as reason.c's table names for it. */
@@ -263,9 +262,8 @@ static void review(struct reply_decision *d, enum reason_code code, ...)
 
 	d->outcome = REPLY_REVIEW;
 	va_start(ap, code);
-	reason_vset(&d->why, code, ap);
+	reason_vexplain(&d->why, d->reason, sizeof(d->reason), code, ap);
 	va_end(ap);
-	reason_text(&d->why, 0, d->reason, sizeof(d->reason));
 }
 
 static const char *answer_of_partstat(const char *partstat)

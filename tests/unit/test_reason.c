@@ -106,10 +106,14 @@ static void test_text(void **state)
 	assert_string_equal(out, "ukendt@andet.example answered for 2027-03-05 but was not invited");
 	reason_text(&r, 1, out, sizeof(out));
 	assert_string_equal(out, "ukendt@andet.example har svaret på mødet fredag den 5. marts 2027, men er ikke inviteret.");
-	/* a NULL argument reads "?"; a line break in one is a blank (the arguments are stored one a line) */
+	/* a NULL argument reads "?"; outside text stays as it came in the log's text, and a line break in it is a
+	 * blank where the arguments are stored one a line */
 	reason_set(&r, REASON_COUNTER, NULL, "2027-03-05", "2027-03-04 09:30", "a\nb");
 	reason_text(&r, 0, out, sizeof(out));
-	assert_string_equal(out, "? proposes a new time for 2027-03-05: 2027-03-04 09:30 to a b");
+	assert_string_equal(out, "? proposes a new time for 2027-03-05: 2027-03-04 09:30 to a\nb");
+	char *args = reason_args_join(&r);
+	assert_string_equal(args, "?\n2027-03-05\n2027-03-04 09:30\na b");
+	free(args);
 	/* an unclear text keeps afbud.c's English reason in the log, and says it in Danish */
 	reason_set(&r, reason_unclear("conditional wording"), "2027-03-05");
 	reason_text(&r, 0, out, sizeof(out));
