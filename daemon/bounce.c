@@ -391,7 +391,7 @@ static char *notice_text(const struct inmail *m, size_t *ret_len)
 static int says_delayed(const struct inmail *m, const char *text, size_t len)
 {
 	const char *subject = inmail_header(m, "Subject");
-	char top[DELAY_SCAN];
+	char top[DELAY_SCAN] = { 0 };   /* filled up to n below; cppcheck cannot see that */
 	int yes = 0;
 
 	if (subject) {
