@@ -10,11 +10,6 @@ test_description='make deb: the Debian package from a clean clone, lintian, repr
 # there before), so the machine is left as it was found. Everything runs /usr/bin/tovholder by its full
 # path, so a `make install` to /usr/local (whose binary may come first on PATH) is neither used nor touched.
 
-skip_all() {
-	say "skipped: $*"
-	test_done
-}
-
 # One instance per machine: the package is a machine-wide thing, and other worktrees run this suite too.
 [ "$(id -u)" = 0 ] || skip_all "needs root: it installs the package with apt-get"
 case $TOVHOLDER in
