@@ -347,14 +347,22 @@ static char *url_for(struct graph *g, const char *path)
 	return xasprintf("%s%s", g->base, path);
 }
 
-/* An id from Graph as it goes into a path: letters, digits and the few marks its ids use, else escaped. */
+/* An id from Graph as it goes into a path: letters, digits and the few marks its ids use, else escaped. A dot
+ * too: an id "." or ".." would be a dot segment, which libcurl resolves, so a PATCH or DELETE of a meeting
+ * would go to /me itself. */
 static char *path_escape(const char *id)
 {
 	char *e = curl_easy_escape(NULL, id, 0);
-	char *r = xstrdup(e ? e : "");
+	struct buf b;
 
+	buf_init(&b);
+	for (const char *p = e ? e : ""; *p; p++)
+		if (*p == '.')
+			buf_adds(&b, "%2E");
+		else
+			buf_addch(&b, *p);
 	curl_free(e);
-	return r;
+	return buf_detach(&b, NULL);
 }
 
 /* 'want_url': the join link we asked Graph to find (its answer must be that meeting), or NULL for a meeting

@@ -68,4 +68,28 @@ test_expect_success 'the genuine server again: the link goes out' '
 	case "$url" in https://teams.microsoft.com/l/meetup-join/*) ;; *) false ;; esac
 '
 
+fresh_group g5
+test_expect_success 'an id that is a dot segment (".."): the meeting moved is PATCHed as itself, never /me' '
+	printf "https://teams.microsoft.com/l/meetup-join/19%%%%3ameeting_%%s%%%%40thread.v2/0\n..\n" >"$G/join_url" &&
+	th send >out 2>err &&
+	rm -f "$G/join_url" &&
+	: >"$G/requests.jsonl" &&
+	/usr/bin/python3 - "$GROUP_DIR/schedule.ini" <<-\EOF &&
+	import re, sys
+	p = sys.argv[1]
+	s = open(p).read()
+	s = re.sub(r"(\[2027-03-05\]\ntime = )[^\n]*", r"\g<1>12:00-15:00", s)
+	open(p, "w").write(s)
+	EOF
+	th send >out 2>err;
+	cat out err &&
+	/usr/bin/python3 - "$G/requests.jsonl" <<-\EOF
+	import json, sys
+	reqs = [json.loads(l) for l in open(sys.argv[1])]
+	assert reqs, reqs
+	assert all(r["path"].startswith("/v1.0/me/onlineMeetings") for r in reqs), reqs
+	assert any(r["method"] == "PATCH" and r["path"] == "/v1.0/me/onlineMeetings/%2E%2E" for r in reqs), reqs
+	EOF
+'
+
 test_done
