@@ -73,8 +73,8 @@ static const struct command commands[] = {
 	  "(in the group's time, with their comment), and how many mails wait for review.\n"
 	  "--mail: send it to the tovholder as the status mail now (HTML with a table, and plain text).\n" },
 	{ "review", cmd_review, "review [--done ID|all]", "the mails that wait for your decision",
-	  "Each mail tovholder could not decide, with sender, subject, date and the reason, and the new time\n"
-	  "it proposes, if it does. The mails are in\n"
+	  "Each mail tovholder could not decide, with sender, subject, date and the reason (in English; the\n"
+	  "status mail gives it in Danish), and the new time it proposes, if it does. The mails are in\n"
 	  "the IMAP folder 'review' ([imap] review). After deciding, record the answer with 'set' and clear\n"
 	  "the item with --done ID (or --done all). A control character in the sender's text (an ESC, a line\n"
 	  "break, a bidi override) or bytes that are not UTF-8 are shown as \\xNN, never passed to the terminal.\n" },
