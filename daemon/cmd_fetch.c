@@ -4,6 +4,7 @@
 #include "inbox.h"
 #include "log.h"
 #include "reply.h"
+#include "sender.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -38,6 +39,13 @@ int cmd_fetch(int argc, char **argv, struct ctx *ctx)
 		return EX_SOFTWARE;
 	}
 	imap_free(imap);
+	if (fres.reports) {
+		struct outbox_result ores;
+
+		/* the answers to the Teams reports, queued with their import */
+		if (sender_deliver(ctx, util_now(), 0, NULL, NULL, &ores) == 0 && ores.stop != SMTP_OK)
+			log_warn("%s: the answer to the Teams report waits for the next send", ores.stop_reason);
+	}
 	if (fres.answers || fres.ignored || fres.reports || fres.returned)
 		printf("decided by folder: %d answer%s, %d ignored, %d Teams report%s, %d back to review\n",
 		       fres.answers, fres.answers == 1 ? "" : "s", fres.ignored, fres.reports,

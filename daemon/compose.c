@@ -22,7 +22,7 @@ struct compose {
 
 static const char *const template_names[] = { "indkaldelse", "opdatering", "aflysning", "fjernet" };
 static const char *const reminder_names[] = { "paamindelse", "praktisk" };
-static const char *const paper_names[] = { "referat", "fremmoede", "status" };
+static const char *const paper_names[] = { "referat", "fremmoede", "status", "teamsrapport" };
 
 static const char *template_for(enum plan_msg msg)
 {
@@ -381,6 +381,14 @@ static void sample_paper_vars(struct tmpl_vars *v)
 		tmpl_set(v, names[i], "1");
 	for (size_t i = 0; i < sizeof(folders) / sizeof(folders[0]); i++)
 		tmpl_set(v, folders[i], "Tovholder/Eksempel");
+	tmpl_set(v, "rapport", "rapport.csv");
+	tmpl_set_list(v, "fundet", pcells, 1);
+	tmpl_set_list(v, "gaester", pcells, 1);
+	tmpl_set_list(v, "ikke_placeret", pcells, 1);
+	tmpl_set(v, "antal_fundet", "1");
+	tmpl_set(v, "antal_ikke_placeret", "1");
+	tmpl_set(v, "har_gaester", "ja");
+	tmpl_set(v, "har_ikke_placeret", "ja");
 }
 
 int compose_check(struct compose *c, struct diag *d)

@@ -7,14 +7,19 @@
 #include "folders.h"
 #include "afbud.h"
 #include "attendance.h"
+#include "buf.h"
+#include "compose.h"
 #include "html.h"
 #include "inbox.h"
 #include "itip.h"
 #include "log.h"
 #include "reason.h"
+#include "sender.h"
 #include "teams.h"
+#include "tmpl.h"
 #include "tz.h"
 #include "util.h"
+#include "vis.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -34,6 +39,7 @@ struct folders_run {
 	const char *folder;
 	unsigned long uidvalidity;
 	size_t seen;             /* mails handled in this folder */
+	struct compose *compose; /* for the answers to Teams reports, made when first needed */
 	int (*stop)(void *arg);
 	void *stop_arg;
 	struct folders_result *res;
@@ -426,6 +432,110 @@ static int reports_parse(struct folders_run *run, struct reports *rp, const stru
 	return 0;
 }
 
+/* ---- the answer to the tovholder: what each row of the report became ---- */
+
+struct answer_lists {
+	char **v[3];             /* fundet, gaester, ikke_placeret: made visible (outside text) */
+	size_t n[3];
+	size_t invitees;         /* of fundet, the invitees (not the organizer) */
+};
+
+enum { L_FOUND, L_GUESTS, L_UNPLACED };
+
+static void list_add(struct answer_lists *l, int which, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void list_add(struct answer_lists *l, int which, const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+
+	buf_init(&b);
+	va_start(ap, fmt);
+	vis_vaddf(&b, fmt, ap);
+	va_end(ap);
+	l->v[which] = xrealloc(l->v[which], (l->n[which] + 1) * sizeof(char *));
+	l->v[which][l->n[which]++] = buf_detach(&b, NULL);
+}
+
+static void lists_of(const struct store_meeting *mt, const struct ctx *ctx, const struct teams_report *r,
+		     struct answer_lists *l)
+{
+	struct attendance_match *m = xcalloc(r->n + 1, sizeof(*m));
+
+	attendance_match(r, mt, &ctx->roster, ctx->cfg.organizer_email, m);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct teams_participant *p = &r->people[i];
+		const char *name = p->name[0] ? p->name : p->email;
+
+		switch (m[i].how) {
+		case ATTENDANCE_BY_EMAIL:
+		case ATTENDANCE_BY_NAME:
+			l->invitees++;
+			list_add(l, L_FOUND, "%s%s%s%s – i rapporten: %s (%s)", m[i].inv->name, m[i].inv->org[0] ? " (" : "",
+				 m[i].inv->org, m[i].inv->org[0] ? ")" : "", name,
+				 m[i].how == ATTENDANCE_BY_EMAIL ? "fundet på e-mailadressen" : "fundet på navnet");
+			break;
+		case ATTENDANCE_ORGANIZER:
+			list_add(l, L_FOUND, "%s – arrangør", name);
+			break;
+		case ATTENDANCE_GUEST:
+			list_add(l, L_GUESTS, "%s%s%s%s", name, p->email[0] && p->name[0] ? " <" : "",
+				 p->email[0] && p->name[0] ? p->email : "", p->email[0] && p->name[0] ? ">" : "");
+			break;
+		case ATTENDANCE_AMBIGUOUS:
+			list_add(l, L_UNPLACED, "linje %d: %s – navnet passer på flere af de inviterede", p->line, name);
+			break;
+		}
+	}
+	for (size_t i = 0; i < r->n_bad; i++) {
+		/* the row as written, its TAB-separated cells (Teams' own format) as a reader sees them */
+		char *row = xstrdup(r->bad[i].text);
+
+		for (char *t = row; (t = strchr(t, '\t'));)
+			*t = ';';
+		list_add(l, L_UNPLACED, "linje %d kunne ikke læses: %s", r->bad[i].line, row);
+		free(row);
+	}
+	attendance_matches_free(m, r->n);
+}
+
+/* Queues the answer with the import (the caller's transaction). 0, or -1 with err. */
+static int answer(struct folders_run *run, const struct store_meeting *mt, const struct reports *rp,
+		  const struct folder_mail *fm, struct err *err)
+{
+	static const char *const names[3] = { "fundet", "gaester", "ikke_placeret" };
+	struct answer_lists l = { 0 };
+	struct tmpl_vars *v = tmpl_vars_new();
+	struct buf files;
+	char count[24];
+	int rc;
+
+	buf_init(&files);
+	for (size_t i = 0; i < rp->n; i++) {
+		lists_of(mt, run->ctx, &rp->rs[i], &l);
+		vis_addf(&files, "%s%s", i ? ", " : "", rp->names[i]);
+	}
+	for (int k = 0; k < 3; k++)
+		tmpl_set_list(v, names[k], (const char *const *)l.v[k], l.n[k]);
+	/* a heading once: a list's own section repeats per item */
+	tmpl_set(v, "har_gaester", l.n[L_GUESTS] ? "ja" : NULL);
+	tmpl_set(v, "har_ikke_placeret", l.n[L_UNPLACED] ? "ja" : NULL);
+	tmpl_set(v, "rapport", files.data);
+	snprintf(count, sizeof(count), "%zu", l.invitees);
+	tmpl_set(v, "antal_fundet", count);
+	snprintf(count, sizeof(count), "%zu", l.n[L_UNPLACED]);
+	tmpl_set(v, "antal_ikke_placeret", count);
+	rc = sender_queue_import(run->ctx, &run->compose, mt, fm->message_id, v, run->now, err);
+	for (int k = 0; k < 3; k++) {
+		for (size_t i = 0; i < l.n[k]; i++)
+			free(l.v[k][i]);
+		free(l.v[k]);
+	}
+	buf_release(&files);
+	tmpl_vars_free(v);
+	return rc < 0 ? -1 : 0;
+}
+
 /* Imports the mail's reports; 1 done, 0 back to review (fm->reason), -1 state error (in err). */
 static int import(struct folders_run *run, struct imap_msg *msg, struct folder_mail *fm, struct err *err)
 {
@@ -460,7 +570,7 @@ static int import(struct folders_run *run, struct imap_msg *msg, struct folder_m
 		goto out;
 	rc = -1;
 	if (attendance_import(run->ctx->store, mt, &run->ctx->roster, run->ctx->cfg.organizer_email, rp.names, rp.rs,
-			      rp.n, NULL, err) < 0)
+			      rp.n, NULL, err) < 0 || answer(run, mt, &rp, fm, err) < 0)
 		goto out;
 	for (size_t i = 0; i < rp.n; i++) {
 		people += rp.rs[i].n;
@@ -606,6 +716,7 @@ int folders_pass(struct ctx *ctx, struct imap *imap, time_t now, int (*stop)(voi
 		if (stop && stop(arg))
 			break;
 	}
+	compose_free(run.compose);
 	store_snapshot_release(&run.snap);
 	return res->state_error ? -1 : 0;
 }

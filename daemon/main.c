@@ -49,7 +49,8 @@ static const struct command commands[] = {
 	  "with problems is refused and the running version kept), reads each answer within a second of its\n"
 	  "arrival (IMAP IDLE; without IDLE every [imap] poll_interval), sends the reminders ([group]\n"
 	  "reminders), mails the paperwork at its time (the referat draft, the status mail, and the final\n"
-	  "attendance lines as soon as 'fremmøde' records them), retries what a server deferred, and\n"
+	  "attendance lines as soon as 'fremmøde' records them), looks into the folders the tovholder\n"
+	  "decides in every [imap] poll_interval (as 'fetch' does), retries what a server deferred, and\n"
 	  "stops cleanly on SIGTERM. The other commands\n"
 	  "work while it runs.\n" },
 	{ "fetch", cmd_fetch, "fetch", "read the answers that arrived in the organizer's inbox",
@@ -59,6 +60,13 @@ static const struct command commands[] = {
 	  "that names no mail of ours waits for review; a delay warning is only logged). Handled mail is\n"
 	  "moved to the 'processed' folder, mail a person must look at to the 'review' folder; other mail\n"
 	  "stays in the inbox, unread.\n"
+	  "First the folders the tovholder decides in by moving mail there in Outlook ([imap] decline,\n"
+	  "accept, ignore, attendance; default Tovholder/Afbud, Tilsagn, Ignorer, Fremmøde; created where\n"
+	  "missing): Afbud and Tilsagn record that answer (manuel) for the sender, who must be invited, for\n"
+	  "the meeting the mail answers, else the date it names, else the next meeting; Ignorer records\n"
+	  "nothing; Fremmøde imports the attached Teams report (.csv) as 'fremmøde DATE --teams' does and\n"
+	  "answers the tovholder by mail. Each such mail's review item is cleared and the mail moved to\n"
+	  "'processed', or back to 'review' with the reason.\n"
 	  "An answer counts only from the person's own mail: one From address, confirmed by the organizer's\n"
 	  "mail service where one is trusted (see 'check'). Reply-To alone, two From addresses, a failed DMARC\n"
 	  "check and someone no longer invited go to review (\"afsenderen kunne ikke bekræftes\").\n"

@@ -264,7 +264,7 @@ static const char *const paper_what[] = { "referat draft", "status mail", "atten
 
 /* Composes one paperwork message and queues it to 'email'. Inside the caller's transaction. */
 static int queue_one_paper(struct ctx *ctx, struct compose *c, const struct compose_paper *cp, struct tmpl_vars *v,
-			   enum paper_kind kind, time_t now, struct err *err)
+			   const char *kind, time_t now, struct err *err)
 {
 	struct store_outmsg m = { 0 };
 	int rc;
@@ -273,7 +273,7 @@ static int queue_one_paper(struct ctx *ctx, struct compose *c, const struct comp
 		return -1;
 	m.meeting_id = cp->mt->id;
 	m.email = (char *)cp->to_email;
-	m.kind = (char *)paper_kind_name(kind);
+	m.kind = (char *)kind;
 	/* paperwork is no calendar state: it neither supersedes nor is superseded */
 	m.keep_queued = 1;
 	rc = store_queue(ctx->store, &m, err);
@@ -331,7 +331,7 @@ static int queue_referat(struct ctx *ctx, struct compose *c, const struct store_
 		cp.cc_name = ctx->cfg.organizer_name;
 		cp.cc_email = ctx->cfg.organizer_email;
 	}
-	if (queue_one_paper(ctx, c, &cp, v, kind, now, err) < 0)
+	if (queue_one_paper(ctx, c, &cp, v, paper_kind_name(kind), now, err) < 0)
 		goto out;
 	n = 1;
 	if (cp.cc_email) {
@@ -340,7 +340,7 @@ static int queue_referat(struct ctx *ctx, struct compose *c, const struct store_
 		cp.to_email = cp.cc_email;
 		cp.cc_name = ref->name;
 		cp.cc_email = ref->email;
-		if (queue_one_paper(ctx, c, &cp, v, kind, now, err) < 0) {
+		if (queue_one_paper(ctx, c, &cp, v, paper_kind_name(kind), now, err) < 0) {
 			n = -1;
 			goto out;
 		}
@@ -367,12 +367,43 @@ static int queue_status(struct ctx *ctx, struct compose *c, const struct store_m
 	};
 	int n = -1;
 
-	if (paper_status_vars(ctx, mt, v, err) == 0 && queue_one_paper(ctx, c, &cp, v, PAPER_STATUS, now, err) == 0) {
+	if (paper_status_vars(ctx, mt, v, err) == 0 && queue_one_paper(ctx, c, &cp, v, paper_kind_name(PAPER_STATUS), now, err) == 0) {
 		n = 1;
 		log_info("status mail for %s: to %s", mt->date, cp.to_email);
 	}
 	tmpl_vars_free(v);
 	return n;
+}
+
+int sender_queue_import(struct ctx *ctx, struct compose **c, const struct store_meeting *mt, const char *mail_id,
+			struct tmpl_vars *v, time_t now, struct err *err)
+{
+	struct paper_doc pd;
+	struct compose_paper cp = {
+		.template = "teamsrapport", .mt = mt,
+		.to_name = ctx->cfg.organizer_name, .to_email = ctx->cfg.organizer_email,
+	};
+	char *lines = NULL;
+	int rc = store_report_answered(ctx->store, mail_id, err);
+
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;   /* 1: this very mail was answered, read again after a crash */
+	rc = -1;
+	if (paper_doc_load(ctx, mt, &pd, err) < 0)
+		goto out;
+	lines = referatdoc_lines(&pd.doc);
+	set_lines(v, lines);
+	tmpl_set(v, "mappe_fremmoede", ctx->cfg.imap.attendance);
+	if ((!*c && !(*c = compose_new(&ctx->cfg, err))) ||
+	    queue_one_paper(ctx, *c, &cp, v, "import", now, err) < 0 ||
+	    store_report_answered_put(ctx->store, mail_id, mt->id, err) < 0)
+		goto out;
+	log_info("the answer to the Teams report for %s: to %s", mt->date, cp.to_email);
+	rc = 1;
+out:
+	free(lines);
+	paper_doc_release(&pd);
+	return rc;
 }
 
 /* Queues one due mail and records it. Inside the caller's transaction. Returns the count or -1. */

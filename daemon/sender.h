@@ -9,6 +9,8 @@
 #include "outbox.h"
 #include "paper.h"
 
+struct compose;
+
 /* Plans and queues every change (logged one line per action). Returns the number of messages queued, or -1
  * (logged) on a state or template error. */
 int sender_queue_changes(struct ctx *ctx, time_t now);
@@ -37,5 +39,13 @@ int sender_queue_paperwork(struct ctx *ctx, time_t now, time_t *ret_next);
 int sender_paper_now(struct ctx *ctx, const struct store_meeting *mt, enum paper_kind kind);
 /* Prints what a delivery did ("sent N, waiting N, refused N") and returns the exit code for it. */
 int sender_report(struct ctx *ctx, const struct outbox_result *res);
+
+/* The answer to a Teams report the tovholder moved into the attendance folder (folders.c): to the tovholder,
+ * template teamsrapport with what the caller set in v (rapport, fundet, gaester, ikke_placeret and their counts)
+ * and the referat's lines as they now stand. Inside the caller's transaction, so it is in the outbox with the
+ * import; once per report mail ('mail_id', its Message-ID): a crash before the mail is moved on reads it again
+ * and queues nothing twice. *c is made when NULL (the caller frees it). 1 queued, 0 answered before, -1 err. */
+int sender_queue_import(struct ctx *ctx, struct compose **c, const struct store_meeting *mt, const char *mail_id,
+			struct tmpl_vars *v, time_t now, struct err *err);
 
 #endif

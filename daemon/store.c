@@ -154,6 +154,13 @@ static const char *const migrations[] = {
 	 * item stored before keeps its English text alone (no code). The review table is not handed over. */
 	"ALTER TABLE review ADD COLUMN reason_code TEXT;"
 	"ALTER TABLE review ADD COLUMN reason_args TEXT;",
+	/* 8 → 9: the answers to the Teams reports the tovholder moved into the attendance folder (folders.c), by
+	 * the report mail's Message-ID: a mail read again (a crash before it was moved on) is answered once. Not
+	 * handed over: it points to mail in the old organizer's mailbox. */
+	"CREATE TABLE report_answer ("
+	"  message_id TEXT PRIMARY KEY,"
+	"  meeting_id INTEGER NOT NULL REFERENCES meeting(id),"
+	"  at INTEGER NOT NULL);",
 };
 
 static int db_err(struct store *st, struct err *err, const char *what)
@@ -1190,6 +1197,34 @@ int store_review_done(struct store *st, long long id, struct err *err)
 	return sqlite3_changes(st->db);
 }
 
+int store_report_answered(struct store *st, const char *message_id, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT 1 FROM report_answer WHERE message_id = ?1", err);
+	int rc;
+
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, message_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(st, err, "read report answers");
+	return rc == SQLITE_ROW;
+}
+
+int store_report_answered_put(struct store *st, const char *message_id, long long meeting_id, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "INSERT OR REPLACE INTO report_answer (message_id, meeting_id, at) VALUES (?1,?2,?3)",
+			       err);
+
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, meeting_id);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)util_now());
+	return step_done(st, s, err);
+}
+
 int store_review_forget(struct store *st, const char *message_id, struct err *err)
 {
 	sqlite3_stmt *s = prep(st, "DELETE FROM review WHERE message_id = ?1", err);
@@ -1334,7 +1369,7 @@ static const char *const w_answer_source[] = { "kalender", "mail", "manuel", NUL
 static const char *const w_sent[] = { "sent", "failed", NULL };
 static const char *const w_unsent[] = { "queued", "superseded", NULL };  /* never sent: refused */
 static const char *const w_kind[] = { "invite", "update", "cancel", "remove", "reminder", "practical", "refresh",
-				      "request", "draft", "status", "attendance", NULL };
+				      "request", "draft", "status", "attendance", "import", NULL };
 static const char *const w_reminder[] = { "sent", "skipped", NULL };
 static const char *const w_att_source[] = { "teams", "manuel", NULL };
 static const char *const w_extra[] = { "guest", "organizer", "unmatched", NULL };

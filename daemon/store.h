@@ -193,6 +193,10 @@ int store_review_add(struct store *st, const struct store_review *r, struct err 
 int store_reviews(struct store *st, struct store_review **ret, size_t *ret_n, struct err *err);
 void store_reviews_free(struct store_review *v, size_t n);
 int store_review_count(struct store *st, int *ret_n, struct err *err);
+/* Whether the Teams report mail with that Message-ID was answered (1 yes, 0 no, -1 error); and recording that it
+ * was, inside the transaction that queues the answer. */
+int store_report_answered(struct store *st, const char *message_id, struct err *err);
+int store_report_answered_put(struct store *st, const char *message_id, long long meeting_id, struct err *err);
 /* Removes the review item of that Message-ID (a decision by folder). Returns how many were removed. */
 int store_review_forget(struct store *st, const char *message_id, struct err *err);
 /* Removes review item 'id' (as store_reviews lists it), or all with id 0.

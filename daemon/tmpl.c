@@ -31,7 +31,10 @@ const char *const tmpl_mail_vars[] = {
 	"forslag", "kommentar", "har_forslag",
 	"antal_inviterede", "antal_tilsagn", "antal_afbud", "antal_tentativ", "antal_autosvar", "antal_afvist",
 	"antal_ikke_svaret", "antal_gennemsyn",
-	"mappe_gennemsyn", "mappe_afbud", "mappe_tilsagn", "mappe_ignorer", "mappe_fremmoede", NULL,
+	"mappe_gennemsyn", "mappe_afbud", "mappe_tilsagn", "mappe_ignorer", "mappe_fremmoede",
+	/* the answer to a Teams report moved into the attendance folder (teamsrapport) */
+	"rapport", "fundet", "gaester", "ikke_placeret", "har_gaester", "har_ikke_placeret", "antal_fundet",
+	"antal_ikke_placeret", NULL,
 };
 
 struct tmpl_var {

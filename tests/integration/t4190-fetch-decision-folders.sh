@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-test_description='fetch and run: the tovholder decides by moving mail (Afbud, Tilsagn, Ignorer) and imports a Teams report by moving it into Fremmøde; a stranger goes back to review; nothing is lost'
+test_description='fetch and run: the tovholder decides by moving mail (Afbud, Tilsagn, Ignorer) and imports a Teams report by moving it into Fremmøde (and is answered); a stranger goes back to review; nothing is lost'
 . "$(dirname "$0")/../lib/test-lib.sh"
 . "$TOP/tests/lib/group.sh"
 
@@ -166,9 +166,28 @@ test_expect_success 'nothing is lost: every mail still in the tree exactly once,
 	! grep -e "Tovholder/Afbud" -e "Tovholder/Tilsagn" -e "Tovholder/Ignorer" ids.after
 '
 
+# answers — the answers to Teams reports in the organizer's inbox, read by the independent checker: their
+# count, then the text of each
+answers() {
+	"$PYTHON" "$TOP/tests/lib/mailcheck.py" json "$(maildir_of $ORGANIZER)" | "$PYTHON" -c '
+import json, sys
+ms = [m for m in json.load(sys.stdin) if m["subject"].startswith("Teams-rapporten er indlæst: mødet fredag den 5. marts 2027")]
+print(len(ms))
+for m in ms:
+    assert m["text_html"] and "<script" not in m["text_html"], "no html part"
+    print(m["text_plain"])
+'
+}
+
+# referent_mails — how many "Fremmøde til referatet" mails the referent received
+referent_mails() {
+	"$PYTHON" "$TOP/tests/lib/mailcheck.py" summary "$(maildir_of jesper.vang@solroed.example)" |
+		grep -c "Fremmøde til referatet"
+}
+
 # the Teams report of 5 March, as Teams writes it (UTF-16 LE with a BOM, TAB separated), attached to a draft
 report_mail() {
-	"$PYTHON" - "$TEST_TMP/mails/report.eml" <<-\EOF
+	"$PYTHON" - "$TEST_TMP/mails/$1.eml" "$1" <<-\EOF
 	import sys
 	from email.message import EmailMessage
 	rows = [
@@ -186,13 +205,14 @@ report_mail() {
 	    ["Kragh, Dennis", "3/5/27, 10:01:02 AM", "3/5/27, 12:15:00 PM", "2h 1m 58s", "", "", "Attendee"],
 	    ["Vera Konsulent (Unverified)", "3/5/27, 10:30:00 AM", "3/5/27, 11:15:45 AM", "45m 45s",
 	     "vera@konsulent.example", "", "Attendee"],
+	    ["Per Ukendt", "3/5/27, 10:40:00 AM", "3/5/27, 11:00:00 AM", "lang tid", "", "", "Attendee"],
 	]
 	data = b"\xff\xfe" + ("\r\n".join("\t".join(r) for r in rows) + "\r\n").encode("utf-16-le")
 	m = EmailMessage()
 	m["From"] = "Karin Lund <tovholder@netvaerk.example>"
 	m["To"] = "tovholder@netvaerk.example"
 	m["Subject"] = "Fremmøde marts"
-	m["Message-ID"] = "<report-1@netvaerk.example>"
+	m["Message-ID"] = "<%s@netvaerk.example>" % sys.argv[2]
 	m.set_content("Rapporten fra Teams.\n")
 	m.add_attachment(data, maintype="text", subtype="csv", filename="Deltagerliste marts.csv")
 	open(sys.argv[1], "wb").write(bytes(m))
@@ -200,7 +220,7 @@ report_mail() {
 }
 
 test_expect_success 'a Teams report moved into Fremmøde is imported for the meeting of its own date' '
-	report_mail && mailstack_inject "$TEST_TMP/mails/report.eml" "$ORGANIZER" &&
+	report_mail report-1 && mailstack_inject "$TEST_TMP/mails/report-1.eml" "$ORGANIZER" &&
 	GROUP_NOW=$AFTER th fetch >out 2>err && cat out err &&
 	imap move report-1@netvaerk.example Tovholder/Fremmøde &&
 	GROUP_NOW=$AFTER th fetch >out 2>err && cat out err &&
@@ -218,6 +238,20 @@ test_expect_success 'a Teams report moved into Fremmøde is imported for the mee
 	test -z "$(cut -f2 ids.report | sort | uniq -d)"
 '
 
+test_expect_success 'the tovholder is answered: whom each row was placed on, the guests, what could not be placed' '
+	mailstack_wait_idle &&
+	answers >ans && cat ans &&
+	test "$(head -1 ans)" = 1 &&
+	grep -F "Dennis Kragh (Holbæk) – i rapporten: Kragh, Dennis (fundet på navnet)" ans &&
+	grep -F "Lise Holm (Køge) – i rapporten: Lise Holm (fundet på e-mailadressen)" ans &&
+	grep -F "Karin Lund – arrangør" ans &&
+	grep -F -- "- Vera Konsulent <vera@konsulent.example>" ans &&
+	grep "^- linje [0-9]* kunne ikke læses: Per Ukendt" ans &&
+	grep "^Deltagere: Dennis Kragh (Holbæk), Lise Holm (Køge), Vera Konsulent" ans &&
+	GROUP_NOW=$AFTER th fetch >out 2>err && cat out err &&
+	answers | head -1 | grep -x 1
+'
+
 test_expect_success 'a mail in Fremmøde without a report goes back to review with the reason' '
 	mail noreport tovholder@netvaerk.example noreport-1@netvaerk.example "Fremmoede" "Glemte rapporten" &&
 	GROUP_NOW=$AFTER th fetch >/dev/null 2>&1 &&
@@ -229,7 +263,7 @@ test_expect_success 'a mail in Fremmøde without a report goes back to review wi
 '
 
 test_expect_success 'the service looks into the folders by itself: a mail moved into Afbud is recorded' '
-	TOVHOLDER_NOW=$GROUP_NOW "$TOVHOLDER" -v -c "$GROUP_DIR/tovholder.conf" run >>"$TEST_TMP/svc.log" 2>&1 &
+	TOVHOLDER_NOW=$AFTER "$TOVHOLDER" -v -c "$GROUP_DIR/tovholder.conf" run >>"$TEST_TMP/svc.log" 2>&1 &
 	SVC_PID=$! &&
 	for i in $(seq 1 200); do grep -q "connected to .*(IDLE)" "$TEST_TMP/svc.log" && break; sleep 0.1; done &&
 	imap move lise-1@koege.example Tovholder/Afbud &&
@@ -239,7 +273,20 @@ test_expect_success 'the service looks into the folders by itself: a mail moved 
 	done &&
 	state_of lise.holm@koege.example 2027-03-05 "afbud          manuel" &&
 	for i in $(seq 1 50); do imap ids | grep -qx "Tovholder/Behandlet	<lise-1@koege.example>" && break; sleep 0.1; done &&
-	imap ids | grep -x "Tovholder/Behandlet	<lise-1@koege.example>" &&
+	imap ids | grep -x "Tovholder/Behandlet	<lise-1@koege.example>"
+'
+
+test_expect_success 'the service imports a report moved into Fremmøde and answers; the referent has the lines once' '
+	report_mail report-2 && mailstack_inject "$TEST_TMP/mails/report-2.eml" "$ORGANIZER" &&
+	imap move report-2@netvaerk.example Tovholder/Fremmøde &&
+	for i in $(seq 1 100); do
+		test "$(answers | head -1)" = 2 && break
+		sleep 0.2
+	done &&
+	answers | head -1 | grep -x 2 &&
+	imap ids | grep -x "Tovholder/Behandlet	<report-2@netvaerk.example>" &&
+	mailstack_wait_idle &&
+	test "$(referent_mails)" = 1 &&
 	kill -TERM $SVC_PID && wait $SVC_PID && SVC_PID=
 '
 

@@ -338,7 +338,8 @@ static const struct kind {
 	const char *subject;  /* the subject's start after "Emne: " */
 	int asks_answer;      /* says how to answer: Accepter/Afvis, "afbud", a colleague */
 	int removes_entry;    /* says the calendar entry goes away */
-	int paper;            /* to the referent or the tovholder: 1 the lines and the attachment, 2 the status */
+	int paper;            /* to the referent or the tovholder: 1 the lines and the attachment, 2 the status, 3 the
+				 answer to a Teams report */
 } kinds[] = {
 	{ "indkaldelse", "Indkaldelse: ", 1, 0, 0 },
 	{ "opdatering", "Opdateret: ", 1, 0, 0 },
@@ -349,6 +350,7 @@ static const struct kind {
 	{ "referat", "Referat til mødet ", 0, 0, 1 },
 	{ "fremmoede", "Fremmøde til referatet ", 0, 0, 1 },
 	{ "status", "Status før mødet ", 0, 0, 2 },
+	{ "teamsrapport", "Teams-rapporten er indlæst: ", 0, 0, 3 },
 };
 
 /* The paperwork's variables: variant 0 filled (and a value that must be escaped), 1 every list empty. */
@@ -368,6 +370,8 @@ static void paper_vars(struct tmpl_vars *v, int variant)
 					      "antal_autosvar", "antal_afvist", "antal_ikke_svaret", "antal_gennemsyn" };
 	static const char *const folders[] = { "mappe_gennemsyn", "mappe_afbud", "mappe_tilsagn", "mappe_ignorer",
 					       "mappe_fremmoede" };
+	static const char *const guests[] = { "Vera Konsulent <vera@konsulent.example>" };
+	static const char *const unplaced[] = { "linje 7: Lise Holm – navnet passer på flere af de inviterede" };
 	size_t n = variant == 0;
 
 	tmpl_set_list(v, "linjer", lines, variant == 0 ? 3 : 0);
@@ -384,6 +388,14 @@ static void paper_vars(struct tmpl_vars *v, int variant)
 		tmpl_set(v, flags[i], n ? "ja" : NULL);
 	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
 		tmpl_set(v, counts[i], variant == 0 ? "1" : "0");
+	tmpl_set(v, "rapport", "Deltagerliste marts.csv");
+	tmpl_set_list(v, "fundet", pcells, n);
+	tmpl_set_list(v, "gaester", guests, n);
+	tmpl_set_list(v, "ikke_placeret", unplaced, n);
+	tmpl_set(v, "antal_fundet", variant == 0 ? "1" : "0");
+	tmpl_set(v, "antal_ikke_placeret", variant == 0 ? "1" : "0");
+	tmpl_set(v, "har_gaester", n ? "ja" : NULL);
+	tmpl_set(v, "har_ikke_placeret", n ? "ja" : NULL);
 	for (size_t i = 0; i < sizeof(folders) / sizeof(folders[0]); i++)
 		tmpl_set(v, folders[i], "Tovholder/Mappe");
 }
@@ -493,7 +505,7 @@ static void check_text_mail(const struct kind *k, const char *path, const char *
 		fail_msg("%s (variant %d): two empty lines in a row:\n%s", path, variant, out);
 	if (strstr(out, " .") || strstr(out, " ,") || strstr(out, "  "))
 		fail_msg("%s (variant %d): a hole where an empty value was:\n%s", path, variant, out);
-	if (k->paper != 2 && !strstr(out, "Venlig hilsen\nBo Eksempel\n"))
+	if (k->paper < 2 && !strstr(out, "Venlig hilsen\nBo Eksempel\n"))
 		fail_msg("%s: no 'Venlig hilsen' with the tovholder's name", path);
 }
 
@@ -510,7 +522,7 @@ static void check_html_mail(const struct kind *k, const char *path, const char *
 		fail_msg("%s: no viewport meta tag (phones)", path);
 	if (strstr(out, "pwd=a&b") || strstr(out, "<c>"))
 		fail_msg("%s: a value is not HTML-escaped", path);
-	if (k->paper != 2 && !strstr(out, "Venlig hilsen"))
+	if (k->paper < 2 && !strstr(out, "Venlig hilsen"))
 		fail_msg("%s: no 'Venlig hilsen'", path);
 }
 
@@ -544,6 +556,13 @@ static void check_mail(const struct kind *k, const char *path, const char *ext, 
 		fail_msg("%s: the status must show each invitee, each mail waiting and the folders", path);
 	if (k->paper == 2 && strcmp(ext, "html") == 0 && variant == 0 && !strstr(out, "<table"))
 		fail_msg("%s: the status shows the answers in a table", path);
+	if (k->paper == 3 && variant == 0 && (!strstr(out, "Bo Aagaard (Greve)") || !strstr(out, "linje 7: Lise Holm") ||
+					      !strstr(out, "Vera Konsulent") || !strstr(out, "Tovholder/Mappe") ||
+					      !strstr(out, "Deltagere: Anne Mose Dahl (Faxe)")))
+		fail_msg("%s: the answer must show whom each row was placed on, the guests, what was not placed and "
+			 "the lines", path);
+	if (k->paper == 3 && variant == 1 && !strstr(out, "Alle i rapporten er placeret."))
+		fail_msg("%s: the answer must say when every row was placed", path);
 	if (strcmp(ext, "txt") == 0)
 		check_text_mail(k, path, out, variant);
 	else
