@@ -9,11 +9,11 @@
 #include "attendance.h"
 #include "buf.h"
 #include "compose.h"
-#include "html.h"
 #include "inbox.h"
 #include "itip.h"
 #include "log.h"
 #include "reason.h"
+#include "reply.h"
 #include "sender.h"
 #include "teams.h"
 #include "tmpl.h"
@@ -190,7 +190,7 @@ static void text_read(struct folders_run *run, struct imap_msg *msg, struct fold
 {
 	int is_html = 0;
 	const struct inmail_part *p = inmail_find_text(&msg->mail, &is_html);
-	char *text, *newest;
+	char *text;
 
 	memset(res, 0, sizeof(*res));
 	if (!p || !(text = part_body(run, msg, p, 1, NULL, fm))) {
@@ -198,15 +198,7 @@ static void text_read(struct folders_run *run, struct imap_msg *msg, struct fold
 		afbud_classify(fm->subject, NULL, res);
 		return;
 	}
-	if (is_html) {
-		char *plain = html_to_text(text);
-		free(text);
-		text = plain;
-	}
-	newest = afbud_newest_text(text);
-	free(text);
-	afbud_classify(fm->subject, newest, res);
-	free(newest);
+	reply_classify_text(fm->subject, text, is_html, res);
 }
 
 /* The one meeting the dates name; NULL with fm->reason when they name several, NULL alone when none. */

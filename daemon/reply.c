@@ -475,6 +475,21 @@ static const struct store_meeting *text_meeting(const struct reply_env *env, con
 	return NULL;
 }
 
+void reply_classify_text(const char *subject, char *text, int is_html, struct afbud_result *ret)
+{
+	char *newest;
+
+	if (is_html) {
+		char *plain = html_to_text(text);
+		free(text);
+		text = plain;
+	}
+	newest = afbud_newest_text(text);
+	free(text);
+	afbud_classify(subject, newest, ret);
+	free(newest);
+}
+
 static void free_text(const struct inmail *m, const struct reply_env *env, const struct sender *s,
 		      struct reply_decision *d)
 {
@@ -483,7 +498,7 @@ static void free_text(const struct inmail *m, const struct reply_env *env, const
 	int is_html = 0;
 	const struct inmail_part *p = inmail_find_text(m, &is_html);
 	const struct store_meeting *mt;
-	char *text, *newest;
+	char *text;
 	const char *who = NULL;
 
 	if (!p) {
@@ -494,15 +509,7 @@ static void free_text(const struct inmail *m, const struct reply_env *env, const
 		review(d, REASON_TEXT_UNDECODABLE, err.msg);
 		goto out;
 	}
-	if (is_html) {
-		char *plain = html_to_text(text);
-		free(text);
-		text = plain;
-	}
-	newest = afbud_newest_text(text);
-	free(text);
-	afbud_classify(d->subject, newest, &res);
-	free(newest);
+	reply_classify_text(d->subject, text, is_html, &res);
 	/* A member writing about something else (no thread of ours, no attendance wording, no date) is not an
 	 * answer: the mail stays in the inbox for the coordinator. */
 	if (!env->thread_meeting_id && res.answer == AFBUD_UNCLEAR && !res.n_dates && !res.substitute &&

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "afbud.h"
 #include "authres.h"
 #include "inmail.h"
 #include "reason.h"
@@ -95,5 +96,9 @@ void reply_decide(const struct inmail *m, const struct reply_env *env, struct re
 void reply_unread(const struct inmail *m, const struct reply_env *env, enum reason_code code,
 		  struct reply_decision *d);
 void reply_decision_release(struct reply_decision *d);
+
+/* What the text a person wrote says: HTML made text, quoted text cut (afbud_newest_text), then afbud_classify
+ * with the subject. Takes ownership of 'text'; release *ret with afbud_result_release. */
+void reply_classify_text(const char *subject, char *text, int is_html, struct afbud_result *ret);
 
 #endif
