@@ -12,6 +12,7 @@
 #include "inbox.h"
 #include "itip.h"
 #include "log.h"
+#include "readmark.h"
 #include "reason.h"
 #include "reply.h"
 #include "sender.h"
@@ -27,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 enum folder_kind { FOLDER_DECLINE, FOLDER_ACCEPT, FOLDER_IGNORE, FOLDER_ATTENDANCE, N_FOLDERS };
 
@@ -40,6 +42,8 @@ struct folders_run {
 	unsigned long uidvalidity;
 	size_t seen;             /* mails handled in this folder */
 	struct compose *compose; /* for the answers to Teams reports, made when first needed */
+	int mark_fd;             /* '<state>.deciding' (readmark.h); -1: none */
+	uint32_t poison_uid;     /* the last reader died on this UID of the folder: back to review unread; 0 none */
 	int (*stop)(void *arg);
 	void *stop_arg;
 	struct folders_result *res;
@@ -598,10 +602,17 @@ static int handle(struct imap_msg *msg, void *arg)
 	mail_read(run, msg, &fm);
 	if (store_begin(st, &err) < 0)
 		goto state;
-	if (run->kind == FOLDER_ATTENDANCE)
-		done = import(run, msg, &fm, &err);
-	else if (run->kind != FOLDER_IGNORE)
-		done = decide(run, msg, &fm, &err);
+	if (msg->uid == run->poison_uid && run->kind != FOLDER_IGNORE) {
+		/* a mail that stops the reader is read once: the tovholder may have moved it here from review */
+		log_warn("'%s' uid %u: the last reading of this mail stopped (a crash, or too long): back to review, "
+			 "unread", run->folder, msg->uid);
+		refuse(&fm, REASON_POISON);
+		done = 0;
+	} else if (run->kind != FOLDER_IGNORE) {
+		readmark_mark(run->mark_fd, run->uidvalidity, msg->uid, run->folder, 1);
+		done = run->kind == FOLDER_ATTENDANCE ? import(run, msg, &fm, &err) : decide(run, msg, &fm, &err);
+		readmark_mark(run->mark_fd, run->uidvalidity, msg->uid, run->folder, 0);
+	}
 	if (run->res->stop != IMAP_OK) {
 		store_rollback(st);
 		mail_release(&fm);
@@ -678,6 +689,7 @@ int folders_pass(struct ctx *ctx, struct imap *imap, time_t now, int (*stop)(voi
 	}
 	run.ctx = ctx;
 	run.imap = imap;
+	run.mark_fd = readmark_open(ctx->cfg.state_path, ".deciding");
 	run.now = now;
 	run.stop = stop;
 	run.stop_arg = arg;
@@ -697,6 +709,7 @@ int folders_pass(struct ctx *ctx, struct imap *imap, time_t now, int (*stop)(voi
 			stopped(res, r, "open", decision[k], &err);
 			break;
 		}
+		run.poison_uid = readmark_dead(run.mark_fd, uidvalidity, 0, decision[k]);
 		run.kind = (enum folder_kind)k;
 		run.folder = decision[k];
 		run.uidvalidity = uidvalidity;
@@ -708,6 +721,8 @@ int folders_pass(struct ctx *ctx, struct imap *imap, time_t now, int (*stop)(voi
 		if (stop && stop(arg))
 			break;
 	}
+	if (run.mark_fd >= 0)
+		close(run.mark_fd);
 	compose_free(run.compose);
 	store_snapshot_release(&run.snap);
 	return res->state_error ? -1 : 0;

@@ -18,6 +18,7 @@
 #include "inbox.h"
 #include "compose.h"
 #include "log.h"
+#include "readmark.h"
 #include "reply.h"
 #include "sender.h"
 #include "util.h"
@@ -33,7 +34,6 @@
 #define INBOX_GROUP 5000  /* mails per group: records, moves, remembered UID (see the top) */
 #define INBOX_ROUNDS 8    /* looks for new mail per pass (see inbox_pass) */
 #define INBOX_REFRESH_EVERY (24 * 3600)   /* one invitation sent again per person and meeting, at most */
-#define INBOX_MARK_LEN 512  /* the '<state>.reading' record, padded: one pwrite sets it, one byte clears it */
 
 /* Only these header fields are fetched for every new mail: what decides whether it is ours and what it is.
  * The automatic-reply markers (autoreply_header_fields) and the bounce fields (bounce_header_fields) must be
@@ -365,57 +365,17 @@ static int flush(struct fetch_run *run)
 /* ---- the reading mark: a mail that stopped the reader is never read again ---- */
 
 /* Opens '<state>.reading' and finds the UID the last reader died on, if it is above the remembered one in this
- * mailbox and UIDVALIDITY. The record: "R|D uidvalidity uid mailbox", padded with spaces. */
+ * mailbox and UIDVALIDITY. */
 static void mark_open(struct fetch_run *run)
 {
-	char *path = xasprintf("%s.reading", run->ctx->cfg.state_path);
-	char rec[INBOX_MARK_LEN + 1];
-	unsigned long validity = 0, uid = 0;
-	char state = 0;
-	int n, at = 0;
-	ssize_t got;
-
-	run->mark_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (run->mark_fd < 0) {
-		log_warn("cannot open '%s': %s (a mail that crashes the reader could be read again)", path,
-			 strerror(errno));
-		free(path);
-		return;
-	}
-	free(path);
-	got = pread(run->mark_fd, rec, INBOX_MARK_LEN, 0);
-	if (got <= 0)
-		return;
-	rec[got] = '\0';
-	n = sscanf(rec, "%c %lu %lu %n", &state, &validity, &uid, &at);
-	if (n < 3 || state != 'R' || !at || validity != run->uidvalidity || uid <= run->saved_uid || uid > UINT32_MAX)
-		return;
-	for (int e = (int)strlen(rec); e > at && (rec[e - 1] == ' ' || rec[e - 1] == '\n');)
-		rec[--e] = '\0';
-	if (strcmp(rec + at, run->mailbox) == 0)
-		run->poison_uid = (uint32_t)uid;
+	run->mark_fd = readmark_open(run->ctx->cfg.state_path, ".reading");
+	run->poison_uid = readmark_dead(run->mark_fd, run->uidvalidity, run->saved_uid, run->mailbox);
 }
 
 /* 'R' before reading a mail (set), 'D' after (!set). */
 static void mark(struct fetch_run *run, uint32_t uid, int set)
 {
-	char rec[INBOX_MARK_LEN];
-	int n;
-
-	if (run->mark_fd < 0)
-		return;
-	if (!set) {
-		if (pwrite(run->mark_fd, "D", 1, 0) != 1)
-			log_warn("cannot clear the reading mark: %s", strerror(errno));
-		return;
-	}
-	n = snprintf(rec, sizeof(rec), "R %lu %u %s", run->uidvalidity, uid, run->mailbox);
-	if (n < 0 || n >= (int)sizeof(rec))
-		n = snprintf(rec, sizeof(rec), "R 0 0 -");   /* a mailbox name over 490 bytes: no mark */
-	memset(rec + n, ' ', sizeof(rec) - (size_t)n);
-	rec[sizeof(rec) - 1] = '\n';
-	if (pwrite(run->mark_fd, rec, sizeof(rec), 0) != (ssize_t)sizeof(rec))
-		log_warn("cannot write the reading mark: %s", strerror(errno));
+	readmark_mark(run->mark_fd, run->uidvalidity, uid, run->mailbox, set);
 }
 
 /* Before the mails of a batch are handled: the parts handle will fetch, so they come in a few commands. What
