@@ -17,12 +17,6 @@ for n in $(seq 1 8); do
 done
 ORGANIZER=tovholder@netvaerk.example
 DB=$GROUP_DIR/state.db
-SHIM=$TEST_TMP/die-on-poison.so
-# The sanitized build wants AddressSanitizer's runtime first among the preloaded libraries, or it will not start.
-case $TOVHOLDER in
-*/build-san/*) PRELOAD="$(cc -print-file-name=libasan.so) $SHIM" ;;
-*) PRELOAD=$SHIM ;;
-esac
 SVC_PID=
 trap '_rc=$?; [ -n "$SVC_PID" ] && kill -9 "$SVC_PID" 2>/dev/null; (exit $_rc); _test_cleanup' EXIT
 
@@ -32,7 +26,7 @@ folder_count() { mailstack_count $ORGANIZER "$1"; }
 test_expect_success 'invitations out; the shim builds' '
 	th send >/dev/null &&
 	mailstack_wait_idle &&
-	cc -shared -fPIC -o "$SHIM" "$TOP/tests/integration/die-on-poison.c" -ldl
+	poison_build
 '
 
 test_expect_success 'three VTIMEZONE bombs between two replies: fetch takes seconds, not hours' '

@@ -13,18 +13,13 @@ mailstack_start
 group_write "$TEST_TMP/g"
 ORGANIZER=tovholder@netvaerk.example
 DB=$GROUP_DIR/state.db
-SHIM=$TEST_TMP/die-on-poison.so
-case $TOVHOLDER in
-*/build-san/*) PRELOAD="$(cc -print-file-name=libasan.so) $SHIM" ;;
-*) PRELOAD=$SHIM ;;
-esac
 
 reviews_of() { sqlite3 "$DB" "SELECT count(*) FROM review WHERE message_id = '$1'"; }
 
 test_expect_success 'invitations out; the shim builds; the poison mail is in review, unread' '
 	th send >/dev/null &&
 	mailstack_wait_idle &&
-	cc -shared -fPIC -o "$SHIM" "$TOP/tests/integration/die-on-poison.c" -ldl &&
+	poison_build &&
 	calmail poison soeren.oersted@soroe.example poison1@t4195.example &&
 	calmail reply anne.dahl@faxe.example a1@t4195.example &&
 	{ LD_PRELOAD=$PRELOAD th fetch >out1 2>err1; test $? = 137; } &&

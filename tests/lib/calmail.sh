@@ -6,6 +6,19 @@
 #                                                  from the state), written by calmail.py and delivered to the
 #                                                  organizer's inbox through Postfix
 #   answer_of EMAIL                                the answer recorded for EMAIL for 2027-03-05, or nothing
+#   poison_build                                   builds die-on-poison.so as $SHIM; LD_PRELOAD=$PRELOAD loads it
+
+# die-on-poison.so, the reader that dies on one mail (tests/integration/die-on-poison.c). The sanitized build
+# wants AddressSanitizer's runtime first among the preloaded libraries, or it will not start.
+SHIM=$TEST_TMP/die-on-poison.so
+case $TOVHOLDER in
+*/build-san/*) PRELOAD="$(cc -print-file-name=libasan.so) $SHIM" ;;
+*) PRELOAD=$SHIM ;;
+esac
+
+poison_build() {
+	cc -shared -fPIC -o "$SHIM" "$TOP/tests/integration/die-on-poison.c" -ldl
+}
 
 calmail() {
 	local kind=$1 who=$2 msgid=$3 uid
