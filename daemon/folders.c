@@ -336,19 +336,20 @@ static int is_csv(const struct inmail_part *p)
 	return 0;
 }
 
-/* The .csv parts, anywhere in the tree (a forwarded report sits inside the forwarded message). */
-static void find_csv(const struct inmail_part *p, const struct inmail_part **ret, size_t *n)
+/* The .csv parts, anywhere in the tree (a forwarded report sits inside the forwarded message): the first
+ * FOLDERS_MAX_REPORTS into ret, all of them counted in *total (the MIME tree itself is capped by inmail). */
+static void find_csv(const struct inmail_part *p, const struct inmail_part **ret, size_t *n, size_t *total)
 {
-	if (*n == FOLDERS_MAX_REPORTS)
-		return;
 	if (!p->n_children && !p->message && is_csv(p)) {
-		ret[(*n)++] = p;
+		if (*n < FOLDERS_MAX_REPORTS)
+			ret[(*n)++] = p;
+		(*total)++;
 		return;
 	}
 	for (size_t i = 0; i < p->n_children; i++)
-		find_csv(&p->children[i], ret, n);
+		find_csv(&p->children[i], ret, n, total);
 	if (p->message)
-		find_csv(p->message, ret, n);
+		find_csv(p->message, ret, n, total);
 }
 
 /* The meeting a report is of: the one held on the report's own day, else (no day in it) the latest that has
@@ -537,13 +538,20 @@ static int import(struct folders_run *run, struct imap_msg *msg, struct folder_m
 {
 	struct reports rp;
 	const struct store_meeting *mt = NULL;
-	size_t people = 0, bad = 0;
+	size_t people = 0, bad = 0, total = 0;
 	int rc = 0;
 
 	memset(&rp, 0, sizeof(rp));
-	find_csv(&msg->mail.root, rp.parts, &rp.n);
+	find_csv(&msg->mail.root, rp.parts, &rp.n, &total);
 	if (!rp.n) {
 		refuse(fm, REASON_REPORT_NONE, run->folder);
+		return 0;
+	}
+	if (total > FOLDERS_MAX_REPORTS) {
+		char max[16];
+
+		snprintf(max, sizeof(max), "%d", FOLDERS_MAX_REPORTS);
+		refuse(fm, REASON_REPORT_TOO_MANY, run->folder, max);
 		return 0;
 	}
 	for (size_t i = 0; i < rp.n; i++) {

@@ -175,6 +175,9 @@ static const struct {
 					   "ikke begyndt)." },
 	[REASON_REPORT_NO_MEETING] = { "report-no-meeting", 0, "there is no meeting held to note the Teams report on",
 				       "Der er intet afholdt møde at notere Teams-rapporten på." },
+	[REASON_REPORT_TOO_MANY] = { "report-too-many", 2, "put in %1, but the mail has more than %2 .csv files attached",
+				     "Lagt i %1, men mailen har flere end %2 .csv-filer vedhæftet. Læg hver Teams-rapport "
+				     "i en mail for sig." },
 };
 
 /* afbud.c's reasons for an unclear text, and the code each one is */

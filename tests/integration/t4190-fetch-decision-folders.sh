@@ -125,9 +125,10 @@ referent_mails() {
 		grep -c "Fremmøde til referatet"
 }
 
-# the Teams report of 5 March, as Teams writes it (UTF-16 LE with a BOM, TAB separated), attached to a draft
+# report_mail NAME [N] — the Teams report of 5 March, as Teams writes it (UTF-16 LE with a BOM, TAB separated),
+# attached N times (default once) to a draft with Message-ID <NAME@netvaerk.example>
 report_mail() {
-	"$PYTHON" - "$TEST_TMP/mails/$1.eml" "$1" <<-\EOF
+	"$PYTHON" - "$TEST_TMP/mails/$1.eml" "$1" "${2:-1}" <<-\EOF
 	import sys
 	from email.message import EmailMessage
 	rows = [
@@ -154,7 +155,9 @@ report_mail() {
 	m["Subject"] = "Fremmøde marts"
 	m["Message-ID"] = "<%s@netvaerk.example>" % sys.argv[2]
 	m.set_content("Rapporten fra Teams.\n")
-	m.add_attachment(data, maintype="text", subtype="csv", filename="Deltagerliste marts.csv")
+	for i in range(int(sys.argv[3])):
+	    m.add_attachment(data, maintype="text", subtype="csv",
+	                     filename="Deltagerliste marts.csv" if i == 0 else "Deltagerliste marts %d.csv" % i)
 	open(sys.argv[1], "wb").write(bytes(m))
 	EOF
 }
@@ -198,7 +201,18 @@ test_expect_success 'a mail in Fremmøde without a report goes back to review wi
 	imap move noreport-1@netvaerk.example Tovholder/Fremmøde &&
 	GROUP_NOW=$AFTER th fetch >out 2>err && cat out err &&
 	th review >rev && grep "no Teams report (.csv)" rev &&
-	imap ids | grep -x "Tovholder/Til gennemsyn	<noreport-1@netvaerk.example>" &&
+	imap ids | grep -x "Tovholder/Til gennemsyn	<noreport-1@netvaerk.example>"
+'
+
+test_expect_success 'a mail with more .csv files than a mail may hold goes back to review, nothing imported' '
+	report_mail many-1 5 && mailstack_inject "$TEST_TMP/mails/many-1.eml" "$ORGANIZER" &&
+	GROUP_NOW=$AFTER th fetch >/dev/null 2>&1 &&
+	imap move many-1@netvaerk.example Tovholder/Fremmøde &&
+	GROUP_NOW=$AFTER th fetch >out 2>err && cat out err &&
+	grep "^decided by folder: 0 answers, 0 ignored, 0 Teams reports, 1 back to review$" out &&
+	th review >rev && grep "more than 4 .csv files" rev &&
+	imap ids | grep -x "Tovholder/Til gennemsyn	<many-1@netvaerk.example>" &&
+	answers | head -1 | grep -x 1 &&
 	printf "poll_interval = 1s\n" >>"$GROUP_DIR/tovholder.conf"
 '
 
