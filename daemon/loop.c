@@ -49,6 +49,7 @@ struct loop {
 	long long idle_renew_ms;   /* when to renew the IDLE */
 	long long poll_ms;         /* without IDLE: when to look at the mailbox again */
 	long long folders_ms;      /* when to look at the decision folders again (IDLE does not see them) */
+	struct imap *folders_imap; /* their connection, kept between looks (NULL: made at the next look) */
 	long long reconnect_ms;    /* when to connect to IMAP again (0: now) */
 	int reconnect_delay;
 	long long send_ms;         /* next retry or reminder (0: none) */
@@ -160,6 +161,8 @@ static void imap_lost(struct loop *l, const char *why)
 	log_warn("[imap] %s: %s; reconnecting in about %d s", l->ctx.cfg.imap.url, why, l->reconnect_delay);
 	imap_free(l->imap);
 	l->imap = NULL;
+	imap_free(l->folders_imap);
+	l->folders_imap = NULL;
 	l->idling = 0;
 	/* ±20 % so many services do not come back at the same instant */
 	jitter = (int)(util_now() % 5) - 2;
@@ -217,33 +220,38 @@ static void inbox_cycle(struct loop *l)
 }
 
 /* The decision folders, on a connection of their own: IDLE watches the inbox only, and selecting other folders
- * on the idling connection stopped Dovecot's keepalives in IDLE (t5060). Every poll_interval. */
+ * on the idling connection stopped Dovecot's keepalives in IDLE (t5060). Every poll_interval; the connection is
+ * kept between looks (a login a minute would also run an OAuth2 token_command a minute). */
 static void folders_cycle(struct loop *l)
 {
 	struct folders_result res;
-	struct imap *im = NULL;
 	struct err err = { "" };
 
 	l->folders_ms = now_ms() + l->ctx.cfg.imap.poll_interval * 1000LL;
-	if (!l->imap || inbox_connect(&l->ctx, &im, &err)) {
-		if (l->imap)
-			log_warn("[imap] the decision folders: %s; trying again later", err.msg);
+	if (!l->imap)
+		return;   /* the inbox's connection is down: so is the server, most likely */
+	if (!l->folders_imap && inbox_connect(&l->ctx, &l->folders_imap, &err)) {
+		l->folders_imap = NULL;
+		log_warn("[imap] the decision folders: %s; trying again later", err.msg);
 		return;
 	}
-	if (ctx_lock(&l->ctx, 1) == 0) {
-		log_debug("decision folders: looking");
-		if (folders_pass(&l->ctx, im, util_now(), stop_requested, NULL, &res) < 0)
-			log_error("the decision folders stopped on a state error; trying again at the next look");
-		ctx_unlock(&l->ctx);
-		if (res.answers || res.ignored || res.reports || res.returned) {
-			log_info("decided by folder: %d answers, %d ignored, %d Teams reports, %d back to review",
-				 res.answers, res.ignored, res.reports, res.returned);
-			l->send_ms = now_ms();   /* what follows a decision is sent now (send_cycle) */
-		}
-		if (res.stop != IMAP_OK)
-			log_warn("[imap] %s; trying again later", res.stop_reason);
+	if (ctx_lock(&l->ctx, 1))
+		return;
+	log_debug("decision folders: looking");
+	if (folders_pass(&l->ctx, l->folders_imap, util_now(), stop_requested, NULL, &res) < 0)
+		log_error("the decision folders stopped on a state error; trying again at the next look");
+	ctx_unlock(&l->ctx);
+	if (res.answers || res.ignored || res.reports || res.returned) {
+		log_info("decided by folder: %d answers, %d ignored, %d Teams reports, %d back to review",
+			 res.answers, res.ignored, res.reports, res.returned);
+		l->send_ms = now_ms();   /* what follows a decision is sent now (send_cycle) */
 	}
-	imap_free(im);
+	if (res.stop != IMAP_OK)
+		log_warn("[imap] %s; trying again later", res.stop_reason);
+	if (res.stop == IMAP_UNREACHABLE) {
+		imap_free(l->folders_imap);
+		l->folders_imap = NULL;
+	}
 }
 
 static void imap_open(struct loop *l)
@@ -352,6 +360,8 @@ static void reload(struct loop *l)
 		l->imap = NULL;
 		l->idling = 0;
 	}
+	imap_free(l->folders_imap);
+	l->folders_imap = NULL;
 	l->reconnect_delay = RECONNECT_MIN;
 	l->reconnect_ms = now_ms();
 	l->reload_all = 1;
@@ -524,6 +534,7 @@ int loop_run(const char *config_path, int verbose)
 		imap_idle_done(l.imap, &err);
 	}
 	imap_free(l.imap); /* LOGOUT */
+	imap_free(l.folders_imap);
 	if (!rc)
 		log_info("stopped");
 out:
