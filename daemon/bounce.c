@@ -84,6 +84,8 @@ static int contains_any(const char *hay, size_t n, const char *const *needles, s
 /* A part of the mail itself (never inside a message it encloses) of type/subtype; NULL if none. */
 static const struct inmail_part *find_own(const struct inmail_part *p, const char *type, const char *subtype)
 {
+	if (!p)
+		return NULL;
 	if (inmail_part_is(p, type, subtype))
 		return p;
 	for (size_t i = 0; i < p->n_children; i++) {

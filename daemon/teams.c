@@ -1074,7 +1074,7 @@ static void clock_init(struct teams_report *r, const struct rows *rs, size_t fro
 			ck->base_day = days_from_civil(y, m, d);
 		}
 	}
-	if (r->end[0] && (ck->end = stamp_abs(r->end, ck)) >= 0)
+	if (r->end && r->end[0] && (ck->end = stamp_abs(r->end, ck)) >= 0)
 		return;
 	if (mt && r->utc && mt->end_utc >= 0)
 		ck->end = mt->end_utc + (ck->base_day - mt_day) * DAY;
@@ -1262,12 +1262,14 @@ static void action_rows(struct teams_report *r, struct people_index *ix, const s
 			}
 			p = person_for(r, ix, name, "", row->line, &is_new);
 			free(name);
-			if (n_open < r->n) {
-				open = xrealloc(open, r->n * sizeof(*open));
-				while (n_open < r->n)
+			size_t k = (size_t)(p - r->people);
+			if (k >= n_open) {
+				size_t want = r->n > k ? r->n : k + 1;
+				open = xrealloc(open, want * sizeof(*open));
+				while (n_open < want)
 					open[n_open++] = -1;
 			}
-			long long *o = &open[p - r->people];
+			long long *o = &open[k];
 			if (verb == 1 && *o < 0) {
 				*o = t;
 				if (!p->first_join[0])
@@ -1627,6 +1629,9 @@ static int walk(struct teams_report *r, const struct rows *rs, const struct team
 {
 	struct table t;
 	struct clock ck;
+
+	memset(&t, 0, sizeof(t));   /* find_table fills it; scan-build cannot follow every path that does */
+	memset(&ck, 0, sizeof(ck));
 	int numbered = 0, summary = 0, section = 0, n_stamps = 0;
 
 	if (find_table(rs, &t, err) < 0)
@@ -1646,7 +1651,7 @@ static int walk(struct teams_report *r, const struct rows *rs, const struct team
 			summary_row(r, row, &n_stamps);
 		}
 	}
-	for (size_t i = 0; i < rs->v[t.head].n; i++)
+	for (size_t i = 0; t.head < rs->n && i < rs->v[t.head].n; i++)
 		r->utc |= strcasestr(rs->v[t.head].f[i], "(utc)") != NULL;
 	summary |= r->title[0] || r->start[0] || r->count >= 0;
 	r->format = numbered ? TEAMS_SECTIONS : summary ? TEAMS_SUMMARY_TABLE : TEAMS_TABLE;

@@ -108,7 +108,7 @@ static void test_text(void **state)
 	assert_string_equal(out, "ukendt@andet.example har svaret på mødet fredag den 5. marts 2027, men er ikke inviteret.");
 	/* a NULL argument reads "?"; outside text stays as it came in the log's text, and a line break in it is a
 	 * blank where the arguments are stored one a line */
-	reason_set(&r, REASON_COUNTER, NULL, "2027-03-05", "2027-03-04 09:30", "a\nb");
+	reason_set(&r, REASON_COUNTER, (const char *)NULL, "2027-03-05", "2027-03-04 09:30", "a\nb");
 	reason_text(&r, 0, out, sizeof(out));
 	assert_string_equal(out, "? proposes a new time for 2027-03-05: 2027-03-04 09:30 to a\nb");
 	char *args = reason_args_join(&r);
