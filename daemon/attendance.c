@@ -227,7 +227,7 @@ void attendance_release(struct attendance *a)
 
 /* ---- importing reports ---- */
 
-void attendance_teams_meeting(const char *timezone, const struct store_meeting *mt, struct teams_meeting *ret)
+void attendance_teams_meeting(const char *zone, const struct store_meeting *mt, struct teams_meeting *ret)
 {
 	time_t end;
 
@@ -235,7 +235,7 @@ void attendance_teams_meeting(const char *timezone, const struct store_meeting *
 	ret->end_tod = mt->end_min * 60L;
 	ret->end_utc = -1;
 	util_parse_date(mt->date, &ret->y, &ret->m, &ret->d);
-	if (tz_local_to_utc(timezone, ret->y, ret->m, ret->d, mt->end_min, &end, NULL) == 0)
+	if (tz_local_to_utc(zone, ret->y, ret->m, ret->d, mt->end_min, &end, NULL) == 0)
 		ret->end_utc = (long long)end;
 }
 

@@ -44,9 +44,9 @@ int attendance_import(struct store *st, const struct store_meeting *mt, const st
 		      const char *organizer_email, const char *const *names, const struct teams_report *rs, size_t n,
 		      FILE *out, struct err *err);
 
-/* What teams_parse checks a report of mt against: its date and end ('timezone': the group's, for a report in
+/* What teams_parse checks a report of mt against: its date and end ('zone': the group's, for a report in
  * UTC). */
-void attendance_teams_meeting(const char *timezone, const struct store_meeting *mt, struct teams_meeting *ret);
+void attendance_teams_meeting(const char *zone, const struct store_meeting *mt, struct teams_meeting *ret);
 
 /* A meeting's people as referat_lines takes them. */
 struct attendance {
