@@ -355,7 +355,8 @@ enum cfg_key {
 	K_URL, K_TLS, K_USER, K_PASSWORD_FILE, K_PASSWORD_COMMAND, K_CA_FILE, K_RETRY_FOR,
 	K_MAILBOX, K_PROCESSED, K_REVIEW, K_POLL_INTERVAL, K_AUTH, K_TOKEN_FILE, K_TOKEN_COMMAND, K_ATTENDANCE_FOR,
 	K_AUTHSERV_ID, K_TRUSTED_RELAYS,
-	K_REFERAT_MAIL, K_ATTENDANCE_MAIL, K_STATUS_MAIL, K_DECLINE, K_ACCEPT, K_IGNORE, K_ATTENDANCE, N_KEYS
+	K_REFERAT_MAIL, K_ATTENDANCE_MAIL, K_STATUS_MAIL, K_DECLINE, K_ACCEPT, K_IGNORE, K_ATTENDANCE, K_REPORT_MAIL,
+	N_KEYS
 };
 
 static const char *const section_names[N_SECTIONS] = { "group", "smtp", "imap", "graph" };
@@ -365,7 +366,7 @@ static const char *const key_names[N_KEYS] = {
 	"url", "tls", "user", "password_file", "password_command", "ca_file", "retry_for",
 	"mailbox", "processed", "review", "poll_interval", "auth", "token_file", "token_command", "attendance_for",
 	"authserv_id", "trusted_relays",
-	"referat_mail", "attendance_mail", "status_mail", "decline", "accept", "ignore", "attendance",
+	"referat_mail", "attendance_mail", "status_mail", "decline", "accept", "ignore", "attendance", "report_mail",
 };
 
 /* Which sections each key belongs to (a bit per enum cfg_section). */
@@ -385,6 +386,7 @@ static const unsigned key_sections[N_KEYS] = {
 	[K_TOKEN_COMMAND] = IN_SMTP | IN_IMAP | IN_GRAPH, [K_ATTENDANCE_FOR] = IN_GRAPH,
 	[K_AUTHSERV_ID] = IN_IMAP, [K_TRUSTED_RELAYS] = IN_IMAP,
 	[K_REFERAT_MAIL] = IN_GROUP, [K_ATTENDANCE_MAIL] = IN_GROUP, [K_STATUS_MAIL] = IN_GROUP,
+	[K_REPORT_MAIL] = IN_GROUP,
 	[K_DECLINE] = IN_IMAP, [K_ACCEPT] = IN_IMAP, [K_IGNORE] = IN_IMAP, [K_ATTENDANCE] = IN_IMAP,
 };
 
@@ -400,7 +402,8 @@ static const enum config_key_class key_class[N_KEYS] = {
 	[K_PROCESSED] = CONFIG_KEY_PUBLIC, [K_REVIEW] = CONFIG_KEY_PUBLIC, [K_POLL_INTERVAL] = CONFIG_KEY_PUBLIC,
 	[K_AUTH] = CONFIG_KEY_PUBLIC, [K_ATTENDANCE_FOR] = CONFIG_KEY_PUBLIC,
 	[K_DECLINE] = CONFIG_KEY_PUBLIC, [K_ACCEPT] = CONFIG_KEY_PUBLIC, [K_IGNORE] = CONFIG_KEY_PUBLIC,
-	[K_ATTENDANCE] = CONFIG_KEY_PUBLIC,
+	[K_ATTENDANCE] = CONFIG_KEY_PUBLIC, [K_REFERAT_MAIL] = CONFIG_KEY_PUBLIC, [K_ATTENDANCE_MAIL] = CONFIG_KEY_PUBLIC,
+	[K_STATUS_MAIL] = CONFIG_KEY_PUBLIC, [K_REPORT_MAIL] = CONFIG_KEY_PUBLIC,
 };
 
 enum config_key_class config_key_class(const char *section, const char *key)
@@ -731,6 +734,14 @@ static void cfg_paperwork(struct cfg_parse *p, struct config *cfg)
 			cfg->attendance_mail = 0;
 		else if (!is_on(v))
 			cfg_problem(p, SEC_GROUP, K_ATTENDANCE_MAIL, "bad attendance_mail '%s': write on or off",
+				    config_shorten(v, shown, sizeof(shown)));
+	}
+	cfg->report_mail = 1;
+	if ((v = cfg_get(p, SEC_GROUP, K_REPORT_MAIL))) {
+		if (is_off(v))
+			cfg->report_mail = 0;
+		else if (!is_on(v))
+			cfg_problem(p, SEC_GROUP, K_REPORT_MAIL, "bad report_mail '%s': write on or off",
 				    config_shorten(v, shown, sizeof(shown)));
 	}
 	cfg->status_mail = CONFIG_STATUS_LAST;

@@ -65,6 +65,7 @@ struct config {
 	int referat_mail_days;  /* the draft: working days (Mon-Fri) before the meeting's day; -1: off; default 1 */
 	int referat_mail_min;   /* at this local time, minutes after midnight; default 08:00 */
 	int attendance_mail;    /* the confirmed attendance after the meeting: 1 on (default), 0 off */
+	int report_mail;        /* the answer to a Teams report moved into the Fremmøde folder: 1 on (default), 0 off */
 	enum config_status_mail status_mail;  /* default CONFIG_STATUS_LAST */
 	long status_mail_before;              /* CONFIG_STATUS_BEFORE: seconds before the start */
 	struct server_config smtp;

@@ -384,8 +384,11 @@ int sender_queue_import(struct ctx *ctx, struct compose **c, const struct store_
 		.to_name = ctx->cfg.organizer_name, .to_email = ctx->cfg.organizer_email,
 	};
 	char *lines = NULL;
-	int rc = store_report_answered(ctx->store, mail_id, err);
+	int rc;
 
+	if (!ctx->cfg.report_mail)
+		return 0;   /* [group] report_mail = off: the import is all */
+	rc = store_report_answered(ctx->store, mail_id, err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;   /* 1: this very mail was answered, read again after a crash */
 	rc = -1;

@@ -195,6 +195,20 @@ test_expect_success 'the tovholder is answered: whom each row was placed on, the
 	answers | head -1 | grep -x 1
 '
 
+test_expect_success 'report_mail = off: a report is imported all the same, and nobody is answered' '
+	sed -i "s/^state = state.db$/state = state.db\nreport_mail = off/" "$GROUP_DIR/tovholder.conf" &&
+	grep -q "^report_mail = off$" "$GROUP_DIR/tovholder.conf" &&
+	report_mail report-quiet && mailstack_inject "$TEST_TMP/mails/report-quiet.eml" "$ORGANIZER" &&
+	GROUP_NOW=$AFTER th fetch >/dev/null 2>&1 &&
+	imap move report-quiet@netvaerk.example Tovholder/Fremmøde &&
+	GROUP_NOW=$AFTER th fetch >out 2>err && cat out err &&
+	grep "^decided by folder: 0 answers, 0 ignored, 1 Teams report, 0 back to review$" out &&
+	imap ids | grep -x "Tovholder/Behandlet	<report-quiet@netvaerk.example>" &&
+	mailstack_wait_idle &&
+	answers | head -1 | grep -x 1 &&
+	sed -i "/^report_mail = off$/d" "$GROUP_DIR/tovholder.conf"
+'
+
 test_expect_success 'a mail in Fremmøde without a report goes back to review with the reason' '
 	mail noreport tovholder@netvaerk.example noreport-1@netvaerk.example "Fremmoede" "Glemte rapporten" &&
 	GROUP_NOW=$AFTER th fetch >/dev/null 2>&1 &&

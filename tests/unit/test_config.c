@@ -138,6 +138,7 @@ static void test_good_variants(void **state)
 	assert_int_equal(cfg.referat_mail_days, 1);
 	assert_int_equal(cfg.referat_mail_min, 8 * 60);
 	assert_int_equal(cfg.attendance_mail, 1);
+	assert_int_equal(cfg.report_mail, 1);
 	assert_int_equal(cfg.status_mail, CONFIG_STATUS_LAST);
 	assert_int_equal(config_status_offset(&cfg), 86400);
 	assert_string_equal(cfg.imap.decline, "Tovholder/Afbud");
@@ -149,11 +150,12 @@ static void test_good_variants(void **state)
 
 	/* each paperwork mail re-timed or off */
 	text = replace(good, "state = state.db ; keep it\n", "state = state.db\nreferat_mail = 2 7:30\n"
-		       "status_mail = 3h\nattendance_mail = off\nreminders = 2d, 4h\n");
+		       "status_mail = 3h\nattendance_mail = off\nreport_mail = off\nreminders = 2d, 4h\n");
 	assert_int_equal(config_parse_buf(&cfg, text, strlen(text), F, &d), 0);
 	assert_int_equal(cfg.referat_mail_days, 2);
 	assert_int_equal(cfg.referat_mail_min, 7 * 60 + 30);
 	assert_int_equal(cfg.attendance_mail, 0);
+	assert_int_equal(cfg.report_mail, 0);
 	assert_int_equal(config_status_offset(&cfg), 3 * 3600);
 	config_release(&cfg);
 	free(text);
@@ -214,7 +216,7 @@ static const struct bad_case {
 	    F ":1: [group] has no 'organizer': add organizer = Name <address>" } },
 	{ "unknown key, nothing close", "state = state.db ; keep it", "state = state.db\nfarve = blå",
 	  { F ":8: unknown key 'farve' in [group]: the keys are name, organizer, secretary, timezone, schedule, "
-	      "roster, state, templates, reminders, referat_mail, attendance_mail, status_mail" } },
+	      "roster, state, templates, reminders, referat_mail, attendance_mail, status_mail, report_mail" } },
 	{ "a bad referat_mail", "state = state.db ; keep it", "state = state.db\nreferat_mail = 08:00",
 	  { F ":8: bad referat_mail '08:00': write the working days before the meeting and the time, e.g. "
 	      "referat_mail = 1 08:00 (0 to 10 days), or off" } },
@@ -226,6 +228,8 @@ static const struct bad_case {
 	      "such as 2d or 3h, or off" } },
 	{ "a bad attendance_mail", "state = state.db ; keep it", "state = state.db\nattendance_mail = måske",
 	  { F ":8: bad attendance_mail 'måske': write on or off" } },
+	{ "a bad report_mail", "state = state.db ; keep it", "state = state.db\nreport_mail = nej tak",
+	  { F ":8: bad report_mail 'nej tak': write on or off" } },
 	{ "imap key in [smtp]", "password_file = secret\n", "password_file = secret\nmailbox = INBOX\n",
 	  { F ":13: unknown key 'mailbox' in [smtp]: the keys are url, tls, user, password_file, "
 	      "password_command, ca_file, retry_for, auth, token_file, token_command" } },
