@@ -30,6 +30,7 @@ import email.policy
 import email.utils
 import json
 import os
+import re
 import sys
 
 try:
@@ -273,8 +274,17 @@ def check_message(path):
     }
     if cal_parts:
         info.update(check_calendar(cal_parts[0]))
-    info["_sort"] = (date.timestamp() if date else float("-inf"), os.path.basename(path))
+    info["_sort"] = (date.timestamp() if date else float("-inf"),) + delivery_order(path)
     return info
+
+
+def delivery_order(path):
+    """A Maildir file's delivery time from its name ("1733477000.M5123P789.host"): seconds, then
+    microseconds as numbers. Dovecot does not pad the microseconds, so the names alone sort M999 after M1000
+    and two mails of the same second came out in the wrong order."""
+    name = os.path.basename(path)
+    m = re.match(r"(\d+)\.M(\d+)P", name)
+    return (int(m.group(1)), int(m.group(2)), name) if m else (0, 0, name)
 
 
 SUMMARY_FIELDS = ("to", "method", "mime_method", "uid", "seq", "organizer", "attendees", "start", "end",
