@@ -46,6 +46,9 @@ utf7() {
 
 # fake_server MODE — a one-connection IMAP server on 127.0.0.1 for what Dovecot will not do; sets FAKE_PORT
 fake_server() {
+	# The background job truncates fake.port only once it runs: the loop below must not find the last
+	# server's port there first (under load it did, and the probe met a closed port).
+	rm -f "$TEST_TMP/fake.port"
 	"$PYTHON" - "$1" >"$TEST_TMP/fake.port" <<-'EOF' &
 	import socket, sys
 	mode = sys.argv[1]
