@@ -571,6 +571,13 @@ static enum graph_result each_page(struct graph *g, char *url, size_t *budget,
 	return r;
 }
 
+/* A join time we take from Graph: 2000 to 2100. Anything else (a year of 40 digits) is no meeting of ours, and
+ * would not even print as the UTC stamp we store. */
+static int plausible_time(time_t t)
+{
+	return t >= 946684800 && t < 4102444800;
+}
+
 struct reports {
 	char *ids[GRAPH_MAX_REPORTS];
 	size_t n;
@@ -593,7 +600,7 @@ static int add_report(json_object *item, void *arg)
 		return 0;   /* another day's meeting on the same link, or a report without a start */
 	if (!rs->start[0] || strcmp(start, rs->start) < 0)
 		graph_utc(t, rs->start, sizeof(rs->start));
-	if (end && util_parse_utc(end) > 0) {
+	if (end && plausible_time(util_parse_utc(end))) {
 		char e[32];
 
 		graph_utc(util_parse_utc(end), e, sizeof(e));
@@ -638,7 +645,7 @@ static int add_record(json_object *item, void *arg)
 		for (size_t i = 0; i < json_object_array_length(iv) && i < 1000; i++) {
 			const char *j = jstr(json_object_array_get_idx(iv, i), "joinDateTime");
 
-			if (j && util_parse_utc(j) > 0 && (!first || strcmp(j, first) < 0))
+			if (j && plausible_time(util_parse_utc(j)) && (!first || strcmp(j, first) < 0))
 				first = j;
 		}
 	if (email && *email) {
