@@ -54,7 +54,9 @@ struct imap_msg {
 	size_t size;          /* RFC822.SIZE */
 	time_t received;      /* INTERNALDATE (when the server received it), UTC; 0 if the server gave none */
 	struct inmail mail;   /* root.headers from the header fields fetched; the part tree (types, parameters,
-	                         dispositions, encodings, sizes) from BODYSTRUCTURE; no bodies yet */
+	                         dispositions, encodings, sizes) from BODYSTRUCTURE when 'structure'; no bodies yet */
+	int structure;        /* 1 when BODYSTRUCTURE was asked for (and mail has the part tree); 0: headers only */
+	int got_structure;    /* imap.c's own: the server sent it */
 	/* imap_fetch_new_planned: what plan returned for this message and the parts it named (all of them, also
 	 * those too large to fetch ahead), and a number plan may leave for cb, so cb need not work it out again */
 	int planned;          /* 1 when plan was called (0 for imap_fetch_new) */
@@ -66,18 +68,28 @@ struct imap_msg {
 /* Every message of the selected mailbox with UID > after_uid, in ascending UID order: UID SEARCH for the
  * UIDs, then UID FETCH of UID, RFC822.SIZE, INTERNALDATE, BODYSTRUCTURE and BODY.PEEK[HEADER.FIELDS (fields)] (at most
  * IMAP_HEADER_MAX octets) in batches of IMAP_BATCH, so memory stays bounded per batch. 'fields' is
- * NULL-terminated; NULL fetches the whole header. cb is called once per message; 'msg' is released when it
- * returns, and cb may call imap_fetch_part and imap_move on the same connection. A non-zero return stops the
- * walk (IMAP_OK is returned). */
+ * NULL-terminated (IMAP atoms: a name with a space, parenthesis, quote or the like is refused); NULL fetches the
+ * whole header. cb is called once per message; 'msg' is released when it returns, and cb may call
+ * imap_fetch_part and imap_move on the same connection. A non-zero return stops the walk (IMAP_OK is returned).
+ * The next batch's FETCH is sent before cb sees this batch's messages, so the server works while cb does; any
+ * command cb sends first reads that answer (it is kept for the walk). */
 enum imap_result imap_fetch_new(struct imap *im, uint32_t after_uid, const char *const *fields,
 				int (*cb)(struct imap_msg *msg, void *arg), void *arg, struct err *err);
 
-/* The same, and before cb sees the messages of a batch, plan (given each message's headers and structure)
- * names up to IMAP_AHEAD_PARTS parts that cb will want; they are fetched for the whole batch in one UID FETCH
- * per section (at most IMAP_AHEAD_BYTES per batch), so cb's imap_fetch_part finds them there. plan returns how
- * many it wrote to ret_parts (0 or less: none), kept in msg->n_plan and msg->plan_parts for cb; it may set
- * msg->plan_note and must not touch anything else of msg, nor talk to the server. */
+/* The same, headers first, and with parts fetched ahead:
+ * - want (NULL: every message) is given each message's uid, size, received and header fields, without the part
+ *   tree, and says whether its structure is needed (non-zero): only those messages get a second UID FETCH, of
+ *   BODYSTRUCTURE, and plan. Asking for a structure makes the server read and MIME-parse the whole message;
+ *   headers come from its cache. want must not talk to the server; it may set msg->plan_note.
+ * - plan (may be NULL), for the messages with their structure, names up to IMAP_AHEAD_PARTS parts that cb will
+ *   want; they are fetched for the whole batch in one UID FETCH per section (at most IMAP_AHEAD_BYTES per batch),
+ *   so cb's imap_fetch_part finds them there. plan returns how many it wrote to ret_parts (0 or less: none), kept
+ *   in msg->n_plan and msg->plan_parts for cb; it may set msg->plan_note and must not touch anything else of msg,
+ *   nor talk to the server.
+ * - cb is then called for EVERY message of the batch in UID order; msg->structure says which have their part tree.
+ */
 enum imap_result imap_fetch_new_planned(struct imap *im, uint32_t after_uid, const char *const *fields,
+					int (*want)(struct imap_msg *msg, void *arg),
 					int (*plan)(struct imap_msg *msg, void *arg,
 						    const struct inmail_part **ret_parts),
 					int (*cb)(struct imap_msg *msg, void *arg), void *arg, struct err *err);

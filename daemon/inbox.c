@@ -584,7 +584,7 @@ int inbox_pass(struct ctx *ctx, struct imap *imap, time_t now, int (*stop)(void 
 	for (int round = 0; round < INBOX_ROUNDS; round++) {
 		uint32_t before = run.saved_uid;
 
-		r = imap_fetch_new_planned(imap, before, inbox_header_fields, plan, handle, &run, &err);
+		r = imap_fetch_new_planned(imap, before, inbox_header_fields, NULL, plan, handle, &run, &err);
 		if (r != IMAP_OK && res->stop == IMAP_OK) {
 			res->stop = r;
 			snprintf(res->stop_reason, sizeof(res->stop_reason), "%s", err.msg);

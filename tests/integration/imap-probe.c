@@ -4,7 +4,10 @@
  *
  *   imap-probe [--tls starttls|implicit|none] [--ca FILE] --user USER --password-file FILE [--mailbox NAME]
  *              [--list] [--after UID] [--fields A,B,...] [--stop-after N] [--fetch UID:SECTION]...
- *              [--move-listed FOLDER] [--move UID[,UID...]:FOLDER]... URL
+ *              [--move-listed FOLDER] [--move UID[,UID...]:FOLDER]... [--want-every N] URL
+ *
+ * --want-every N walks headers first (imap_fetch_new_planned with a want callback): only messages whose UID is a
+ * multiple of N get their structure; the others are listed with their header fields alone ("structure=0").
  *
  * SECTION is the inmail section of a part: "-" is the message root, "2" the part 2, "2m" the root of the
  * message enclosed in part 2. Exit status: 0 ok, 2 unreachable, 3 refused, 1 usage. */
@@ -24,6 +27,7 @@ struct probe {
 	size_t n_fetch;
 	const char *move_listed;
 	long stop_after;
+	unsigned long want_every;   /* 0: every message's structure (imap_fetch_new) */
 	size_t seen;
 	enum imap_result res;   /* the first failure inside the callback */
 	struct err err;
@@ -33,7 +37,7 @@ static void usage(void)
 {
 	fputs("usage: imap-probe [--tls MODE] [--ca FILE] --user USER --password-file FILE [--mailbox NAME] [--list]\n"
 	      "                  [--after UID] [--fields A,B] [--stop-after N] [--fetch UID:SECTION]...\n"
-	      "                  [--move-listed FOLDER] [--move UID:FOLDER]... URL\n", stderr);
+	      "                  [--move-listed FOLDER] [--move UID:FOLDER]... [--want-every N] URL\n", stderr);
 	exit(1);
 }
 
@@ -116,7 +120,8 @@ static int on_msg(struct imap_msg *msg, void *arg)
 	char *dec;
 	char prefix[16];
 
-	printf("msg uid=%u size=%zu headers=%zu\n", msg->uid, msg->size, msg->mail.root.n_headers);
+	printf("msg uid=%u size=%zu headers=%zu structure=%d\n", msg->uid, msg->size, msg->mail.root.n_headers,
+	       msg->structure);
 	dec = inmail_decode_words(from ? from : "");
 	printf("  from: %s\n", dec);
 	free(dec);
@@ -145,6 +150,13 @@ static int on_msg(struct imap_msg *msg, void *arg)
 	}
 	pr->seen++;
 	return pr->stop_after > 0 && pr->seen >= (size_t)pr->stop_after;
+}
+
+static int want_some(struct imap_msg *msg, void *arg)
+{
+	const struct probe *pr = arg;
+
+	return msg->uid % pr->want_every == 0;
 }
 
 static const char *const *split_fields(char *s)
@@ -222,6 +234,9 @@ int main(int argc, char **argv)
 		} else if (strcmp(a, "--move-listed") == 0) {
 			pr.move_listed = v;
 			list = 1;
+		} else if (strcmp(a, "--want-every") == 0) {
+			pr.want_every = strtoul(v, NULL, 10);
+			list = 1;
 		} else if (strcmp(a, "--move") == 0 && n_moves < MAX_OPS) {
 			moves[n_moves++] = v;
 		} else {
@@ -250,7 +265,9 @@ int main(int argc, char **argv)
 	if (pr.res == IMAP_OK)
 		printf("selected %s uidvalidity=%u uidnext=%u\n", mailbox, uidvalidity, uidnext);
 	if (pr.res == IMAP_OK && list) {
-		enum imap_result r = imap_fetch_new(pr.im, (uint32_t)after, fields, on_msg, &pr, &pr.err);
+		enum imap_result r = pr.want_every ? imap_fetch_new_planned(pr.im, (uint32_t)after, fields, want_some, NULL,
+									    on_msg, &pr, &pr.err)
+						   : imap_fetch_new(pr.im, (uint32_t)after, fields, on_msg, &pr, &pr.err);
 
 		/* a failure inside the callback is already in pr.res and pr.err */
 		if (pr.res == IMAP_OK)

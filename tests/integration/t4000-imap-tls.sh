@@ -283,7 +283,7 @@ test_expect_success 'the part tree comes from BODYSTRUCTURE, the header from HEA
 	probe --ca "$MS_CA" --list --fields From,Subject "$IMAPS" &&
 	sed -n "/^msg uid=1 /,/^msg uid=2 /p" out | sed "\$d" | sed "s/ size=[0-9]*\( \|$\)/ size=N\1/;1s/ size=N / /" >tree1 &&
 	cat >expect <<-EOT &&
-	msg uid=1 headers=2
+	msg uid=1 headers=2 structure=1
 	  from: Bente Krø <bente.kro@kommune.example>
 	  subject: Accepteret: Netværksmøde
 	  root section=- type=multipart/mixed
@@ -299,7 +299,7 @@ test_expect_success 'the part tree comes from BODYSTRUCTURE, the header from HEA
 	grep -x "  root section=- type=text/plain enc=quoted-printable size=35 charset=utf-8" out &&
 	sed -n "/^msg uid=3 /,\$p" out | grep -v "^  calendar\|^listed\|^result" | sed "s/ size=[0-9]*//g" >tree3 &&
 	cat >expect <<-EOT &&
-	msg uid=3 headers=2
+	msg uid=3 headers=2 structure=1
 	  from: Sekretariat <sekretariat@kommune.example>
 	  subject: Fwd: Indlejret
 	  root section=- type=multipart/mixed
@@ -451,12 +451,57 @@ test_expect_success '1100 new mails come in UID order, in batches of 500' '
 		--fields Subject "$IMAPS" >out 2>err &&
 	grep -x "listed 1100" out &&
 	test "$(grep -c "UID FETCH of" err)" = 3 &&
-	grep -c "UID FETCH of 500 message(s), UIDs 1 to 500" err &&
-	grep -c "UID FETCH of 100 message(s), UIDs 1001 to 1100" err &&
+	grep -c "UID FETCH of the headers of 500 message(s), UIDs 1 to 500, with their structure" err &&
+	grep -c "UID FETCH of the headers of 100 message(s), UIDs 1001 to 1100, with their structure" err &&
 	sed -n "s/^msg uid=\([0-9]*\) .*/\1/p" out >uids &&
 	seq 1 1100 >want &&
 	test_cmp want uids &&
 	test "$(grep "^  subject: Besked " out | sort -u | wc -l)" = 1100
+'
+
+# The same 1100 mails, headers first: only the messages want() names get a BODYSTRUCTURE, in one command a batch.
+test_expect_success 'headers first: the structure of only the messages asked for' '
+	TOVHOLDER_DEBUG=1 "$PROBE" --user $masse --password-file "$TEST_TMP/secret" --ca "$MS_CA" --want-every 100 \
+		--fields Subject "$IMAPS" >out 2>err &&
+	grep -x "listed 1100" out &&
+	grep -c "UID FETCH of the headers of 500 message(s), UIDs 1 to 500\$" err &&
+	grep -c "UID FETCH of the structure of 5 of 500 message(s)" err &&
+	grep -c "UID FETCH of the structure of 1 of 100 message(s)" err &&
+	test "$(grep -c "^msg uid=.* structure=1\$" out)" = 11 &&
+	test "$(grep -c "^msg uid=.* structure=0\$" out)" = 1089 &&
+	grep -A3 "^msg uid=700 " out | grep -x "  root section=- type=text/plain enc=7bit size=[0-9]* charset=us-ascii" &&
+	grep -A3 "^msg uid=701 " out | grep -x "  subject: Besked 701" &&
+	grep -A3 "^msg uid=701 " out | grep -x "  root section=- type=text/plain enc=7bit size=0" &&
+	sed -n "s/^msg uid=\([0-9]*\) .*/\1/p" out >uids &&
+	test_cmp want uids
+'
+
+# The next batch's FETCH goes out before the callback sees this batch: the server reads headers while we decide.
+# Commands the callback sends meanwhile (a part fetch, a move) first read that answer; a walk that stops early
+# reads it too, so the next command is in step.
+test_expect_success 'the next batch is asked for before this one is decided; commands in between stay in step' '
+	TOVHOLDER_DEBUG=1 stdbuf -oL "$PROBE" --user $masse --password-file "$TEST_TMP/secret" --ca "$MS_CA" \
+		--want-every 100 --fields Subject --fetch 200:- --fetch 300:- --stop-after 700 --move 1:Tovholder/Behandlet \
+		"$IMAPS" >both 2>&1 &&
+	grep -x "fetched uid=200 section=- bytes=[0-9]*" both &&
+	grep -x "fetched uid=300 section=- bytes=[0-9]*" both &&
+	grep -x "listed 700" both &&
+	grep -x "moved uid=1 to Tovholder/Behandlet" both &&
+	grep -x "result OK" both &&
+	ahead=$(grep -n "UIDs 501 to 1000" both | cut -d: -f1) &&
+	first=$(grep -n "^msg uid=1 " both | cut -d: -f1) &&
+	third=$(grep -n "UIDs 1001 to 1100" both | cut -d: -f1) &&
+	last=$(grep -n "^msg uid=700 " both | cut -d: -f1) &&
+	test "$ahead" -lt "$first" && test "$third" -lt "$last" &&
+	! grep "^msg uid=701 " both &&
+	"$PROBE" --user $masse --password-file "$TEST_TMP/secret" --ca "$MS_CA" --list --fields Subject "$IMAPS" >out &&
+	grep -x "listed 1099" out && ! grep "^msg uid=1 " out
+'
+
+test_expect_success 'a header field name that is not an IMAP atom is refused, not sent' '
+	test_expect_code 3 "$PROBE" --user $masse --password-file "$TEST_TMP/secret" --ca "$MS_CA" --list \
+		--fields "Subject,X-A)(B" "$IMAPS" >out &&
+	grep "^result REFUSED: bad header field name .X-A)(B." out
 '
 
 test_done
