@@ -209,6 +209,11 @@ static char *lower_copy(const char *src, size_t n)
 	return (char *)o;
 }
 
+char *afbud_lower(const char *s)
+{
+	return lower_copy(s, strlen(s));
+}
+
 /* A capital first letter in the original: A-Z or a Latin-1 capital (Æ Ø Å …). */
 static int is_capital(const unsigned char *u, size_t avail)
 {

@@ -54,6 +54,10 @@ const char *afbud_strip_subject(const char *subject);
  * "Automatic reply", "Ikke på kontoret", …) → 1, else 0 (also for NULL). */
 int afbud_is_autoreply_subject(const char *subject);
 
+/* A copy for matching text without regard to case: ASCII and the Latin-1 capitals (Æ Ø Å …) lower-cased, Unicode
+ * spaces, dashes and quotes made ASCII (as afbud_classify reads text). Caller frees. */
+char *afbud_lower(const char *s);
+
 /* "decline", "accept", "tentative" or "unclear", for logs and tests. */
 const char *afbud_answer_name(enum afbud_answer a);
 

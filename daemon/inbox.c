@@ -35,14 +35,15 @@
 #define INBOX_ROUNDS 8    /* looks for new mail per pass (see inbox_pass) */
 #define INBOX_REFRESH_EVERY (24 * 3600)   /* one invitation sent again per person and meeting, at most */
 
-/* Only these header fields are fetched for every new mail: what decides whether it is ours and what it is.
- * The automatic-reply markers (autoreply_header_fields) and the bounce fields (bounce_header_fields) must be
- * among them: test_reply checks that. */
+/* Only these header fields are fetched for every new mail: what decides whether it is ours (reply_may_be_ours,
+ * before anything else is fetched) and what it is. The automatic-reply markers (autoreply_header_fields), the
+ * bounce fields (bounce_header_fields) and what reply_may_be_ours reads must be among them: test_reply checks
+ * that. */
 const char *const inbox_header_fields[] = {
-	"From", "Reply-To", "Sender", "To", "Subject", "Date", "Message-ID", "In-Reply-To", "References",
+	"From", "Reply-To", "Sender", "To", "Cc", "Subject", "Date", "Message-ID", "In-Reply-To", "References",
 	"Auto-Submitted", "X-Autoreply", "X-Autorespond", "Precedence", "X-Auto-Response-Suppress",
 	"X-Apple-Action", "X-MS-Exchange-Inbox-Rules-Loop", "Return-Path", "X-Failed-Recipients",
-	"X-MS-Exchange-Message-Is-Ndr", "Content-Type", "MIME-Version",
+	"X-MS-Exchange-Message-Is-Ndr", "Content-Type", "Content-Disposition", "MIME-Version",
 	/* every one, in order: only the topmost from the organizer's mail service counts (reply.c, authres.c) */
 	"Authentication-Results", NULL,
 };
@@ -69,6 +70,9 @@ struct fetch_run {
 	/* the reading mark (see the top) */
 	int mark_fd;             /* -1: none (it could not be opened: logged once) */
 	uint32_t poison_uid;     /* the last reader died on this UID: review it unread; 0 for none */
+	/* every address our outbox mailed (strcmp order), for reply_may_be_ours: read once per pass */
+	char **mailed;
+	size_t n_mailed;
 };
 
 long long inbox_thread_meeting(struct store *st, const struct inmail *m)
@@ -116,6 +120,19 @@ static int mailed_since(void *arg, const char *email, time_t since)
 	if (rc < 0)
 		log_warn("%s", err.msg);
 	return rc > 0;
+}
+
+/* ... and, for reply_may_be_ours, whether we ever mailed it */
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int known(void *arg, const char *email)
+{
+	struct fetch_run *run = arg;
+
+	return run->n_mailed && bsearch(&email, run->mailed, run->n_mailed, sizeof(char *), cmp_str) != NULL;
 }
 
 static const struct store_meeting *meeting_by_id(const struct store_snapshot *snap, long long id)
@@ -388,7 +405,7 @@ static int plan(struct imap_msg *msg, void *arg, const struct inmail_part **ret_
 		       "a count per outcome");
 	struct fetch_run *run = arg;
 	struct reply_env env = { &run->snap, inbox_thread_meeting(run->ctx->store, &msg->mail), msg->size, run->now, NULL,
-				 outbox_to, mailed_since, run, msg->received, &run->trust };
+				 outbox_to, mailed_since, run, msg->received, &run->trust, known };
 	int n;
 
 	msg->plan_note = env.thread_meeting_id;
@@ -440,7 +457,7 @@ static int handle(struct imap_msg *msg, void *arg)
 		return 1;
 	snprintf(fallback, sizeof(fallback), "imap-%lu-%u@%s", run->uidvalidity, msg->uid, run->mailbox);
 	struct reply_env env = { &run->snap, msg->planned ? msg->plan_note : inbox_thread_meeting(run->ctx->store, &msg->mail), msg->size,
-				 run->now, fallback, outbox_to, mailed_since, run, msg->received, &run->trust };
+				 run->now, fallback, outbox_to, mailed_since, run, msg->received, &run->trust, known };
 
 	if (msg->uid == run->poison_uid) {
 		log_warn("uid %u: the last reading of this mail stopped (a crash, or too long): to review, unread",
@@ -547,6 +564,7 @@ int inbox_pass(struct ctx *ctx, struct imap *imap, time_t now, int (*stop)(void 
 	run.mailbox = ctx->cfg.imap.mailbox;
 	inbox_trust(&ctx->cfg, &run.trust);
 	if (store_load(ctx->store, &run.snap, &err) < 0 ||
+	    store_mailed_addresses(ctx->store, &run.mailed, &run.n_mailed, &err) < 0 ||
 	    store_mailbox_get(ctx->store, run.mailbox, &stored_validity, &last_uid, &err) < 0) {
 		log_error("%s", err.msg);
 		res->state_error = 1;
@@ -616,5 +634,6 @@ out:
 	free(run.moves[1]);
 	compose_free(run.compose);
 	store_snapshot_release(&run.snap);
+	inmail_strv_free(run.mailed, run.n_mailed);
 	return rc;
 }

@@ -68,6 +68,86 @@ static int relevant(const struct inmail *m, const struct reply_env *env)
 	return r;
 }
 
+/* ---- may it be ours? (from the header fields alone) ------------------------------------------------------ */
+
+/* The top level as its Content-Type and Content-Disposition fields describe it: a calendar, a report, or the
+ * shape of a bounce. A view of the mail whose root borrows m's header fields and takes its type from them,
+ * without children, asks inmail_find_calendar and bounce_shape what they would say of a mail without parts
+ * below the top; every Content-Type field is tried (a server may read another one than the first). */
+static int top_level_hint(const struct inmail *m)
+{
+	const char *disposition = inmail_header(m, "Content-Disposition");
+	struct inmail view;
+	int r = 0, tried = 0;
+
+	inmail_init(&view);
+	view.root.headers = m->root.headers;
+	view.root.n_headers = m->root.n_headers;
+	for (size_t i = 0; i <= m->root.n_headers && !r; i++) {
+		if (i < m->root.n_headers ? strcasecmp(m->root.headers[i].name, "Content-Type") != 0 : tried)
+			continue;
+		tried = 1;
+		inmail_part_set_content_type(&view.root, i < m->root.n_headers ? m->root.headers[i].value : NULL);
+		if (disposition)
+			inmail_part_set_disposition(&view.root, disposition);
+		r = inmail_find_calendar(&view) || inmail_part_is(&view.root, "multipart", "report") ||
+		    bounce_shape(&view);
+	}
+	view.root.headers = NULL;   /* m's */
+	view.root.n_headers = 0;
+	inmail_release(&view);
+	return r;
+}
+
+/* An address of header 'name' (every one) that is an invitee, or that our outbox mailed. */
+static int known_address(const struct inmail *m, const struct reply_env *env, const char *name)
+{
+	struct inmail_addr *a = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	inmail_parse_address_list(inmail_header(m, name), &a, &n);
+	for (size_t i = 0; i < n && !r; i++)
+		r = invitee(env, a[i].addr) || (env->known && env->known(env->lookup_arg, a[i].addr));
+	inmail_addrs_free(a, n);
+	return r;
+}
+
+/* The decoded Subject names the title (SUMMARY) of a meeting we sent: "Accepteret: <title>", "Afbud: <title>",
+ * "VS: <title>". */
+static int names_our_title(const struct inmail *m, const struct reply_env *env)
+{
+	const char *subject = inmail_header(m, "Subject");
+	const char *last = NULL;
+	char *decoded, *lower;
+	int r = 0;
+
+	if (!subject)
+		return 0;
+	decoded = inmail_decode_words(subject);
+	lower = afbud_lower(decoded);
+	for (size_t i = 0; i < env->sent->n && !r; i++) {
+		const char *title = env->sent->meetings[i].summary;
+		char *t, *key;
+		if (!title || (last && strcmp(last, title) == 0))
+			continue;
+		last = title;
+		t = afbud_lower(title);
+		key = util_trim(t);
+		r = *key && strstr(lower, key);
+		free(t);
+	}
+	free(lower);
+	free(decoded);
+	return r;
+}
+
+int reply_may_be_ours(const struct inmail *m, const struct reply_env *env)
+{
+	return relevant(m, env) || known_address(m, env, "From") || known_address(m, env, "Reply-To") ||
+	       known_address(m, env, "Sender") || top_level_hint(m) || names_our_title(m, env);
+}
+
 /* ---- who the mail speaks for ------------------------------------------------------------------------------ */
 
 /* Who may change an answer with this mail: the single address of its single From field (RFC 5322 §3.6.2: the
@@ -227,6 +307,8 @@ int reply_parts_needed(const struct inmail *m, const struct reply_env *env, cons
 	const struct inmail_part *p;
 	int is_html;
 
+	if (!reply_may_be_ours(m, env))
+		return -1;
 	if ((p = inmail_find_calendar(m))) {
 		ret_parts[0] = p;
 		return env->size > INMAIL_MAX_SIZE ? 0 : 1;
@@ -650,6 +732,11 @@ static void decide(const struct inmail *m, const struct reply_env *env, struct r
 
 	decision_init(m, env, d);
 
+	/* first, so that a mail whose structure was never fetched (inbox.c) is decided as it would be with it */
+	if (!reply_may_be_ours(m, env)) {
+		d->outcome = REPLY_NOT_OURS;
+		return;
+	}
 	if (env->size > INMAIL_MAX_SIZE) {
 		char mb[24];
 		snprintf(mb, sizeof(mb), "%zu", env->size / (1024 * 1024));

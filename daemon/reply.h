@@ -38,15 +38,29 @@ struct reply_env {
 	time_t received;                    /* when the server received the mail (IMAP INTERNALDATE); 0: unknown,
 					       and 'now' stands in */
 	const struct reply_trust *trust;    /* NULL: From alone decides, no relays */
+	/* whether our outbox ever sent mail to 'email' (NULL: nobody counts as known) */
+	int (*known)(void *arg, const char *email);
 };
 
 /* A server's report that returns none of our headers counts only for an address we sent mail to within
  * this many days (a server gives up after 5 days at most: Postfix's maximal_queue_lifetime). */
 #define REPLY_BOUNCE_DAYS 7
 
+/* Whether the mail may be ours, from its header fields alone (never its part tree, so the answer is the same
+ * whether or not the structure was fetched): in a thread of ours; From, Reply-To or Sender an invitee or an
+ * address our outbox mailed; the shape of a bounce (bounce_shape of the top level); a top-level calendar
+ * (text/calendar, application/ics, text/x-vcalendar, a name or filename *.ics in Content-Type or
+ * Content-Disposition) or report type; or a Subject that names one of our meetings' titles (case-insensitive).
+ * reply_parts_needed and reply_decide apply it first: a mail it refuses is REPLY_NOT_OURS whatever its parts
+ * hold (a stranger's multipart with a calendar inside stays in the inbox), so reading every new mail's
+ * structure, or only that of the mails it lets through, decides every mail alike. Needs only the fields of
+ * inbox_header_fields. */
+int reply_may_be_ours(const struct inmail *m, const struct reply_env *env);
+
 /* The parts whose bodies reply_decide needs (at most REPLY_MAX_PARTS) and returns their count, or -1 when the
- * mail is not ours: no calendar part, not a bounce, and neither from an invitee nor in a thread of ours. Reads
- * only the headers and the part tree, so the caller fetches nothing for mail that is not ours. */
+ * mail is not ours: refused by reply_may_be_ours, or no calendar part, not a bounce, and neither from an invitee
+ * nor in a thread of ours. Reads only the headers and the part tree, so the caller fetches nothing for mail that
+ * is not ours. */
 #define REPLY_MAX_PARTS 4
 int reply_parts_needed(const struct inmail *m, const struct reply_env *env, const struct inmail_part **ret_parts);
 

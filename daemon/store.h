@@ -161,6 +161,9 @@ int store_bounce_put(struct store *st, const char *email, time_t at, const char 
 int store_bounce_clear(struct store *st, const char *email, time_t upto, struct err *err);
 /* 1 when the outbox sent mail to 'email' at or after 'since', 0 when not, -1 on error. */
 int store_mailed_since(struct store *st, const char *email, time_t since, struct err *err);
+/* Every address the outbox ever sent mail to, distinct, in strcmp order (for bsearch): for the inbox's look at
+ * a new mail's senders; the caller frees each and the array. 0, or -1 on error. */
+int store_mailed_addresses(struct store *st, char ***ret, size_t *ret_n, struct err *err);
 
 /* A mail waiting for a human decision. */
 struct store_review {

@@ -74,7 +74,7 @@ static void decide(struct inmail *m, size_t size, int as_fetch)
 {
 	const char *irt = inmail_header(m, "In-Reply-To");
 	struct reply_env env = { &sent, irt && strstr(irt, MSGID) ? 7 : 0, size, 1802347200, "imap-1-1@INBOX",
-				 outbox_to, mailed_since, NULL, 0, as_fetch ? &trust : NULL };
+				 outbox_to, mailed_since, NULL, 0, as_fetch ? &trust : NULL, NULL };
 	const struct inmail_part *parts[REPLY_MAX_PARTS];
 	struct reply_decision d;
 

@@ -100,6 +100,26 @@ static int mailed_since(void *arg, const char *email, time_t since)
 	return strcmp(email, ATTENDEE) == 0;
 }
 
+/* An address the outbox mailed that no invitation names (the referent of a referat draft, say). */
+#define REFERENT "referent@kommune.example"
+static int known(void *arg, const char *email)
+{
+	(void)arg;
+	return strcmp(email, REFERENT) == 0;
+}
+
+/* The octets of the message header, up to and including the blank line (or all of it). */
+static size_t header_len(const char *raw, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (raw[i] == '\n' && raw[i + 1] == '\n')
+			return i + 2;
+		if (raw[i] == '\n' && raw[i + 1] == '\r' && i + 2 < len && raw[i + 2] == '\n')
+			return i + 3;
+	}
+	return len;
+}
+
 static const char *fixture_dir(void)
 {
 	const char *d = getenv("TOVHOLDER_FIXTURES");
@@ -126,7 +146,14 @@ static void decide_file(const char *name, size_t size_override, struct reply_dec
 	const char *irt = inmail_header(&m, "In-Reply-To");
 	struct reply_env env = { &sent, irt && strstr(irt, MSGID) ? 7 : 0, size_override ? size_override : len,
 				 util_parse_utc("2027-02-20T12:00:00Z"), "imap-1-1@INBOX", outbox_to, mailed_since, NULL,
-				 received, trust };
+				 received, trust, known };
+	/* the headers alone say what the whole mail says about whether it may be ours (reply_may_be_ours) */
+	struct inmail h;
+	inmail_init(&h);
+	inmail_set_headers(&h, raw, header_len(raw, len));
+	if (reply_may_be_ours(&m, &env) != reply_may_be_ours(&h, &env))
+		fail_msg("%s: reply_may_be_ours differs with and without the part tree", name);
+	inmail_release(&h);
 	int n = reply_parts_needed(&m, &env, parts);
 	if (n < 0) {
 		memset(d, 0, sizeof(*d));
@@ -261,7 +288,7 @@ static void test_hostile_nesting(void **state)
 		buf_addf(&b, "--b%d\r\nContent-Type: multipart/mixed; boundary=b%d\r\n\r\n", i - 1, i);
 	assert_int_equal(inmail_parse(&m, b.data, b.len, &err), 0);
 	struct reply_env env = { &sent, 0, b.len, util_parse_utc("2027-02-20T12:00:00Z"), "imap-1-2@INBOX", NULL,
-				 NULL, NULL, 0, NULL };
+				 NULL, NULL, 0, NULL, NULL };
 	assert_true(reply_parts_needed(&m, &env, parts) >= 0);
 	reply_decide(&m, &env, &d);
 	assert_int_equal(d.outcome, REPLY_REVIEW);
@@ -277,7 +304,7 @@ static void decide_raw(const char *raw, size_t size, const char *now, struct rep
 	struct err err = { "" };
 	const struct inmail_part *parts[REPLY_MAX_PARTS];
 	struct reply_env env = { &sent, 0, size ? size : strlen(raw), util_parse_utc(now), "imap-1-3@INBOX", outbox_to,
-				 mailed_since, NULL, 0, NULL };
+				 mailed_since, NULL, 0, NULL, known };
 
 	assert_int_equal(inmail_parse(&m, raw, strlen(raw), &err), 0);
 	if (reply_parts_needed(&m, &env, parts) < 0) {
@@ -366,6 +393,13 @@ static void test_header_fields_fetched(void **state)
 			fail_msg("bounce reads %s, which fetch does not ask for", bounce_header_fields[i]);
 	/* who may change an answer reads every Authentication-Results field, and every From */
 	assert_true(fetched("Authentication-Results"));
+	/* what reply_may_be_ours reads: a mail it refuses is never fetched beyond these fields (issue 19) */
+	static const char *const predicate[] = { "From", "Reply-To", "Sender", "Subject", "In-Reply-To", "References",
+						 "Content-Type", "Content-Disposition", "X-Failed-Recipients",
+						 "X-MS-Exchange-Message-Is-Ndr", "Return-Path", "Message-ID", "Date" };
+	for (size_t i = 0; i < sizeof(predicate) / sizeof(predicate[0]); i++)
+		if (!fetched(predicate[i]))
+			fail_msg("reply_may_be_ours reads %s, which fetch does not ask for", predicate[i]);
 	assert_true(fetched("From"));
 	assert_true(fetched("Reply-To"));
 }
@@ -558,6 +592,97 @@ static void test_trusted_relay(void **state)
 	reply_decision_release(&d);
 }
 
+/* reply_may_be_ours of a raw mail (thread: the meeting its thread names, 0 for none), asked twice: of the
+ * whole parsed mail and of its header alone, which must agree; when it says no, the whole decision is
+ * REPLY_NOT_OURS too, whatever the parts hold. */
+static int may(const char *raw, long long thread)
+{
+	struct inmail m, h;
+	struct err err = { "" };
+	struct reply_env env = { &sent, thread, strlen(raw), util_parse_utc("2027-02-20T12:00:00Z"), "imap-1-4@INBOX",
+				 outbox_to, mailed_since, NULL, received, NULL, known };
+	struct reply_decision d;
+	int full, headers;
+
+	assert_int_equal(inmail_parse(&m, raw, strlen(raw), &err), 0);
+	inmail_init(&h);
+	inmail_set_headers(&h, raw, header_len(raw, strlen(raw)));
+	full = reply_may_be_ours(&m, &env);
+	headers = reply_may_be_ours(&h, &env);
+	if (full != headers)
+		fail_msg("with the part tree %d, from the header alone %d:\n%s", full, headers, raw);
+	reply_decide(&m, &env, &d);
+	if (!full && d.outcome != REPLY_NOT_OURS)
+		fail_msg("not ours, yet decided %d (%s):\n%s", d.outcome, d.reason, raw);
+	reply_decision_release(&d);
+	inmail_release(&h);
+	inmail_release(&m);
+	return full;
+}
+
+#define STRANGER "From: Nyhedsbrev <news@forlag.example>\nTo: tovholder@kommune.example\nDate: Mon, 15 Feb 2027 10:00:00 +0100\nMessage-ID: <n1@forlag.example>\n"
+#define INVITATION_PART "Content-Type: text/calendar; charset=utf-8; method=REQUEST\n\nBEGIN:VCALENDAR\nMETHOD:REQUEST\n" \
+	"BEGIN:VEVENT\nUID:kollega-1@kommune.example\nDTSTART:20270310T090000Z\nDTEND:20270310T100000Z\n" \
+	"SUMMARY:Teammøde\nEND:VEVENT\nEND:VCALENDAR\n"
+#define NESTED(subject) STRANGER "Subject: " subject "\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=m\n\n" \
+	"--m\nContent-Type: multipart/alternative; boundary=a\n\n--a\nContent-Type: text/plain\n\nSe invitationen.\n" \
+	"--a\n" INVITATION_PART "--a--\n--m--\n"
+
+/* Issue 19: which mails the header alone lets through to be read in full (reply_may_be_ours), hint by hint. */
+static void test_may_be_ours(void **state)
+{
+	static const struct {
+		const char *what, *raw;
+		long long thread;
+		int ours;
+	} hints[] = {
+		{ "a stranger's HTML newsletter", STRANGER "Subject: Ugens nyheder\nMIME-Version: 1.0\n"
+		  "Content-Type: multipart/alternative;\n boundary=\"x\"\n\n--x\nContent-Type: text/plain\n\nNyt\n--x\n"
+		  "Content-Type: text/html\n\n<p>Nyt</p>\n--x--\n", 0, 0 },
+		{ "a stranger's plain mail without Content-Type", STRANGER "Subject: Frokost?\n\nSkal vi?\n", 0, 0 },
+		{ "a stranger's attachment", STRANGER "Subject: Budget\nMIME-Version: 1.0\nContent-Type: multipart/mixed; "
+		  "boundary=b\n\n--b\nContent-Type: text/plain\n\nHer.\n--b\nContent-Type: application/pdf; name=budget.pdf\n"
+		  "Content-Disposition: attachment; filename=budget.pdf\nContent-Transfer-Encoding: base64\n\nJVBERi0=\n--b--\n",
+		  0, 0 },
+		/* the rule issue 19 changed: a calendar hidden in a stranger's multipart is not ours (it was review) */
+		{ "a stranger's multipart hiding a meeting invitation", NESTED("Teammøde"), 0, 0 },
+		{ "a stranger's multipart hiding a report", STRANGER "Subject: Fwd: returned\nMIME-Version: 1.0\n"
+		  "Content-Type: multipart/mixed; boundary=m\n\n--m\nContent-Type: multipart/report; "
+		  "report-type=delivery-status; boundary=r\n\n--r\nContent-Type: text/plain\n\nx\n--r--\n--m--\n", 0, 0 },
+		{ "the same invitation naming our title", NESTED("VS: Bestyrelsesmøde 5. marts"), 0, 1 },
+		{ "our title in capitals, encoded", NESTED("=?iso-8859-1?q?Afbud=3A_BESTYRELSESM=D8DE?="), 0, 1 },
+		{ "From an invitee", "From: Birthe Lauridsen <" ATTENDEE ">\nSubject: Hej\n\nHej\n", 0, 1 },
+		{ "an invitee among several From addresses", "From: a@b.example, " ATTENDEE "\nSubject: Hej\n\nHej\n", 0, 1 },
+		{ "Reply-To an invitee", STRANGER "Reply-To: " ATTENDEE "\nSubject: Hej\n\nHej\n", 0, 1 },
+		{ "Sender an invitee", STRANGER "Sender: " ATTENDEE "\nSubject: Hej\n\nHej\n", 0, 1 },
+		{ "From an address our outbox mailed", "From: <" REFERENT ">\nSubject: Hej\n\nHej\n", 0, 1 },
+		{ "in a thread of ours", STRANGER "Subject: Hej\nIn-Reply-To: <" MSGID ">\n\nHej\n", 7, 1 },
+		{ "From MAILER-DAEMON", "From: MAILER-DAEMON@mx.example\nSubject: Undelivered\n\nsorry\n", 0, 1 },
+		{ "X-Failed-Recipients", STRANGER "Subject: x\nX-Failed-Recipients: a@b.example\n\nx\n", 0, 1 },
+		{ "X-MS-Exchange-Message-Is-Ndr", STRANGER "Subject: x\nX-MS-Exchange-Message-Is-Ndr:\n\nx\n", 0, 1 },
+		{ "a top-level report", STRANGER "Subject: x\nMIME-Version: 1.0\nContent-Type: multipart/report; "
+		  "report-type=disposition-notification; boundary=r\n\n--r\nContent-Type: text/plain\n\nx\n--r--\n", 0, 1 },
+		{ "a top-level text/calendar, folded", STRANGER "Subject: Teammøde\nMIME-Version: 1.0\nContent-Type: "
+		  "text/calendar;\n\tcharset=utf-8;\n method=REQUEST\n\nBEGIN:VCALENDAR\nEND:VCALENDAR\n", 0, 1 },
+		{ "a top-level application/ics", STRANGER "Subject: x\nContent-Type: application/ics\n\nx\n", 0, 1 },
+		{ "a top-level text/x-vcalendar", STRANGER "Subject: x\nContent-Type: TEXT/X-VCALENDAR\n\nx\n", 0, 1 },
+		{ "a top-level .ics name, encoded", STRANGER "Subject: x\nContent-Type: application/octet-stream; "
+		  "name=\"=?utf-8?q?m=C3=B8de.ics?=\"\n\nx\n", 0, 1 },
+		{ "a top-level .ics filename (RFC 2231)", STRANGER "Subject: x\nContent-Type: application/octet-stream\n"
+		  "Content-Disposition: attachment; filename*=utf-8''m%C3%B8de.ICS\n\nx\n", 0, 1 },
+		{ "a second Content-Type naming a calendar", STRANGER "Subject: x\nContent-Type: text/plain\n"
+		  "Content-Type: text/calendar\n\nx\n", 0, 1 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
+		if (may(hints[i].raw, hints[i].thread) != hints[i].ours)
+			fail_msg("%s: expected %s", hints[i].what, hints[i].ours ? "ours" : "not ours");
+	/* an invitee's multipart hiding the same calendar is still read in full */
+	assert_true(may("From: " ATTENDEE "\nSubject: x\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=m\n\n"
+			"--m\n" INVITATION_PART "--m--\n", 0));
+}
+
 /* Someone taken off a meeting (sent a CANCEL) answers it: review, whether by calendar or by mail. */
 static void test_removed_invitee(void **state)
 {
@@ -590,6 +715,7 @@ int main(void)
 		cmocka_unit_test(test_who_may_answer),
 		cmocka_unit_test(test_trusted_relay),
 		cmocka_unit_test(test_removed_invitee),
+		cmocka_unit_test(test_may_be_ours),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
