@@ -684,7 +684,7 @@ int folders_pass(struct ctx *ctx, struct imap *imap, time_t now, int (*stop)(voi
 {
 	const struct server_config *sc = &ctx->cfg.imap;
 	const char *const decision[N_FOLDERS] = { sc->decline, sc->accept, sc->ignore, sc->attendance };
-	const char *const tree[] = { sc->processed, sc->review };
+	const char *const tree[] = { sc->processed, sc->review, sc->decline, sc->accept, sc->ignore, sc->attendance };
 	struct folders_run run = { 0 };
 	struct err err = { "" };
 	enum imap_result r = IMAP_OK;
@@ -702,21 +702,20 @@ int folders_pass(struct ctx *ctx, struct imap *imap, time_t now, int (*stop)(voi
 	run.stop = stop;
 	run.stop_arg = arg;
 	run.res = res;
-	/* the whole tree at once, so the tovholder finds every folder from the first start */
-	for (size_t i = 0; i < sizeof(tree) / sizeof(tree[0]) && r == IMAP_OK; i++)
-		if ((r = imap_ensure_folder(imap, tree[i], &err)) != IMAP_OK)
-			stopped(res, r, "create", tree[i], &err);
+	/* the whole tree at once, so the tovholder finds every folder from the first start (one LIST when they
+	 * share a parent) */
+	if ((r = imap_ensure_folders(imap, tree, sizeof(tree) / sizeof(tree[0]), &err)) != IMAP_OK)
+		stopped(res, r, "create", sc->processed, &err);   /* err names the folder that failed */
 	for (int k = 0; k < N_FOLDERS && res->stop == IMAP_OK && !res->state_error; k++) {
 		uint32_t uidvalidity = 0, uidnext = 0;
 
-		if ((r = imap_ensure_folder(imap, decision[k], &err)) != IMAP_OK) {
-			stopped(res, r, "create", decision[k], &err);
-			break;
-		}
 		if ((r = imap_select(imap, decision[k], &uidvalidity, &uidnext, &err)) != IMAP_OK) {
 			stopped(res, r, "open", decision[k], &err);
 			break;
 		}
+		/* an empty folder has nothing to decide: no search */
+		if (!imap_selected_exists(imap))
+			continue;
 		run.poison_uid = readmark_dead(run.mark_fd, uidvalidity, 0, decision[k]);
 		run.kind = (enum folder_kind)k;
 		run.folder = decision[k];

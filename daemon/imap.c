@@ -24,7 +24,7 @@
 
 #define MAX_CHAIN    16   /* certificates of the peer chain looked at */
 #define MAX_LEVELS   16   /* levels of a folder name */
-#define MAX_KNOWN    16   /* folders remembered as existing */
+#define MAX_KNOWN    32   /* folders remembered as existing */
 #define CAPS_MAX     4096 /* octets of the capability string */
 
 struct imap {
@@ -1194,6 +1194,64 @@ static enum imap_result ensure_folder(struct imap *im, const struct folder *f, c
 	return res;
 }
 
+/* The folders below the first level that every one of f[0..n) shares, learnt with one LIST: a pass that ensures
+ * the whole tree (Tovholder/Behandlet, Tovholder/Afbud, …) asks once instead of once a folder. */
+static enum imap_result learn_subtree(struct imap *im, const struct folder *f, size_t n, struct err *err)
+{
+	size_t top = f[0].level_end[0];
+	clist *l = NULL;
+	char *pattern;
+	int r;
+
+	for (size_t i = 0; i < n; i++)
+		if (f[i].n_levels < 2 || f[i].level_end[0] != top || strncmp(f[i].wire, f[0].wire, top) != 0)
+			return IMAP_OK;   /* no common parent: each is asked for alone */
+	pattern = xasprintf("%.*s%c*", (int)top, f[0].wire, im->sep);
+	r = mailimap_list(im->s, "", pattern, &l);
+	free(pattern);
+	if (r != MAILIMAP_NO_ERROR)
+		return fail(im, r, "LIST", err);
+	for (clistiter *it = l ? clist_begin(l) : NULL; it; it = clist_next(it)) {
+		const struct mailimap_mailbox_list *mb = clist_content(it);
+
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(mb->mb_name, f[i].wire) == 0 && !is_known(im, f[i].wire) && im->n_known < MAX_KNOWN)
+				im->known[im->n_known++] = xstrdup(f[i].wire);
+	}
+	mailimap_list_result_free(l);
+	return IMAP_OK;
+}
+
+enum imap_result imap_ensure_folders(struct imap *im, const char *const *names, size_t n, struct err *err)
+{
+	struct pipe_guard g;
+	struct folder *f = xcalloc(n + 1, sizeof(*f));
+	enum imap_result res = not_ready(im, 0, err);
+	size_t made = 0, unknown = 0;
+
+	if (res != IMAP_OK) {
+		free(f);
+		return res;
+	}
+	pipe_ignore(&g);
+	res = learn_hierarchy(im, err);
+	for (; res == IMAP_OK && made < n; made++) {
+		if (folder_name(im, names[made], &f[made], err) < 0)
+			res = IMAP_REFUSED;
+		else
+			unknown += !is_known(im, f[made].wire);
+	}
+	if (res == IMAP_OK && unknown > 1)
+		res = learn_subtree(im, f, n, err);
+	for (size_t i = 0; res == IMAP_OK && i < n; i++)
+		res = ensure_folder(im, &f[i], names[i], err);
+	for (size_t i = 0; i < made; i++)
+		free(f[i].wire);
+	free(f);
+	pipe_restore(&g);
+	return res;
+}
+
 enum imap_result imap_ensure_folder(struct imap *im, const char *name, struct err *err)
 {
 	struct pipe_guard g;
@@ -1272,6 +1330,11 @@ enum imap_result imap_select(struct imap *im, const char *mailbox, uint32_t *ret
 	res = do_select(im, mailbox, ret_uidvalidity, ret_uidnext, err);
 	pipe_restore(&g);
 	return res;
+}
+
+uint32_t imap_selected_exists(const struct imap *im)
+{
+	return im->s && im->selected && im->s->imap_selection_info ? im->s->imap_selection_info->sel_exists : 0;
 }
 
 /* ---- BODYSTRUCTURE → inmail tree ---- */

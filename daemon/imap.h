@@ -49,6 +49,12 @@ enum imap_result imap_select(struct imap *im, const char *mailbox, uint32_t *ret
  * nothing when it exists. */
 enum imap_result imap_ensure_folder(struct imap *im, const char *folder, struct err *err);
 
+/* The same for several folders; when they share a parent (Tovholder/…), one LIST learns which exist. */
+enum imap_result imap_ensure_folders(struct imap *im, const char *const *names, size_t n, struct err *err);
+
+/* How many messages the selected mailbox held when it was selected (EXISTS), or 0 when none is selected. */
+uint32_t imap_selected_exists(const struct imap *im);
+
 struct imap_msg {
 	uint32_t uid;
 	size_t size;          /* RFC822.SIZE */
