@@ -193,6 +193,8 @@ int main(int argc, char **argv)
 	uint32_t uidvalidity, uidnext;
 	char *password;
 
+	/* a line at a time, so that with 2>&1 the order of our lines and the debug log's is the order of events */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	log_init(0);
 	memset(&sc, 0, sizeof(sc));
 	memset(&pr, 0, sizeof(pr));
