@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -384,6 +385,17 @@ static void handle_signals(struct loop *l, int *stop)
 	}
 }
 
+/* Before the service sleeps, what the last pass left behind goes back to the kernel: SQLite's page cache and
+ * the heap's free pages. glibc returns only the top of the heap by itself, and one long-lived allocation above
+ * a pass's transient ones (a TLS login checks the server's certificate against the system's trust store, some
+ * 4 MB while it lasts) pins the rest: measured with imaps, an idle service's private memory 6.4 MB without
+ * this, 2.9 MB with it. Both calls cost microseconds on a heap this size. */
+static void release_memory(struct loop *l)
+{
+	store_release_memory(l->ctx.store);
+	malloc_trim(0);
+}
+
 static long long earliest(const struct loop *l)
 {
 	long long t[] = { l->send_ms, l->reload_ms, l->watchdog_ms, l->imap ? 0 : l->reconnect_ms,
@@ -505,6 +517,7 @@ int loop_run(const char *config_path, int verbose)
 			pfd[2].fd = imap_fd(l.imap);
 		if (next)
 			wait_ms = next > now_ms() ? next - now_ms() : 0;
+		release_memory(&l);
 		ready = poll(pfd, 3, wait_ms > INT_MAX ? INT_MAX : (int)wait_ms);
 		if (ready < 0 && errno != EINTR) {
 			log_error("poll: %s", strerror(errno));

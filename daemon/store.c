@@ -333,6 +333,12 @@ fail:
 	return NULL;
 }
 
+void store_release_memory(struct store *st)
+{
+	if (st)
+		sqlite3_db_release_memory(st->db);
+}
+
 void store_free(struct store *st)
 {
 	if (!st)

@@ -87,6 +87,9 @@ struct store *store_open(const char *path, struct err *err);
  * taken away (0: the process does not own the file, so they could not be). */
 int store_widened(const struct store *st, int *ret_fixed);
 void store_free(struct store *st);
+/* Gives back SQLite's cache of database pages (a service about to sleep: the next pass reads the few pages
+ * it needs again, from the kernel's page cache). NULL is a no-op. */
+void store_release_memory(struct store *st);
 
 /* Transactions; store_begin takes the write lock at once (BEGIN IMMEDIATE). */
 int store_begin(struct store *st, struct err *err);
