@@ -13,6 +13,7 @@ struct inbox_result {
 	int refreshes;           /* invitations asked for again (queued, and sent when the server is there) */
 	int refreshes_noted;     /* … and not sent again: the person had it within the last day */
 	int no_new;              /* nothing above the remembered UID: no per-message work was done */
+	int structures;          /* mails handled whose structure was asked for (the rest: by their headers alone) */
 	enum imap_result stop;   /* IMAP_OK, or why the pass stopped early */
 	char stop_reason[512];   /* room for a server reply (err.msg) and its context */
 	int state_error;
