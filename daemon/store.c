@@ -943,33 +943,6 @@ int store_mailed_since(struct store *st, const char *email, time_t since, struct
 	return rc == SQLITE_ROW;
 }
 
-int store_mailed_addresses(struct store *st, char ***ret, size_t *ret_n, struct err *err)
-{
-	sqlite3_stmt *s = prep(st, "SELECT DISTINCT email FROM outbox WHERE status = 'sent' ORDER BY email", err);
-	char **v = NULL;
-	size_t n = 0;
-	int rc;
-
-	*ret = NULL;
-	*ret_n = 0;
-	if (!s)
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		v = xrealloc(v, (n + 1) * sizeof(*v));
-		v[n++] = col_str(s, 0);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		for (size_t i = 0; i < n; i++)
-			free(v[i]);
-		free(v);
-		return db_err(st, err, "read outbox");
-	}
-	*ret = v;
-	*ret_n = n;
-	return 0;
-}
-
 int store_proposal_put(struct store *st, const struct store_proposal *p, struct err *err)
 {
 	sqlite3_stmt *s = prep_kept(st, "INSERT INTO proposal (uid, email, start_at, end_at, comment, message_id, at)"
@@ -1540,6 +1513,31 @@ static void names_free(char **v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
+}
+
+int store_mailed_addresses(struct store *st, char ***ret, size_t *ret_n, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT DISTINCT email FROM outbox WHERE status = 'sent' ORDER BY email", err);
+	char **v = NULL;
+	size_t n = 0;
+	int rc;
+
+	*ret = NULL;
+	*ret_n = 0;
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		v = xrealloc(v, (n + 1) * sizeof(*v));
+		v[n++] = col_str(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		names_free(v, n);
+		return db_err(st, err, "read outbox");
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
 }
 
 /* The tables of a group's record: all but the machine's own (not_handed_over). A forced import empties them
