@@ -1,6 +1,7 @@
-/* Reading the organizer's inbox for a group: one pass reads each new mail as little as needed (headers and
- * structure first, then only the parts that decide it), records its meaning, and moves the mail to the processed
- * or review folder; mail that is not ours stays in the inbox untouched and unread. Nothing is deleted.
+/* Reading the organizer's inbox for a group: one pass reads each new mail as little as needed (a few header
+ * fields first; the structure only of a mail they say can be ours (want); then only the parts that decide it),
+ * records its meaning, and moves the mail to the processed or review folder; mail that is not ours stays in the
+ * inbox untouched and unread. Nothing is deleted.
  *
  * Order, for crash safety: record (idempotent: newest wins, review keyed by Message-ID) → move → remember the
  * UID. A crash in between reads the same mail again next time and changes nothing twice. The steps go by groups
