@@ -678,6 +678,15 @@ static void test_may_be_ours(void **state)
 	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
 		if (may(hints[i].raw, hints[i].thread) != hints[i].ours)
 			fail_msg("%s: expected %s", hints[i].what, hints[i].ours ? "ours" : "not ours");
+	/* too large to read: the same rule, from the header alone (ours goes to review, a stranger's stays) */
+	struct reply_decision d;
+	decide_raw(NESTED("Teammøde"), 26u * 1024 * 1024, "2027-02-20T12:00:00Z", &d);
+	assert_int_equal(d.outcome, REPLY_NOT_OURS);
+	reply_decision_release(&d);
+	decide_raw(NESTED("VS: Bestyrelsesmøde"), 26u * 1024 * 1024, "2027-02-20T12:00:00Z", &d);
+	assert_int_equal(d.outcome, REPLY_REVIEW);
+	assert_non_null(strstr(d.reason, "too large"));
+	reply_decision_release(&d);
 	/* an invitee's multipart hiding the same calendar is still read in full */
 	assert_true(may("From: " ATTENDEE "\nSubject: x\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=m\n\n"
 			"--m\n" INVITATION_PART "--m--\n", 0));
