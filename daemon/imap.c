@@ -1764,7 +1764,7 @@ static enum imap_result fetch_ahead(struct imap *im, struct imap_msg *msgs, size
 	pipe_restore(g);
 	for (size_t i = 0; i < nm; i++) {
 		struct imap_msg *m = &msgs[i];
-		int k = w->plan(m, w->arg, m->plan_parts);
+		int k = m->structure ? w->plan(m, w->arg, m->plan_parts) : 0;   /* headers only: nothing to plan */
 
 		m->planned = 1;
 		m->n_plan = k < IMAP_AHEAD_PARTS ? k : IMAP_AHEAD_PARTS;
