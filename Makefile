@@ -160,7 +160,7 @@ fuzz-smoke:
 
 # make bench: tovholder against mbsync, msmtp and smtp-source on one private loopback Postfix + Dovecot,
 # as root (bench/README.md). Installs the peers, builds, prints the table and writes bench/results.json.
-# BENCH_RUNS, BENCH_FAST_RUNS, BENCH_IDLE_SECONDS, BENCH_REPLIES tune it (bench/run).
+# BENCH_RUNS, BENCH_FAST_RUNS, BENCH_IDLE_SECONDS, BENCH_REPLIES, BENCH_REGION_*, BENCH_ROWS tune it (bench/run).
 .PHONY: bench
 bench:
 	@scripts/install-deps --bench

@@ -1,22 +1,30 @@
 #!/usr/bin/python3
-"""Reply-to-record latency of the running service (`tovholder run`, IMAP IDLE).
+"""Reply-to-record latency of the running service (`tovholder run`, IMAP IDLE), of one group or many.
 
   latency.py --maildir DIR --state STATE.DB --count 200 [--seed N] [--min 0.05] [--max 0.45] [--timeout 10]
+  latency.py --groups FILE --count 1000 --over 120 [--seed N] [--timeout 10]
 
-Delivers COUNT replies into the organizer's Maildir at random intervals (uniform between --min and --max
-seconds, open loop: the next one does not wait for the last to be recorded), the way a delivery agent does:
-written to tmp/, then renamed into new/. The clock starts when the rename returns ("the file lands in the
-Maildir") and stops when the answer row with that reply's Message-ID is in the state database, polled every
-2 ms on a read-only connection (WAL: never in the writer's way). Prints one JSON line: the latencies in
-seconds, in order, and how many never arrived within --timeout.
+Delivers COUNT replies into the organizer's Maildir at random moments, open loop (the next one does not
+wait for the last to be recorded), the way a delivery agent does: written to tmp/, then renamed into new/.
+The moments: gaps uniform between --min and --max seconds, or with --over S, COUNT moments drawn uniformly
+over S seconds (a Poisson-like stream; each reply waits for its own moment on the clock, so a slow write
+never delays the rest). The clock starts when the rename returns ("the file lands in the Maildir") and
+stops when the answer row with that reply's Message-ID is in the group's state database, polled every 2 ms
+on a read-only connection (WAL: never in the writer's way), for the groups with a reply still outstanding
+only. Prints one JSON line: p50, p99 and max, the latencies in seconds, in order, how many never arrived
+within --timeout, the seconds the deliveries took (span) and how far they fell behind their moments
+(late_max).
 
-The peer (--imap-port, --user, --password): a bare IMAP client idling on the same mailbox, which notes when
-the server first says "* N EXISTS" after each file landed. That is when any IDLE client can know of the mail
-(Dovecot waits 500 ms after its inotify event before it tells, NOTIFY_DELAY_MSECS), so it is the floor of
-the service's latency; the difference is tovholder's own work.
+Many groups (bench row 6, a region): --groups FILE, a line per group "MAILDIR<TAB>STATE.DB<TAB>ORGANIZER",
+each with its own `tovholder run`; the COUNT replies are dealt out evenly over the groups, in random order.
+
+The peer (--imap-port, --user, --password; one group only): a bare IMAP client idling on the same mailbox,
+which notes when the server first says "* N EXISTS" after each file landed. That is when any IDLE client
+can know of the mail (Dovecot waits 500 ms after its inotify event before it tells, NOTIFY_DELAY_MSECS), so
+it is the floor of the service's latency; the difference is tovholder's own work.
 
 The replies are of every client family whose reply is an answer (a calendar REPLY or a clear Danish mail),
-each to another invitation in STATE.DB while there are (200 for the bench group), each newer than anything
+each to another invitation of its group while there are (200 for the bench group), each newer than anything
 recorded before (the newest answer wins).
 """
 
@@ -43,10 +51,19 @@ ANSWERING = ["outlook-exchange-accept.eml", "outlook-exchange-decline.eml", "goo
              "stedfortraeder.eml"]
 
 
+def quantile(v, p):
+    """The p-quantile of v (nearest rank), 0 for none."""
+    v = sorted(v)
+    return v[min(len(v) - 1, int(round(p * (len(v) - 1))))] if v else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--maildir", required=True)
-    ap.add_argument("--state", required=True)
+    ap.add_argument("--maildir", help="the one group's organizer Maildir")
+    ap.add_argument("--state", help="the one group's state.db")
+    ap.add_argument("--organizer", default=mailgen.DEFAULT_ORGANIZER, help="the one group's organizer")
+    ap.add_argument("--groups", help="many groups: a file of MAILDIR<TAB>STATE.DB<TAB>ORGANIZER lines")
+    ap.add_argument("--over", type=float, help="COUNT moments drawn uniformly over this many seconds")
     ap.add_argument("--count", type=int, default=200)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--min", type=float, default=0.05)
@@ -59,41 +76,71 @@ def main():
     ap.add_argument("--user")
     ap.add_argument("--password")
     a = ap.parse_args()
+    if a.groups:
+        with open(a.groups) as f:
+            groups = [tuple(line.rstrip("\n").split("\t")) for line in f if line.strip()]
+        if not groups or any(len(g) != 3 for g in groups):
+            sys.exit("latency: %s: want MAILDIR<TAB>STATE.DB<TAB>ORGANIZER lines" % a.groups)
+        if a.imap_port:
+            sys.exit("latency: the bare IDLE client watches one group's mailbox: not with --groups")
+    elif a.maildir and a.state:
+        groups = [(a.maildir, a.state, a.organizer)]
+    else:
+        sys.exit("latency: give --maildir and --state, or --groups")
 
     rnd = random.Random(a.seed)
     fams = [(n, fn) for n, fn in mailgen.FAMILIES if n in ANSWERING]
     if len(fams) != len(ANSWERING):
         sys.exit("latency: fixture families changed: %s" % sorted(set(ANSWERING) - {n for n, _ in fams}))
-    invs = mailgen.invitations(a.state)
-    # each reply to another invitation while they last: a second answer of the same person to the same
-    # meeting replaces the first row (newest wins), whose Message-ID would then never be seen
-    pick = rnd.sample(range(len(invs)), len(invs))
+    invs = [mailgen.invitations(st) for _, st, _ in groups]
+    # each reply to another invitation of its group while they last: a second answer of the same person to
+    # the same meeting replaces the first row (newest wins), whose Message-ID would then never be seen
+    picks = [rnd.sample(range(len(v)), len(v)) for v in invs]
+    used = [0] * len(groups)
+    # which group each reply goes to: evenly dealt, in random order
+    to = [i % len(groups) for i in range(a.count)]
+    rnd.shuffle(to)
+    if a.over:
+        at = sorted(rnd.uniform(0, a.over) for _ in range(a.count))
+    else:
+        at, t = [], 0.0
+        for _ in range(a.count):
+            t += rnd.uniform(a.min, a.max)
+            at.append(t)
     t0 = datetime.datetime.fromisoformat(a.since)
-    md = os.path.join(a.maildir, "tmp"), os.path.join(a.maildir, "new")
 
     landed = {}   # Message-ID -> monotonic time its file landed
     seen = {}     # Message-ID -> monotonic time its answer row was seen
+    pending = {}  # Message-ID -> index of its group: landed, not seen, not yet given up (--timeout)
     lock = threading.Lock()
     done = threading.Event()
 
     def poll():
-        con = sqlite3.connect("file:%s?mode=ro" % a.state, uri=True, timeout=5)
+        cons = {}
         while True:
+            want = {}
             with lock:
                 now = time.monotonic()
-                want = [m for m in landed if m not in seen]
-                waiting = [m for m in want if now - landed[m] < a.timeout]
-            if done.is_set() and not waiting:
-                break
-            if want:
-                rows = con.execute("SELECT message_id FROM answer WHERE message_id IN (%s)" %
-                                   ",".join("?" * len(want)), want).fetchall()
+                for m in [m for m in pending if now - landed[m] >= a.timeout]:
+                    del pending[m]
+                if done.is_set() and not pending:
+                    break
+                for m, g in pending.items():
+                    want.setdefault(g, []).append(m)
+            for g, ms in want.items():
+                if g not in cons:
+                    cons[g] = sqlite3.connect("file:%s?mode=ro" % groups[g][1], uri=True, timeout=5)
+                rows = cons[g].execute("SELECT message_id FROM answer WHERE message_id IN (%s)" %
+                                       ",".join("?" * len(ms)), ms).fetchall()
                 now = time.monotonic()
                 with lock:
                     for (m,) in rows:
-                        seen.setdefault(m, now)
+                        if m in pending:
+                            seen[m] = now
+                            del pending[m]
             time.sleep(0.002)
-        con.close()
+        for con in cons.values():
+            con.close()
 
     exists = []   # monotonic times of the server's "* N EXISTS" lines to the bare IDLE client
     sock = None
@@ -126,13 +173,23 @@ def main():
     poller = threading.Thread(target=poll)
     poller.start()
     order = []
+    late = 0.0    # how far the deliveries fell behind their moments (a busy machine; open loop says so)
+    start = time.monotonic()
     for i in range(a.count):
-        time.sleep(rnd.uniform(a.min, a.max))
+        g = to[i]
+        maildir, _, organizer = groups[g]
+        md = os.path.join(maildir, "tmp"), os.path.join(maildir, "new")
         seq = a.first + i
         name, fn = fams[i % len(fams)]
-        inv = invs[pick[i % len(pick)]]
-        data = mailgen.reply(inv, fn, seq, t0 + datetime.timedelta(seconds=60 * i), mailgen.DEFAULT_ORGANIZER)
+        inv = invs[g][picks[g][used[g] % len(picks[g])]]
+        used[g] += 1
+        data = mailgen.reply(inv, fn, seq, t0 + datetime.timedelta(seconds=60 * i), organizer)
         msgid = "bench-reply-%d@%s" % (seq, inv[6].split("@")[1])
+        wait = start + at[i] - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        else:
+            late = max(late, -wait)
         base = "%d.M%dP%d.bench,S=%d,W=%d" % (1800000000 + seq, seq, os.getpid(), len(data), len(data))
         tmp = os.path.join(md[0], base)
         with open(tmp, "wb") as f:
@@ -141,7 +198,9 @@ def main():
         os.rename(tmp, os.path.join(md[1], base))
         with lock:
             landed[msgid] = time.monotonic()
+            pending[msgid] = g
         order.append((msgid, name))
+    span = time.monotonic() - start
     done.set()
     poller.join()
     lat = [round(seen[m] - landed[m], 4) if m in seen else None for m, _ in order]
@@ -158,8 +217,12 @@ def main():
             if after:
                 floor.append(round(after[0] - landed[m], 4))
         sock.close()
-    print(json.dumps({"latencies": [v for v in lat if v is not None], "missing": len(missing),
-                      "missing_families": sorted(set(missing)), "idle_floor": floor}))
+    got = [v for v in lat if v is not None]
+    print(json.dumps({"p50": quantile(got, 0.5), "p99": quantile(got, 0.99), "max": max(got or [0]),
+                      "floor_p50": quantile(floor, 0.5), "floor_p99": quantile(floor, 0.99),
+                      "floor_max": max(floor or [0]), "missing": len(missing),
+                      "missing_families": sorted(set(missing)), "groups": len(groups), "span": round(span, 3),
+                      "late_max": round(late, 4), "latencies": got, "idle_floor": floor}))
 
 
 if __name__ == "__main__":

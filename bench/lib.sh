@@ -3,40 +3,24 @@
 
 BENCH_ORGANIZER=tovholder@netvaerk.example
 BENCH_PY=/usr/bin/python3
+# shellcheck source=tests/lib/group.sh
+. "$TOP/tests/lib/group.sh"	# group_conf
 
-# bench_group DIR IMAP_USER: a group of 20 invitees (19 members and the secretary, invented people) and 10
-# meetings in 2027, so one `send` is 10 x 20 = 200 invitations. The IMAP login may differ from the organizer
-# (Dovecot's static passdb takes any user), which gives each mailbox of the bench its own group directory.
+# bench_group DIR IMAP_USER [ORGANIZER]: a group of 20 invitees (19 members and the secretary, invented people)
+# and 10 meetings in 2027, so one `send` is 10 x 20 = 200 invitations. The organizer's address is
+# $BENCH_ORGANIZER unless given; the IMAP login may differ from it (Dovecot's static passdb takes any user),
+# which gives each mailbox of the bench its own group directory. The config is tests/lib/group.sh's.
 bench_group() {
-	local dir=$1 user=$2 i
+	local dir=$1 user=$2 org=${3:-$BENCH_ORGANIZER} i
 	local orgs=(Faxe Greve Holbæk Køge Lejre Odsherred Ringsted Roskilde Slagelse Solrød Sorø Stevns
 		Vordingborg Næstved Kalundborg Lolland Guldborgsund "Region Sjælland" Bornholm)
 	mkdir -p "$dir"
 	printf '%s\n' "$MS_PASSWORD" >"$dir/secret"
 	chmod 600 "$dir/secret"
-	cat >"$dir/tovholder.conf" <<-CONF
-	; bench group — invented people only
-	[group]
-	name = Netværksgruppe Børn og Unge
-	organizer = Karin Lund <$BENCH_ORGANIZER>
-	secretary = Jesper Vang (Solrød)
-	timezone = Europe/Copenhagen
-	schedule = schedule.ini
-	roster = roster.csv
-	state = state.db
-
-	[smtp]
-	url = smtp://127.0.0.1:$MS_SMTP_PORT
-	tls = none
-
-	[imap]
-	url = imap://127.0.0.1:$MS_IMAP_PORT
-	tls = none
-	user = $user
-	password_file = secret
-	; the Nextcloud fixture's robot (README "How answers are read")
-	trusted_relays = invitations-noreply@sky.borger.example
-	CONF
+	{
+		echo '; bench group — invented people only'
+		group_conf "Karin Lund <$org>" "$user"
+	} >"$dir/tovholder.conf"
 	: >"$dir/schedule.ini"
 	for i in 01 02 03 04 05 06 08 09 10 11; do
 		cat >>"$dir/schedule.ini" <<-SCHED
@@ -120,4 +104,13 @@ proc_ctx() {
 	echo "$sum"
 }
 
-proc_rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+# proc_mem PID: "PRIVATE PSS RSS RSS_ANON" in kB. PRIVATE is Private_Clean + Private_Dirty of
+# /proc/PID/smaps_rollup: the pages only this process maps, what one more of it costs. PSS is its
+# proportional share of every page it maps (a page shared by N processes counts 1/N), so it depends on how
+# many others map the same libraries. VmRSS and RssAnon (from status) for comparison with earlier runs.
+proc_mem() {
+	local priv pss
+	read -r priv pss < <(awk '/^Private_(Clean|Dirty):/ { p += $2 } /^Pss:/ { s = $2 }
+		END { print p + 0, s + 0 }' "/proc/$1/smaps_rollup") || return 1
+	echo "$priv $pss $(awk '/^VmRSS:/ { r = $2 } /^RssAnon:/ { a = $2 } END { print r + 0, a + 0 }' "/proc/$1/status")"
+}

@@ -2,6 +2,7 @@
 # Needs the mail stack's variables (MS_SMTP_PORT, MS_IMAP_PORT, MS_PASSWORD).
 #
 #   group_write DIR       tovholder.conf, schedule.ini, roster.csv, secret
+#   group_conf ORGANIZER IMAP_USER   the tovholder.conf of group_write for another organizer and login
 #   group_member LINE     appends a roster line (navn;organisation;email;rolle)
 #   group_new_machine DIR the config of the tovholder who takes the group over (handover tests)
 #   th ARGS…              runs tovholder with the group's config and a fixed clock
@@ -13,16 +14,13 @@
 
 GROUP_NOW=${GROUP_NOW:-2026-12-01T09:00:00Z}
 
-group_write() {
-	GROUP_DIR=$1
-	mkdir -p "$GROUP_DIR"
-	printf '%s\n' "${MS_PASSWORD:-test}" >"$GROUP_DIR/secret"
-	chmod 600 "$GROUP_DIR/secret"
-	cat >"$GROUP_DIR/tovholder.conf" <<CONF
-; test group — invented people only
+# group_conf ORGANIZER IMAP_USER — the group's tovholder.conf on stdout: schedule.ini, roster.csv and state.db
+# beside it, the mail stack's SMTP and IMAP (plain, loopback), the password in 'secret'. bench/lib.sh uses it.
+group_conf() {
+	cat <<CONF
 [group]
 name = Netværksgruppe Børn og Unge
-organizer = Karin Lund <tovholder@netvaerk.example>
+organizer = $1
 secretary = Jesper Vang (Solrød)
 timezone = Europe/Copenhagen
 schedule = schedule.ini
@@ -36,11 +34,22 @@ tls = none
 [imap]
 url = imap://127.0.0.1:${MS_IMAP_PORT:-143}
 tls = none
-user = tovholder@netvaerk.example
+user = $2
 password_file = secret
 ; the Nextcloud fixtures send from this robot with the attendee in Reply-To (README "How answers are read")
 trusted_relays = invitations-noreply@sky.borger.example
 CONF
+}
+
+group_write() {
+	GROUP_DIR=$1
+	mkdir -p "$GROUP_DIR"
+	printf '%s\n' "${MS_PASSWORD:-test}" >"$GROUP_DIR/secret"
+	chmod 600 "$GROUP_DIR/secret"
+	{
+		echo '; test group — invented people only'
+		group_conf 'Karin Lund <tovholder@netvaerk.example>' tovholder@netvaerk.example
+	} >"$GROUP_DIR/tovholder.conf"
 	cat >"$GROUP_DIR/schedule.ini" <<'SCHED'
 [2027-03-05]
 time = 10:00-13:00
