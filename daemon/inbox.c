@@ -5,7 +5,7 @@
  *
  * Order, for crash safety: record (idempotent: newest wins, review keyed by Message-ID) → move → remember the
  * UID. A crash in between reads the same mail again next time and changes nothing twice. The steps go by groups
- * of up to INBOX_GROUP mails, not one by one: the records of a group are one transaction (one fsync), its mail
+ * of up to INBOX_GROUP mails that are ours, not one by one: the records of a group are one transaction (one fsync), its mail
  * goes in one UID MOVE per folder, and the UID is remembered once. Measured on Dovecot with a 10,000-mail
  * Maildir (bench/): each MOVE costs a rescan of the mailbox (about 0.3 s, whatever the number of UIDs) and each
  * commit an fsync, which per mail made a first fetch take minutes. A crash now repeats at most one group.
@@ -32,7 +32,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#define INBOX_GROUP 5000  /* mails per group: records, moves, remembered UID (see the top) */
+#define INBOX_GROUP 5000  /* mails moved per group: records, moves, remembered UID (see the top) */
 #define INBOX_ROUNDS 8    /* looks for new mail per pass (see inbox_pass) */
 #define INBOX_REFRESH_EVERY (24 * 3600)   /* one invitation sent again per person and meeting, at most */
 
@@ -65,7 +65,7 @@ struct fetch_run {
 	int in_tx;               /* its records are in an open transaction */
 	uint32_t *moves[2];      /* UIDs for the processed [0] and review [1] folder, INBOX_GROUP each */
 	size_t n_moves[2];
-	size_t n_handled;
+	size_t n_handled;        /* mails of the group to move (INBOX_GROUP at most) */
 	uint32_t last_uid;       /* the highest UID handled */
 	uint32_t saved_uid;      /* the highest UID remembered in the store */
 	/* the reading mark (see the top) */
@@ -461,11 +461,15 @@ static int finish(struct fetch_run *run, const struct imap_msg *msg, struct repl
 	if (folder) {
 		int f = strcmp(folder, run->ctx->cfg.imap.processed) != 0;
 
-		/* at most one per mail handled, and a group ends after INBOX_GROUP mails */
+		/* at most one per mail handled, and a group ends after INBOX_GROUP of them */
 		run->moves[f][run->n_moves[f]++] = msg->uid;
+		run->n_handled++;
 	}
 	run->last_uid = msg->uid;
-	if (++run->n_handled >= INBOX_GROUP || now)
+	/* Only mail that is ours counts: mail left in the inbox was read by its header fields alone, and reading
+	 * those again after a crash costs little. Measured (bench/, row 1): counting every mail ended a first fetch
+	 * of 10,000 in two groups, each with its own UID MOVEs, which on a 10,000-mail Maildir cost about 0.1 s each. */
+	if (run->n_handled >= INBOX_GROUP || now)
 		return flush(run) < 0;
 	return 0;
 }
