@@ -2246,13 +2246,15 @@ static enum imap_result do_fetch_part(struct imap *im, struct imap_msg *msg, str
 enum imap_result imap_fetch_part(struct imap *im, struct imap_msg *msg, struct inmail_part *p, struct err *err)
 {
 	struct pipe_guard g;
-	enum imap_result res = not_ready(im, 1, err);
+	enum imap_result res;
 	char sec[80];
 
-	if (res != IMAP_OK)
-		return res;
+	/* fetched ahead with its batch: no word with the server, so the next batch's FETCH, if one was sent
+	 * ahead, is not waited for */
 	if (p->body)
-		return IMAP_OK;  /* fetched ahead with its batch */
+		return IMAP_OK;
+	if ((res = not_ready(im, 1, err)) != IMAP_OK)
+		return res;
 	if (part_section(&msg->mail, p, sec, sizeof(sec)) < 0) {
 		err_set(err, "that part is not in message %u", msg->uid);
 		return IMAP_REFUSED;
