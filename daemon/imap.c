@@ -51,6 +51,7 @@ struct imap {
 	/* the next batch's header FETCH, sent before the current batch is decided (see "fetching") */
 	enum { AHEAD_NONE, AHEAD_SENT, AHEAD_READ } ahead;
 	clist *ahead_result;     /* AHEAD_READ: its FETCH responses */
+	uint32_t ahead_first, ahead_last;   /* its UIDs, for the debug log */
 	enum imap_result ahead_res;  /* AHEAD_READ: how it ended; ahead_err says why when not IMAP_OK */
 	struct err ahead_err;
 };
@@ -1846,6 +1847,8 @@ static void ahead_send(struct imap *im, const uint32_t *uids, size_t n, const ch
 		return;
 	}
 	im->ahead = AHEAD_SENT;
+	im->ahead_first = uids[0];
+	im->ahead_last = uids[n - 1];
 }
 
 /* Reads the answer of the FETCH sent ahead into the stash (what libetpan's mailimap_uid_fetch does after it
@@ -1855,6 +1858,7 @@ static void ahead_read(struct imap *im)
 	struct mailimap_response *resp = NULL;
 	int r, ok;
 
+	log_debug("imap: reading the answer for the headers of UIDs %u to %u", im->ahead_first, im->ahead_last);
 	im->ahead = AHEAD_READ;
 	im->ahead_res = IMAP_OK;
 	if (!mailimap_read_line(im->s)) {

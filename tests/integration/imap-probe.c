@@ -6,6 +6,7 @@
  *              [--list] [--after UID] [--fields A,B,...] [--stop-after N] [--fetch UID:SECTION]...
  *              [--move-listed FOLDER] [--move UID[,UID...]:FOLDER]... [--want-every N] URL
  *
+ * --plan-fetch names the --fetch parts of each message to plan, so they come with their batch (fetched ahead).
  * --want-every N walks headers first (imap_fetch_new_planned with a want callback): only messages whose UID is a
  * multiple of N get their structure; the others are listed with their header fields alone ("structure=0").
  *
@@ -28,6 +29,7 @@ struct probe {
 	const char *move_listed;
 	long stop_after;
 	unsigned long want_every;   /* 0: every message's structure (imap_fetch_new) */
+	int plan_fetch;             /* --fetch parts are named to plan */
 	size_t seen;
 	enum imap_result res;   /* the first failure inside the callback */
 	struct err err;
@@ -37,7 +39,8 @@ static void usage(void)
 {
 	fputs("usage: imap-probe [--tls MODE] [--ca FILE] --user USER --password-file FILE [--mailbox NAME] [--list]\n"
 	      "                  [--after UID] [--fields A,B] [--stop-after N] [--fetch UID:SECTION]...\n"
-	      "                  [--move-listed FOLDER] [--move UID:FOLDER]... [--want-every N] URL\n", stderr);
+	      "                  [--move-listed FOLDER] [--move UID:FOLDER]... [--want-every N] [--plan-fetch]\n"
+	      "                  URL\n", stderr);
 	exit(1);
 }
 
@@ -152,6 +155,27 @@ static int on_msg(struct imap_msg *msg, void *arg)
 	return pr->stop_after > 0 && pr->seen >= (size_t)pr->stop_after;
 }
 
+/* plan: the --fetch parts of this message (root "-" or a section; "Nm" is left to the callback) */
+static int plan_parts(struct imap_msg *msg, void *arg, const struct inmail_part **ret_parts)
+{
+	const struct probe *pr = arg;
+	char prefix[16];
+	int n = 0;
+
+	snprintf(prefix, sizeof(prefix), "%u:", msg->uid);
+	for (size_t i = 0; i < pr->n_fetch && n < IMAP_AHEAD_PARTS; i++) {
+		const char *spec = pr->fetch[i] + strlen(prefix);
+		struct inmail_part *p;
+
+		if (strncmp(pr->fetch[i], prefix, strlen(prefix)) != 0 || spec[0] == '\0' || spec[strlen(spec) - 1] == 'm')
+			continue;
+		p = find_part(&msg->mail.root, 1, strcmp(spec, "-") == 0 ? "-" : spec, strcmp(spec, "-") == 0);
+		if (p)
+			ret_parts[n++] = p;
+	}
+	return n;
+}
+
 static int want_some(struct imap_msg *msg, void *arg)
 {
 	const struct probe *pr = arg;
@@ -203,6 +227,10 @@ int main(int argc, char **argv)
 
 		if (strcmp(a, "--list") == 0) {
 			list = 1;
+			continue;
+		}
+		if (strcmp(a, "--plan-fetch") == 0) {
+			pr.plan_fetch = 1;
 			continue;
 		}
 		if (a[0] != '-') {
@@ -267,8 +295,10 @@ int main(int argc, char **argv)
 	if (pr.res == IMAP_OK)
 		printf("selected %s uidvalidity=%u uidnext=%u\n", mailbox, uidvalidity, uidnext);
 	if (pr.res == IMAP_OK && list) {
-		enum imap_result r = pr.want_every ? imap_fetch_new_planned(pr.im, (uint32_t)after, fields, want_some, NULL,
-									    on_msg, &pr, &pr.err)
+		enum imap_result r = pr.want_every || pr.plan_fetch
+					     ? imap_fetch_new_planned(pr.im, (uint32_t)after, fields,
+								      pr.want_every ? want_some : NULL,
+								      pr.plan_fetch ? plan_parts : NULL, on_msg, &pr, &pr.err)
 						   : imap_fetch_new(pr.im, (uint32_t)after, fields, on_msg, &pr, &pr.err);
 
 		/* a failure inside the callback is already in pr.res and pr.err */

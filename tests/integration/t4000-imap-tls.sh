@@ -488,14 +488,27 @@ test_expect_success 'the next batch is asked for before this one is decided; com
 	grep -x "listed 700" both &&
 	grep -x "moved uid=1 to Tovholder/Behandlet" both &&
 	grep -x "result OK" both &&
-	ahead=$(grep -n "UIDs 501 to 1000" both | cut -d: -f1) &&
+	ahead=$(grep -n "headers of 500 message(s), UIDs 501 to 1000" both | cut -d: -f1) &&
 	first=$(grep -n "^msg uid=1 " both | cut -d: -f1) &&
-	third=$(grep -n "UIDs 1001 to 1100" both | cut -d: -f1) &&
+	third=$(grep -n "headers of 99 message(s), UIDs 1001 to 1100\|headers of 100 message(s), UIDs 1001 to 1100" both | cut -d: -f1) &&
 	last=$(grep -n "^msg uid=700 " both | cut -d: -f1) &&
 	test "$ahead" -lt "$first" && test "$third" -lt "$last" &&
 	! grep "^msg uid=701 " both &&
 	"$PROBE" --user $masse --password-file "$TEST_TMP/secret" --ca "$MS_CA" --list --fields Subject "$IMAPS" >out &&
 	grep -x "listed 1099" out && ! grep "^msg uid=1 " out
+'
+
+# A part fetched ahead is handed over without a word with the server: the next batch's answer is read only when
+# the walk needs it, after this batch was decided.
+test_expect_success 'parts fetched ahead do not make the walk wait for the next batch' '
+	TOVHOLDER_DEBUG=1 "$PROBE" --user $masse --password-file "$TEST_TMP/secret" --ca "$MS_CA" \
+		--want-every 100 --plan-fetch --fetch 200:- --fetch 400:- --fields Subject "$IMAPS" >both 2>&1 &&
+	grep -x "listed 1099" both &&
+	test "$(grep -c "UID FETCH of part 1 of 2 message(s) ahead" both)" = 1 &&
+	test "$(grep -c "UID FETCH of part" both)" = 1 &&
+	fetched=$(grep -n "^fetched uid=400 section=- " both | cut -d: -f1) &&
+	read=$(grep -n "reading the answer for the headers of UIDs 502 to 1001" both | cut -d: -f1) &&
+	test -n "$fetched" && test -n "$read" && test "$fetched" -lt "$read"
 '
 
 test_expect_success 'a header field name that is not an IMAP atom is refused, not sent' '
