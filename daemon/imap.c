@@ -2444,10 +2444,17 @@ int imap_idle_line_is_news(const char *line, size_t len)
 	return 1;   /* "* 4 EXISTS", "* 2 EXPUNGE", "* 3 FETCH (…)", "* 1 RECENT", "* BYE", anything else */
 }
 
-int imap_idle_news(struct imap *im, int readable)
+/* Reads what the server sent (once from the socket when 'readable', else only what is buffered) and judges each
+ * complete line with is_news: lines that are no news are dropped with 'quiet_note' in the debug log. With
+ * 'keep_news' the first news stays in the buffer for the next command's answer (imap_idle_done) to meet; else
+ * every complete line is dropped. 1 on news, a closed connection or a full buffer without a line end; 0 when
+ * every complete line was quiet. */
+static int read_news(struct imap *im, int readable, int (*is_news)(const char *line, size_t len), int keep_news,
+		     const char *quiet_note)
 {
 	mailstream *st = im->s ? im->s->imap_stream : NULL;
 	size_t start = 0;
+	int news = 0;
 
 	if (!st)
 		return 1;
@@ -2456,7 +2463,7 @@ int imap_idle_news(struct imap *im, int readable)
 						  st->buffer_max_size - st->read_buffer_len);
 
 		if (got <= 0)
-			return 1;   /* closed or failed: imap_idle_done reports it */
+			return 1;   /* closed or failed: the next command reports it */
 		st->read_buffer_len += (size_t)got;
 	}
 	for (;;) {
@@ -2467,18 +2474,27 @@ int imap_idle_news(struct imap *im, int readable)
 		if (!nl)
 			break;
 		len = (size_t)(nl - line);
-		if (imap_idle_line_is_news(line, len > 0 && line[len - 1] == '\r' ? len - 1 : len)) {
-			memmove(st->read_buffer, line, st->read_buffer_len - start);
-			st->read_buffer_len -= start;
-			return 1;
+		if (is_news(line, len > 0 && line[len - 1] == '\r' ? len - 1 : len)) {
+			if (keep_news) {
+				memmove(st->read_buffer, line, st->read_buffer_len - start);
+				st->read_buffer_len -= start;
+				return 1;
+			}
+			news = 1;
+		} else {
+			log_debug("[imap] %s", quiet_note);
 		}
-		log_debug("[imap] a keepalive in IDLE: still idling");
 		start += len + 1;
 	}
 	memmove(st->read_buffer, st->read_buffer + start, st->read_buffer_len - start);
 	st->read_buffer_len -= start;
 	/* A full buffer without a line end is no keepalive. */
-	return st->read_buffer_len == st->buffer_max_size;
+	return news || st->read_buffer_len == st->buffer_max_size;
+}
+
+int imap_idle_news(struct imap *im, int readable)
+{
+	return read_news(im, readable, imap_idle_line_is_news, 1, "a keepalive in IDLE: still idling");
 }
 
 enum imap_result imap_idle_done(struct imap *im, struct err *err)
@@ -2493,4 +2509,205 @@ enum imap_result imap_idle_done(struct imap *im, struct err *err)
 	r = mailimap_idle_done(im->s);
 	pipe_restore(&g);
 	return r == MAILIMAP_NO_ERROR ? IMAP_OK : fail(im, r, "IDLE DONE", err);
+}
+
+/* ---- NOTIFY (RFC 5465) ---- */
+
+int imap_has_notify(const struct imap *im)
+{
+	return has_cap(im, "NOTIFY");
+}
+
+/* A quoted string (RFC 3501 4.3): a wire name is printable ASCII (modified UTF-7), '"' and '\' escaped. */
+static void add_quoted(struct buf *b, const char *s)
+{
+	buf_addch(b, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_addch(b, '\\');
+		buf_addch(b, *s);
+	}
+	buf_addch(b, '"');
+}
+
+/* The command for 'folders', or NULL with err when one of them has no wire name on this server. */
+static char *notify_command(const struct imap *im, const char *const *folders, size_t n, struct err *err)
+{
+	struct buf b;
+
+	buf_init(&b);
+	/* the selected mailbox (the last folder a pass read) is left out of "mailboxes": it has its own filter,
+	 * and MessageNew goes with MessageExpunge (RFC 5465 5.2) */
+	buf_adds(&b, "NOTIFY SET STATUS (selected (MessageNew MessageExpunge)) (mailboxes (");
+	for (size_t i = 0; i < n; i++) {
+		struct folder f;
+
+		if (folder_name(im, folders[i], &f, err) < 0) {
+			buf_release(&b);
+			return NULL;
+		}
+		if (i)
+			buf_addch(&b, ' ');
+		add_quoted(&b, f.wire);
+		free(f.wire);
+	}
+	buf_adds(&b, ") (MessageNew MessageExpunge))");
+	return buf_detach(&b, NULL);
+}
+
+/* MESSAGES of one STATUS response; -1 when it has none. */
+static long status_messages(const struct mailimap_mailbox_data_status *st)
+{
+	for (clistiter *it = st->st_info_list ? clist_begin(st->st_info_list) : NULL; it; it = clist_next(it)) {
+		const struct mailimap_status_info *si = clist_content(it);
+
+		if (si->st_att == MAILIMAP_STATUS_ATT_MESSAGES)
+			return (long)si->st_value;
+	}
+	return -1;
+}
+
+/* How many of the mailboxes the answer to NOTIFY SET STATUS describes hold mail: a STATUS with MESSAGES above 0
+ * (or without MESSAGES), an EXISTS above 0 for the selected one. */
+static int notify_waiting(const struct mailimap_response *resp)
+{
+	int n = 0;
+
+	for (clistiter *it = resp->rsp_cont_req_or_resp_data_list ? clist_begin(resp->rsp_cont_req_or_resp_data_list)
+								  : NULL;
+	     it; it = clist_next(it)) {
+		const struct mailimap_cont_req_or_resp_data *c = clist_content(it);
+		const struct mailimap_response_data *d = c->rsp_type == MAILIMAP_RESP_RESP_DATA ? c->rsp_data.rsp_resp_data
+												 : NULL;
+		const struct mailimap_mailbox_data *mb = d && d->rsp_type == MAILIMAP_RESP_DATA_TYPE_MAILBOX_DATA
+								 ? d->rsp_data.rsp_mailbox_data
+								 : NULL;
+
+		if (mb && mb->mbd_type == MAILIMAP_MAILBOX_DATA_EXISTS)
+			n += mb->mbd_data.mbd_exists > 0;
+		else if (mb && mb->mbd_type == MAILIMAP_MAILBOX_DATA_STATUS && mb->mbd_data.mbd_status)
+			n += status_messages(mb->mbd_data.mbd_status) != 0;
+	}
+	return n;
+}
+
+/* One NOTIFY SET exchange, as sasl_exchange does AUTHENTICATE (libetpan has no NOTIFY): a libetpan code,
+ * MAILIMAP_ERROR_EXTENSION on a tagged NO or BAD. */
+static int notify_exchange(struct imap *im, const char *cmd, int *ret_waiting)
+{
+	struct mailimap_response *resp = NULL;
+	int r = mailimap_send_current_tag(im->s), ok, bye;
+
+	if (r == MAILIMAP_NO_ERROR && send_private(im, cmd) < 0)
+		r = MAILIMAP_ERROR_STREAM;
+	if (r != MAILIMAP_NO_ERROR)
+		return r;
+	if (!mailimap_read_line(im->s))
+		return MAILIMAP_ERROR_STREAM;
+	r = mailimap_parse_response(im->s, &resp);
+	if (r != MAILIMAP_NO_ERROR)
+		return r;
+	ok = resp->rsp_resp_done && resp->rsp_resp_done->rsp_type == MAILIMAP_RESP_DONE_TYPE_TAGGED &&
+	     resp->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->rsp_type == MAILIMAP_RESP_COND_STATE_OK;
+	bye = resp->rsp_resp_done && resp->rsp_resp_done->rsp_type == MAILIMAP_RESP_DONE_TYPE_FATAL;
+	if (ok)
+		*ret_waiting = notify_waiting(resp);
+	mailimap_response_free(resp);
+	return ok ? MAILIMAP_NO_ERROR : bye ? MAILIMAP_ERROR_FATAL : MAILIMAP_ERROR_EXTENSION;
+}
+
+enum imap_result imap_notify_set(struct imap *im, const char *const *folders, size_t n, int *ret_waiting,
+				 struct err *err)
+{
+	struct pipe_guard g;
+	enum imap_result res = not_ready(im, 0, err);
+	char *cmd = NULL;
+	int r, waiting = 0;
+
+	if (res != IMAP_OK)
+		return res;
+	if (!imap_has_notify(im)) {
+		err_set(err, "%s does not offer NOTIFY", im->host);
+		return IMAP_REFUSED;
+	}
+	pipe_ignore(&g);
+	res = learn_hierarchy(im, err);
+	if (res == IMAP_OK && !(cmd = notify_command(im, folders, n, err)))
+		res = IMAP_REFUSED;
+	if (res == IMAP_OK) {
+		r = notify_exchange(im, cmd, &waiting);
+		if (r != MAILIMAP_NO_ERROR)
+			res = fail(im, r, "NOTIFY", err);
+	}
+	pipe_restore(&g);
+	free(cmd);
+	if (res == IMAP_OK)
+		*ret_waiting = waiting;
+	return res;
+}
+
+/* After NOTIFY SET the server speaks unasked (RFC 5465 5): a STATUS for a watched mailbox that is not
+ * selected, EXISTS / EXPUNGE for the selected one, "* OK [NOTIFICATIONOVERFLOW]" when it gives up. Only mail
+ * that is there is news: a STATUS with MESSAGES above 0, an EXISTS above 0. An expunge (our own pass moving
+ * mail on, or the tovholder taking one back) leaves nothing to decide, nor does a plain "* OK text". A
+ * response code (NOTIFICATIONOVERFLOW), BYE, a tagged reply and anything we do not understand are news: a
+ * pass costs little and meets whatever it was. */
+int imap_notify_line_is_news(const char *line, size_t len)
+{
+	static const char *const quiet_count[] = { "EXPUNGE", "RECENT" };
+	const char *end = line + len, *p, *word;
+	unsigned long num = 0;
+	size_t n;
+
+	if (len < 3 || line[0] != '*' || line[1] != ' ' || memchr(line, '{', len))
+		return 1;
+	p = line + 2;
+	for (n = 0; p + n < end && p[n] != ' '; n++)
+		;
+	if ((n == 2 && strncasecmp(p, "OK", 2) == 0) || (n == 2 && strncasecmp(p, "NO", 2) == 0))
+		return p + n < end && p + n + 1 < end && p[n + 1] == '[';
+	if (n == 6 && strncasecmp(p, "STATUS", 6) == 0) {
+		/* "* STATUS name (MESSAGES 1 UIDNEXT 4 UNSEEN 1)": the list is the last parenthesis */
+		const char *open = NULL;
+
+		for (const char *q = p; q < end; q++)
+			if (*q == '(')
+				open = q;
+		for (p = open ? open + 1 : end; p < end && *p != ')';) {
+			for (word = p; p < end && *p != ' ' && *p != ')'; p++)
+				;
+			if ((size_t)(p - word) == 8 && strncasecmp(word, "MESSAGES", 8) == 0 && p < end && *p == ' ') {
+				if (++p >= end || *p < '0' || *p > '9')
+					return 1;
+				for (; p < end && *p >= '0' && *p <= '9' && num < 1000000000; p++)
+					num = num * 10 + (unsigned long)(*p - '0');
+				return num != 0;
+			}
+			while (p < end && *p == ' ')
+				p++;
+		}
+		return 1;
+	}
+	/* "* 3 EXISTS", "* 2 EXPUNGE", "* 1 RECENT" */
+	if (!n)
+		return 1;
+	for (; n && *p >= '0' && *p <= '9' && num < 1000000000; p++, n--)
+		num = num * 10 + (unsigned long)(*p - '0');
+	if (n || p >= end)
+		return 1;
+	word = ++p;
+	n = (size_t)(end - word);
+	if (n == 6 && strncasecmp(word, "EXISTS", 6) == 0)
+		return num != 0;
+	for (size_t i = 0; i < sizeof(quiet_count) / sizeof(quiet_count[0]); i++)
+		if (strlen(quiet_count[i]) == n && strncasecmp(word, quiet_count[i], n) == 0)
+			return 0;
+	return 1;
+}
+
+int imap_notify_news(struct imap *im, int readable)
+{
+	/* every line is dropped, news too: the pass that follows reads the folders afresh, and a pass that cannot
+	 * run now (no state lock) must not leave news behind to wake the loop again at once */
+	return read_news(im, readable, imap_notify_line_is_news, 0, "a notification of no new mail: still waiting");
 }

@@ -124,7 +124,8 @@ enum imap_result imap_move_uids(struct imap *im, const uint32_t *uids, size_t n,
  * notifications in between are dropped: the caller reads the mailbox afresh anyway. */
 int imap_has_idle(const struct imap *im);
 enum imap_result imap_idle_start(struct imap *im, struct err *err);
-/* 1 when what the server sent so far holds a complete line that imap_idle_news has not yet judged. */
+/* 1 when what the server sent so far holds a complete line that imap_idle_news (or imap_notify_news) has not
+ * yet judged. */
 int imap_idle_pending(const struct imap *im);
 /* Reads what the server sent (once from the socket when 'readable' — poll said so —, else only what is
  * already in the stream buffer) and judges each complete line: 1
@@ -137,6 +138,25 @@ int imap_idle_line_is_news(const char *line, size_t len);
 enum imap_result imap_idle_done(struct imap *im, struct err *err);
 /* The connection's socket, or -1 when not connected. */
 int imap_fd(const struct imap *im);
+
+/* NOTIFY (RFC 5465), for the service's second connection, which watches the decision folders.
+ * imap_has_notify: the server offers it (after login). imap_notify_set sends NOTIFY SET STATUS for 'folders'
+ * (UTF-8, '/' between levels, as in the config; they must exist) and the selected mailbox, events MessageNew and
+ * MessageExpunge; *ret_waiting is how many of them hold mail now, by the server's answer (the selected mailbox
+ * counts only when mail arrived in it unseen). REFUSED when the server has no NOTIFY or refuses the command: the
+ * caller looks at the folders on a timer instead. Other commands (a pass) may follow at any time: the server's
+ * notifications in their answers are read and ignored by libetpan; send imap_notify_set again after them. */
+int imap_has_notify(const struct imap *im);
+enum imap_result imap_notify_set(struct imap *im, const char *const *folders, size_t n, int *ret_waiting,
+				 struct err *err);
+/* As imap_idle_news, for the notifications after imap_notify_set: 1 when a line is news (mail in a watched
+ * mailbox, a response code such as NOTIFICATIONOVERFLOW, BYE, a tagged reply, anything not understood) or the
+ * connection closed; 0 when every complete line said no mail is there (an expunge, a STATUS of MESSAGES 0, a
+ * plain "* OK"). Every complete line is dropped, news too (a lost connection shows at the next command).
+ * imap_idle_pending tells whether a line waits in the buffer. */
+int imap_notify_news(struct imap *im, int readable);
+/* The rule imap_notify_news applies to one line (without its CRLF); 1 for news. Pure, for the tests. */
+int imap_notify_line_is_news(const char *line, size_t len);
 
 /* For `check --online`: the login mechanism used ("LOGIN", "XOAUTH2", "OAUTHBEARER", or "PREAUTH" when the
  * server logged us in at once), NULL before a login; the server's capabilities after login, space-separated

@@ -1,6 +1,6 @@
 /* The service loop. It sleeps in poll() until something needs doing: a signal, a changed file, mail in the
- * inbox (IMAP IDLE, RFC 2177), or its next timer — a retry, a reminder, the IDLE renewal, a reconnect, the
- * watchdog. No busy waiting and no fixed sleeps.
+ * inbox (IMAP IDLE, RFC 2177), mail in a decision folder (IMAP NOTIFY, RFC 5465), or its next timer — a retry,
+ * a reminder, the IDLE renewal, a reconnect, the watchdog. No busy waiting and no fixed sleeps.
  *
  * Sending and reading each take the state lock only while they work, so the CLI commands run beside the
  * service and see its writes at once (SQLite WAL); a second `run` for the same group is refused. */
@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #define IDLE_RENEW      (25 * 60)  /* RFC 2177: servers may drop an IDLE after 30 minutes; renew before */
+#define NOTIFY_RENEW    IDLE_RENEW /* the same autologout ends a connection waiting for NOTIFY: a pass before */
 #define RECONNECT_MIN   5
 #define RECONNECT_MAX   300
 #define RELOAD_SETTLE_MS 300       /* editors write a file in several steps: wait for them to finish */
@@ -51,6 +52,7 @@ struct loop {
 	long long poll_ms;         /* without IDLE: when to look at the mailbox again */
 	long long folders_ms;      /* when to look at the decision folders again (IDLE does not see them) */
 	struct imap *folders_imap; /* their connection, kept between looks (NULL: made at the next look) */
+	int folders_notify;        /* 1: folders_imap waits for NOTIFY news; -1: its server refused NOTIFY */
 	long long reconnect_ms;    /* when to connect to IMAP again (0: now) */
 	int reconnect_delay;
 	long long send_ms;         /* next retry or reminder (0: none) */
@@ -164,6 +166,7 @@ static void imap_lost(struct loop *l, const char *why)
 	l->imap = NULL;
 	imap_free(l->folders_imap);
 	l->folders_imap = NULL;
+	l->folders_notify = 0;
 	l->idling = 0;
 	/* ±20 % so many services do not come back at the same instant */
 	jitter = (int)(util_now() % 5) - 2;
@@ -220,13 +223,67 @@ static void inbox_cycle(struct loop *l)
 		status(l);
 }
 
+/* The folders' connection is lost or could not be made: with NOTIFY nothing else would bring the next look, so
+ * it comes after poll_interval but not later than a reconnect of the inbox would. */
+static void folders_drop(struct loop *l)
+{
+	long long wait = l->ctx.cfg.imap.poll_interval < RECONNECT_MAX ? l->ctx.cfg.imap.poll_interval : RECONNECT_MAX;
+
+	imap_free(l->folders_imap);
+	l->folders_imap = NULL;
+	l->folders_notify = 0;
+	l->folders_ms = now_ms() + wait * 1000LL;
+}
+
+/* After a pass: where the server offers NOTIFY, the next look is when mail lands in a decision folder (or after
+ * NOTIFY_RENEW, before the server's autologout); else after poll_interval, as before. Mail already waiting by
+ * the server's answer (it came during the pass, or the pass left it) is looked at again at once when the pass
+ * decided something, else after poll_interval: a mail no pass can move on must not keep the service busy. */
+static void folders_arm(struct loop *l, int decided)
+{
+	const struct server_config *sc = &l->ctx.cfg.imap;
+	const char *const folders[] = { sc->decline, sc->accept, sc->ignore, sc->attendance };
+	struct err err = { "" };
+	int waiting = 0;
+	long long next = NOTIFY_RENEW;
+
+	if (l->folders_notify < 0)
+		return;
+	if (!imap_has_notify(l->folders_imap)) {   /* none offered, or the pass lost the connection */
+		l->folders_notify = 0;
+		return;
+	}
+	switch (imap_notify_set(l->folders_imap, folders, sizeof(folders) / sizeof(folders[0]), &waiting, &err)) {
+	case IMAP_OK:
+		if (!l->folders_notify)
+			log_info("[imap] the decision folders: looked at when mail arrives there (NOTIFY)");
+		l->folders_notify = 1;
+		if (waiting) {
+			log_debug("decision folders: %d still hold mail", waiting);
+			next = decided ? 0 : l->ctx.cfg.imap.poll_interval;
+		}
+		l->folders_ms = now_ms() + next * 1000LL;
+		break;
+	case IMAP_REFUSED:
+		log_warn("[imap] %s; looking into the decision folders every poll_interval instead", err.msg);
+		l->folders_notify = -1;
+		break;
+	case IMAP_UNREACHABLE:
+		log_warn("[imap] the decision folders: %s; trying again later", err.msg);
+		folders_drop(l);
+		break;
+	}
+}
+
 /* The decision folders, on a connection of their own: IDLE watches the inbox only, and selecting other folders
- * on the idling connection stopped Dovecot's keepalives in IDLE (t5060). Every poll_interval; the connection is
- * kept between looks (a login a minute would also run an OAuth2 token_command a minute). */
+ * on the idling connection stopped Dovecot's keepalives in IDLE (t5060). A pass at the first look, then on
+ * NOTIFY news, or every poll_interval on a server without NOTIFY (folders_arm); the connection is kept between
+ * looks (a login a minute would also run an OAuth2 token_command a minute). */
 static void folders_cycle(struct loop *l)
 {
 	struct folders_result res;
 	struct err err = { "" };
+	int decided;
 
 	l->folders_ms = now_ms() + l->ctx.cfg.imap.poll_interval * 1000LL;
 	if (!l->imap)
@@ -234,6 +291,7 @@ static void folders_cycle(struct loop *l)
 	if (!l->folders_imap && inbox_connect(&l->ctx, &l->folders_imap, &err)) {
 		l->folders_imap = NULL;
 		log_warn("[imap] the decision folders: %s; trying again later", err.msg);
+		folders_drop(l);
 		return;
 	}
 	if (ctx_lock(&l->ctx, 1))
@@ -242,17 +300,18 @@ static void folders_cycle(struct loop *l)
 	if (folders_pass(&l->ctx, l->folders_imap, util_now(), stop_requested, NULL, &res) < 0)
 		log_error("the decision folders stopped on a state error; trying again at the next look");
 	ctx_unlock(&l->ctx);
-	if (res.answers || res.ignored || res.reports || res.returned) {
+	decided = res.answers || res.ignored || res.reports || res.returned;
+	if (decided) {
 		log_info("decided by folder: %d answers, %d ignored, %d Teams reports, %d back to review",
 			 res.answers, res.ignored, res.reports, res.returned);
 		l->send_ms = now_ms();   /* what follows a decision is sent now (send_cycle) */
 	}
 	if (res.stop != IMAP_OK)
 		log_warn("[imap] %s; trying again later", res.stop_reason);
-	if (res.stop == IMAP_UNREACHABLE) {
-		imap_free(l->folders_imap);
-		l->folders_imap = NULL;
-	}
+	if (res.stop == IMAP_UNREACHABLE)
+		folders_drop(l);
+	else
+		folders_arm(l, decided);
 }
 
 static void imap_open(struct loop *l)
@@ -363,6 +422,7 @@ static void reload(struct loop *l)
 	}
 	imap_free(l->folders_imap);
 	l->folders_imap = NULL;
+	l->folders_notify = 0;
 	l->reconnect_delay = RECONNECT_MIN;
 	l->reconnect_ms = now_ms();
 	l->reload_all = 1;
@@ -505,7 +565,7 @@ int loop_run(const char *config_path, int verbose)
 	send_cycle(&l);
 	imap_open(&l);
 	while (!stop) {
-		struct pollfd pfd[3] = { { l.sfd, POLLIN, 0 }, { l.ifd, POLLIN, 0 }, { -1, POLLIN, 0 } };
+		struct pollfd pfd[4] = { { l.sfd, POLLIN, 0 }, { l.ifd, POLLIN, 0 }, { -1, POLLIN, 0 }, { -1, POLLIN, 0 } };
 		long long next = earliest(&l), wait_ms = -1;
 		int ready;
 
@@ -513,12 +573,18 @@ int loop_run(const char *config_path, int verbose)
 			inbox_cycle(&l);
 			continue;
 		}
+		if (l.folders_notify > 0 && imap_idle_pending(l.folders_imap) && imap_notify_news(l.folders_imap, 0)) {
+			folders_cycle(&l);
+			continue;
+		}
 		if (l.idling)
 			pfd[2].fd = imap_fd(l.imap);
+		if (l.folders_notify > 0)
+			pfd[3].fd = imap_fd(l.folders_imap);
 		if (next)
 			wait_ms = next > now_ms() ? next - now_ms() : 0;
 		release_memory(&l);
-		ready = poll(pfd, 3, wait_ms > INT_MAX ? INT_MAX : (int)wait_ms);
+		ready = poll(pfd, 4, wait_ms > INT_MAX ? INT_MAX : (int)wait_ms);
 		if (ready < 0 && errno != EINTR) {
 			log_error("poll: %s", strerror(errno));
 			rc = EX_OSERR;
@@ -539,6 +605,12 @@ int loop_run(const char *config_path, int verbose)
 		if (ready > 0 && (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)) &&
 		    ((pfd[2].revents & (POLLHUP | POLLERR)) || imap_idle_news(l.imap, 1)))
 			inbox_cycle(&l);
+		/* The same for the decision folders: only mail that is there wakes a pass (an expunge does not). */
+		if (ready > 0 && l.folders_notify > 0 && (pfd[3].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    ((pfd[3].revents & (POLLHUP | POLLERR)) || imap_notify_news(l.folders_imap, 1))) {
+			log_debug("decision folders: news from the server");
+			folders_cycle(&l);
+		}
 		timers(&l);
 	}
 	sd_notify(0, "STOPPING=1");

@@ -50,7 +50,8 @@ static const struct command commands[] = {
 	  "arrival (IMAP IDLE; without IDLE every [imap] poll_interval), sends the reminders ([group]\n"
 	  "reminders), mails the paperwork at its time (the referat draft, the status mail, and the final\n"
 	  "attendance lines as soon as 'fremmøde' records them), looks into the folders the tovholder\n"
-	  "decides in every [imap] poll_interval (as 'fetch' does), retries what a server deferred, and\n"
+	  "decides in when mail lands there (IMAP NOTIFY; without NOTIFY every [imap] poll_interval), as\n"
+	  "'fetch' does, retries what a server deferred, and\n"
 	  "stops cleanly on SIGTERM. The other commands\n"
 	  "work while it runs.\n" },
 	{ "fetch", cmd_fetch, "fetch", "read the answers that arrived in the organizer's inbox",

@@ -12,24 +12,6 @@ AFTER=2027-03-05T13:30:00Z	# the meeting is 10.00-13.00 in Copenhagen
 SVC_PID=
 trap '_rc=$?; test -n "$SVC_PID" && kill -9 $SVC_PID 2>/dev/null; (exit $_rc); _test_cleanup' EXIT
 
-# mail NAME FROM MSGID SUBJECT TEXT [IN-REPLY-TO] — a plain mail from FROM to the organizer
-mail() {
-	mkdir -p "$TEST_TMP/mails"
-	{
-		printf 'From: %s\nTo: Karin Lund <%s>\nSubject: %s\nDate: Wed, 02 Dec 2026 10:15:00 +0100\n' "$2" "$ORGANIZER" "$4"
-		printf 'Message-ID: <%s>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n' "$3"
-		printf 'Content-Transfer-Encoding: 8bit\n'
-		test -z "${6:-}" || printf 'In-Reply-To: <%s>\nReferences: <%s>\n' "$6" "$6"
-		printf '\n%s\n' "$5"
-	} >"$TEST_TMP/mails/$1.eml" &&
-	mailstack_inject "$TEST_TMP/mails/$1.eml" "$ORGANIZER"
-}
-
-our_msgid() {
-	sqlite3 "$DB" "SELECT o.message_id FROM outbox o JOIN meeting m ON m.id = o.meeting_id
-		WHERE m.date = '$2' AND o.email = '$1' ORDER BY o.id DESC LIMIT 1"
-}
-
 state_of() {
 	local line
 	line=$(th status "$2" | grep -F "$(sqlite3 "$DB" "SELECT name FROM invitation WHERE email = '$1' LIMIT 1") (")

@@ -6,6 +6,9 @@
 #   folders              every folder, decoded from modified UTF-7, one a line
 #   ids                  "FOLDER<TAB>Message-ID" for every mail in every folder, sorted
 #   move MSGID FOLDER    moves the mail with that Message-ID, wherever it is, into FOLDER (UTF-8, '/')
+# And, with $ORGANIZER and $DB (the group's state) set:
+#   mail NAME FROM MSGID SUBJECT TEXT [IN-REPLY-TO]   a plain mail from FROM to the organizer, through the stack
+#   our_msgid EMAIL DATE                              the Message-ID of our latest mail to EMAIL for that meeting
 imap() {
 	"$PYTHON" - "$MS_IMAP_PORT" "$MS_PASSWORD" "$@" <<-\EOF
 	import base64, imaplib, re, sys
@@ -64,3 +67,21 @@ imap() {
 	EOF
 }
 
+# mail NAME FROM MSGID SUBJECT TEXT [IN-REPLY-TO] — a plain mail from FROM to the organizer
+mail() {
+	mkdir -p "$TEST_TMP/mails"
+	{
+		printf 'From: %s\nTo: Karin Lund <%s>\nSubject: %s\nDate: Wed, 02 Dec 2026 10:15:00 +0100\n' "$2" "$ORGANIZER" "$4"
+		printf 'Message-ID: <%s>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n' "$3"
+		printf 'Content-Transfer-Encoding: 8bit\n'
+		test -z "${6:-}" || printf 'In-Reply-To: <%s>\nReferences: <%s>\n' "$6" "$6"
+		printf '\n%s\n' "$5"
+	} >"$TEST_TMP/mails/$1.eml" &&
+	mailstack_inject "$TEST_TMP/mails/$1.eml" "$ORGANIZER"
+}
+
+# our_msgid EMAIL DATE — the Message-ID of our latest mail to EMAIL for the meeting on DATE
+our_msgid() {
+	sqlite3 "$DB" "SELECT o.message_id FROM outbox o JOIN meeting m ON m.id = o.meeting_id
+		WHERE m.date = '$2' AND o.email = '$1' ORDER BY o.id DESC LIMIT 1"
+}

@@ -73,6 +73,53 @@ static const struct idle_case {
 	{ "*  OK", 1 },
 };
 
+/* What a server may send after NOTIFY SET (RFC 5465 5; Dovecot's words): only mail that is there is news — and
+ * anything we cannot read, a response code (NOTIFICATIONOVERFLOW: the server stopped telling), BYE. */
+static const struct idle_case notify_cases[] = {
+	{ "* STATUS Tovholder/Afbud (MESSAGES 2 UIDNEXT 4 UNSEEN 2)", 1 },   /* Dovecot, mail moved in */
+	{ "* STATUS Tovholder/Afbud (MESSAGES 0 UIDNEXT 4 UNSEEN 0)", 0 },   /* our pass moved it on */
+	{ "* STATUS \"Tovholder/Til gennemsyn\" (UIDNEXT 9 MESSAGES 1)", 1 },
+	{ "* STATUS \"Tovholder/A (MESSAGES 0)\" (MESSAGES 3)", 1 },       /* the list is the last parenthesis */
+	{ "* STATUS \"Tovholder/A (MESSAGES 1)\" (MESSAGES 0)", 0 },
+	{ "* status Tovholder/Fremm&APg-de (messages 0 uidnext 5)", 0 },
+	{ "* STATUS Tovholder/Afbud (UIDNEXT 4 UNSEEN 0)", 1 },             /* no MESSAGES: look */
+	{ "* STATUS Tovholder/Afbud (MESSAGES x)", 1 },
+	{ "* STATUS Tovholder/Afbud (MESSAGES)", 1 },
+	{ "* STATUS Tovholder/Afbud (MESSAGES 00)", 0 },
+	{ "* STATUS Tovholder/Afbud (MESSAGES 99999999999999999999)", 1 },
+	{ "* STATUS Tovholder/Afbud", 1 },
+	{ "* STATUS {14}", 1 },                                               /* a literal name */
+	{ "* 1 EXISTS", 1 },                                                  /* in the selected folder */
+	{ "* 0 EXISTS", 0 },
+	{ "* 2 EXPUNGE", 0 },
+	{ "* 1 RECENT", 0 },
+	{ "* 3 FETCH (FLAGS (\\Seen))", 1 },
+	{ "*  EXPUNGE", 1 },
+	{ "* 2x EXPUNGE", 1 },
+	{ "* 99999999999999999999 EXPUNGE", 1 },
+	{ "* OK Still here", 0 },
+	{ "* OK", 0 },
+	{ "* OK [NOTIFICATIONOVERFLOW] too many changes", 1 },
+	{ "* NO [ALERT] quota nearly full", 1 },
+	{ "* BYE Disconnected for inactivity", 1 },
+	{ "* LIST () \"/\" Tovholder/Ny", 1 },
+	{ "A0009 OK NOTIFY completed", 1 },
+	{ "+ go on", 1 },
+	{ "*", 1 },
+	{ "", 1 },
+};
+
+static void test_notify_lines(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(notify_cases) / sizeof(notify_cases[0]); i++) {
+		const char *l = notify_cases[i].line;
+
+		if (imap_notify_line_is_news(l, strlen(l)) != notify_cases[i].news)
+			fail_msg("'%s': expected %s", l, notify_cases[i].news ? "news" : "no news");
+	}
+}
+
 static void test_idle_lines(void **state)
 {
 	(void)state;
@@ -203,6 +250,14 @@ static void test_not_connected(void **state)
 	memset(&msg, 0, sizeof(msg));
 	inmail_init(&msg.mail);
 	assert_int_equal(imap_fetch_part(im, &msg, &msg.mail.root, &err), IMAP_UNREACHABLE);
+	{
+		const char *const folders[] = { "Tovholder/Afbud" };
+		int waiting = 7;
+
+		assert_int_equal(imap_has_notify(im), 0);
+		assert_int_equal(imap_notify_set(im, folders, 1, &waiting, &err), IMAP_UNREACHABLE);
+		assert_int_equal(waiting, 7);
+	}
 	inmail_release(&msg.mail);
 	imap_free(im);
 	imap_free(NULL);
@@ -214,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_utf7_table),
 		cmocka_unit_test(test_utf7_refused),
 		cmocka_unit_test(test_idle_lines),
+		cmocka_unit_test(test_notify_lines),
 		cmocka_unit_test(test_url_table),
 		cmocka_unit_test(test_new_refused),
 		cmocka_unit_test(test_not_connected),

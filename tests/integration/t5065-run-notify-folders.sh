@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+test_description='run: the decision folders wake the service only when mail lands there (IMAP NOTIFY); keepalives and poll_interval do not'
+. "$(dirname "$0")/../lib/test-lib.sh"
+. "$TOP/tests/lib/group.sh"
+. "$TOP/tests/lib/imapfolders.sh"
+
+# Dovecot's keepalive in IDLE comes every 2 minutes by default; here every second, so a few arrive in seconds.
+# Dovecot 2.3 offers NOTIFY with its default mailbox_list_index = yes.
+MS_DOVECOT_EXTRA='imap_idle_notify_interval = 1 secs' mailstack_start
+group_write "$TEST_TMP/g"
+ORGANIZER=tovholder@netvaerk.example
+DB=$GROUP_DIR/state.db
+SVC_PID=
+trap '_rc=$?; test -n "$SVC_PID" && kill -9 $SVC_PID 2>/dev/null; (exit $_rc); _test_cleanup' EXIT
+
+# grep -c prints 0 but fails when nothing matches: a count, not a test
+looks() { grep -c "decision folders: looking" "$TEST_TMP/svc.log" || true; }
+keepalives() { grep -c "a keepalive in IDLE" "$TEST_TMP/svc.log" || true; }
+armed() { grep -c "the decision folders: looked at when mail arrives there (NOTIFY)" "$TEST_TMP/svc.log" || true; }
+# context switches of every thread of the service so far
+switches() {
+	cat /proc/"$SVC_PID"/task/*/status | awk '/^(non)?voluntary_ctxt_switches:/ { n += $2 } END { print n }'
+}
+source_of() { sqlite3 "$DB" "SELECT source FROM answer WHERE email = '$1'"; }
+
+# run LOGMARK — the service, verbose, until it has made its first look into the folders (and, given a moment,
+# has asked for NOTIFY: the tests say whether it did)
+run() {
+	local l0 a0
+	echo "=== $1" >>"$TEST_TMP/svc.log"
+	l0=$(looks) a0=$(armed)
+	TOVHOLDER_NOW=$GROUP_NOW "$TOVHOLDER" -v -c "$GROUP_DIR/tovholder.conf" run >>"$TEST_TMP/svc.log" 2>&1 &
+	SVC_PID=$!
+	for i in $(seq 1 200); do test "$(looks)" -gt "$l0" && break; sleep 0.1; done
+	for i in $(seq 1 20); do test "$(armed)" -gt "$a0" && break; sleep 0.1; done
+	test "$(looks)" -gt "$l0"
+}
+
+test_expect_success 'poll_interval an hour: the service looks at the folders at start and waits for NOTIFY' '
+	printf "poll_interval = 1h\n" >>"$GROUP_DIR/tovholder.conf" &&
+	run "poll_interval = 1h" &&
+	grep -q "connected to .*(IDLE)" "$TEST_TMP/svc.log" &&
+	test "$(armed)" = 1 &&
+	test "$(looks)" = 1 &&
+	mailstack_wait_count anne.dahl@faxe.example 4 20
+'
+
+test_expect_success 'an unclear answer goes to review' '
+	mail anne anne.dahl@faxe.example anne-1@faxe.example "SV: Moedet i marts" \
+		"Hej Karin, jeg ved ikke om jeg kan nå det. Kan vi tale om det?" "$(our_msgid anne.dahl@faxe.example 2027-03-05)" &&
+	for i in $(seq 1 100); do imap ids | grep -qx "Tovholder/Til gennemsyn	<anne-1@faxe.example>" && break; sleep 0.2; done &&
+	imap ids | grep -x "Tovholder/Til gennemsyn	<anne-1@faxe.example>" &&
+	test "$(source_of anne.dahl@faxe.example)" != manuel
+'
+
+test_expect_success 'moved into Afbud, it is decided within seconds though the next poll is an hour away' '
+	l0=$(looks) &&
+	imap move anne-1@faxe.example Tovholder/Afbud &&
+	for i in $(seq 1 100); do test "$(source_of anne.dahl@faxe.example)" = manuel && break; sleep 0.1; done &&
+	test "$(source_of anne.dahl@faxe.example)" = manuel &&
+	for i in $(seq 1 50); do imap ids | grep -qx "Tovholder/Behandlet	<anne-1@faxe.example>" && break; sleep 0.1; done &&
+	imap ids | grep -x "Tovholder/Behandlet	<anne-1@faxe.example>" &&
+	grep "decision folders: news from the server" "$TEST_TMP/svc.log" &&
+	# one pass for the move; the expunge it made itself (Afbud empty again) wakes none
+	sleep 2 &&
+	echo "looks $l0 -> $(looks)" &&
+	test "$(looks)" = $((l0 + 1))
+'
+
+test_expect_success 'the service stops cleanly' '
+	kill -TERM $SVC_PID && wait $SVC_PID && SVC_PID=
+'
+
+test_expect_success 'poll_interval a second: keepalives come, yet no pass and few context switches' '
+	sed -i "s/^poll_interval = 1h$/poll_interval = 1s/" "$GROUP_DIR/tovholder.conf" &&
+	grep -x "poll_interval = 1s" "$GROUP_DIR/tovholder.conf" &&
+	run "poll_interval = 1s" &&
+	# settled: the first looks are done and the first keepalive came while idling (a busy machine is slow)
+	k=$(keepalives) &&
+	for i in $(seq 1 100); do test "$(keepalives)" -gt "$k" && break; sleep 0.1; done &&
+	l0=$(looks) && k0=$(keepalives) && s0=$(switches) &&
+	sleep 6 &&
+	l1=$(looks) && k1=$(keepalives) && s1=$(switches) &&
+	echo "keepalives $k0 -> $k1, looks $l0 -> $l1, context switches $s0 -> $s1" &&
+	test $((k1 - k0)) -ge 3 &&
+	test "$l1" = "$l0" &&
+	# each keepalive wakes the service once (a read, dropped); a pass would be dozens of round trips
+	test $((s1 - s0)) -le $((2 * (k1 - k0) + 8))
+'
+
+test_expect_success 'a decision after that is still made at once' '
+	mail bo bo.aagaard@greve.example bo-1@greve.example "Moedet den 5. marts 2027" \
+		"Hej Karin, angående mødet den 5. marts 2027: kan jeg tage en kollega med?" &&
+	for i in $(seq 1 100); do imap ids | grep -qx "Tovholder/Til gennemsyn	<bo-1@greve.example>" && break; sleep 0.2; done &&
+	imap move bo-1@greve.example Tovholder/Tilsagn &&
+	for i in $(seq 1 100); do test "$(source_of bo.aagaard@greve.example)" = manuel && break; sleep 0.1; done &&
+	test "$(source_of bo.aagaard@greve.example)" = manuel
+'
+
+test_expect_success 'the service stops cleanly' '
+	kill -TERM $SVC_PID && wait $SVC_PID && SVC_PID=
+'
+
+test_done
