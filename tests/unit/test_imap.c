@@ -109,26 +109,25 @@ static const struct idle_case notify_cases[] = {
 	{ "", 1 },
 };
 
+/* Each line of 'cases' judged by 'is_news' as the table says; 'quiet' names the other answer in a failure. */
+static void check_lines(const struct idle_case *cases, size_t n, int (*is_news)(const char *line, size_t len),
+			const char *quiet)
+{
+	for (size_t i = 0; i < n; i++)
+		if (is_news(cases[i].line, strlen(cases[i].line)) != cases[i].news)
+			fail_msg("'%s': expected %s", cases[i].line, cases[i].news ? "news" : quiet);
+}
+
 static void test_notify_lines(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < sizeof(notify_cases) / sizeof(notify_cases[0]); i++) {
-		const char *l = notify_cases[i].line;
-
-		if (imap_notify_line_is_news(l, strlen(l)) != notify_cases[i].news)
-			fail_msg("'%s': expected %s", l, notify_cases[i].news ? "news" : "no news");
-	}
+	check_lines(notify_cases, sizeof(notify_cases) / sizeof(notify_cases[0]), imap_notify_line_is_news, "no news");
 }
 
 static void test_idle_lines(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < sizeof(idle_cases) / sizeof(idle_cases[0]); i++) {
-		const char *l = idle_cases[i].line;
-
-		if (imap_idle_line_is_news(l, strlen(l)) != idle_cases[i].news)
-			fail_msg("'%s': expected %s", l, idle_cases[i].news ? "news" : "a keepalive");
-	}
+	check_lines(idle_cases, sizeof(idle_cases) / sizeof(idle_cases[0]), imap_idle_line_is_news, "a keepalive");
 }
 
 static void test_utf7_refused(void **state)
