@@ -48,6 +48,7 @@ struct imap {
 	char *ns_prefix;         /* e.g. "INBOX." on Courier and Cyrus; "" on Dovecot */
 	char *known[MAX_KNOWN];  /* wire names of folders seen to exist */
 	size_t n_known;
+	int notify_utf8;         /* the server takes NOTIFY's mailbox names in UTF-8 (Dovecot 2.3) */
 	/* the next batch's header FETCH, sent before the current batch is decided (see "fetching") */
 	enum { AHEAD_NONE, AHEAD_SENT, AHEAD_READ } ahead;
 	clist *ahead_result;     /* AHEAD_READ: its FETCH responses */
@@ -1034,9 +1035,17 @@ static enum imap_result learn_hierarchy(struct imap *im, struct err *err)
 	return IMAP_OK;
 }
 
+static int folder_name_as(const struct imap *im, const char *name, int utf7, struct folder *f, struct err *err);
+
 /* 'name' as written in the config (UTF-8, '/' between levels) → its wire name: personal namespace prefix,
  * the server's separator, each level in modified UTF-7. -1 with err on a name the server cannot hold. */
 static int folder_name(const struct imap *im, const char *name, struct folder *f, struct err *err)
+{
+	return folder_name_as(im, name, 1, f, err);
+}
+
+/* The same, each level in modified UTF-7 when 'utf7', else left in UTF-8. */
+static int folder_name_as(const struct imap *im, const char *name, int utf7, struct folder *f, struct err *err)
 {
 	const char *p = name;
 	size_t plen;
@@ -1071,6 +1080,11 @@ static int folder_name(const struct imap *im, const char *name, struct folder *f
 			goto bad;
 		}
 		enc = imap_utf7_encode(level);
+		if (enc && !utf7) {
+			free(enc);
+			enc = level;
+			level = NULL;
+		}
 		free(level);
 		if (!enc) {
 			err_set(err, "folder name '%s' is not valid UTF-8", name);
@@ -2444,11 +2458,37 @@ int imap_idle_line_is_news(const char *line, size_t len)
 	return 1;   /* "* 4 EXISTS", "* 2 EXPUNGE", "* 3 FETCH (…)", "* 1 RECENT", "* BYE", anything else */
 }
 
+#define LITERAL_JOIN_MAX 1024   /* octets of a literal read_news joins to its line (a mailbox name) */
+
+/* Where the line at p (its LF at nl) ends when it closes with a literal "{N}" (RFC 3501 4.3) of at most
+ * LITERAL_JOIN_MAX octets: the LF after the literal and the rest of the response; NULL when that has not all
+ * arrived yet; nl itself for a line without a literal. */
+static const char *literal_end(const char *p, const char *nl, const char *end)
+{
+	const char *q = nl > p && nl[-1] == '\r' ? nl - 1 : nl, *digits;
+	size_t n = 0;
+
+	if (q == p || q[-1] != '}')
+		return nl;
+	for (digits = q - 1; digits > p && digits[-1] >= '0' && digits[-1] <= '9'; digits--)
+		;
+	if (digits == q - 1 || digits == p || digits[-1] != '{' || q - 1 - digits > 4)
+		return nl;
+	for (const char *d = digits; d < q - 1; d++)
+		n = n * 10 + (size_t)(*d - '0');
+	if (n > LITERAL_JOIN_MAX)
+		return nl;
+	if ((size_t)(end - (nl + 1)) < n)
+		return NULL;
+	return memchr(nl + 1 + n, '\n', (size_t)(end - (nl + 1 + n)));
+}
+
 /* Reads what the server sent (once from the socket when 'readable', else only what is buffered) and judges each
  * complete line with is_news: lines that are no news are dropped with 'quiet_note' in the debug log. With
  * 'keep_news' the first news stays in the buffer for the next command's answer (imap_idle_done) to meet; else
- * every complete line is dropped. 1 on news, a closed connection or a full buffer without a line end; 0 when
- * every complete line was quiet. */
+ * every complete line is dropped, and a line that ends in a short literal is judged together with the literal
+ * and the rest of its response (Dovecot's "* STATUS {19}" and a UTF-8 mailbox name). 1 on news, a closed
+ * connection or a full buffer without a line end; 0 when every complete line was quiet. */
 static int read_news(struct imap *im, int readable, int (*is_news)(const char *line, size_t len), int keep_news,
 		     const char *quiet_note)
 {
@@ -2471,6 +2511,8 @@ static int read_news(struct imap *im, int readable, int (*is_news)(const char *l
 		const char *nl = memchr(line, '\n', st->read_buffer_len - start);
 		size_t len;
 
+		if (nl && !keep_news)
+			nl = literal_end(line, nl, st->read_buffer + st->read_buffer_len);
 		if (!nl)
 			break;
 		len = (size_t)(nl - line);
@@ -2530,26 +2572,33 @@ static void add_quoted(struct buf *b, const char *s)
 	buf_addch(b, '"');
 }
 
-/* The command for 'folders', or NULL with err when one of them has no wire name on this server. */
-static char *notify_command(const struct imap *im, const char *const *folders, size_t n, struct err *err)
+/* The command for 'folders', their names in modified UTF-7 or, with 'utf8', in UTF-8 (a name beyond ASCII then
+ * as a LITERAL+ literal, RFC 7888); NULL with err when one of them has no wire name on this server.
+ * *ret_differ: some name differs between the two forms. */
+static char *notify_command(const struct imap *im, const char *const *folders, size_t n, int utf8, int *ret_differ,
+			    struct err *err)
 {
 	struct buf b;
 
 	buf_init(&b);
-	/* the selected mailbox (the last folder a pass read) is left out of "mailboxes": it has its own filter,
-	 * and MessageNew goes with MessageExpunge (RFC 5465 5.2) */
-	buf_adds(&b, "NOTIFY SET STATUS (selected (MessageNew MessageExpunge)) (mailboxes (");
+	/* MessageNew goes with MessageExpunge (RFC 5465 5.2) */
+	buf_adds(&b, "NOTIFY SET STATUS (mailboxes (");
 	for (size_t i = 0; i < n; i++) {
-		struct folder f;
+		struct folder f, u;
 
-		if (folder_name(im, folders[i], &f, err) < 0) {
+		if (folder_name(im, folders[i], &f, err) < 0 || folder_name_as(im, folders[i], 0, &u, err) < 0) {
 			buf_release(&b);
 			return NULL;
 		}
 		if (i)
 			buf_addch(&b, ' ');
-		add_quoted(&b, f.wire);
+		if (strcmp(f.wire, u.wire) == 0 || !utf8)
+			add_quoted(&b, f.wire);
+		else
+			buf_addf(&b, "{%zu+}\r\n%s", strlen(u.wire), u.wire);
+		*ret_differ |= strcmp(f.wire, u.wire) != 0;
 		free(f.wire);
+		free(u.wire);
 	}
 	buf_adds(&b, ") (MessageNew MessageExpunge))");
 	return buf_detach(&b, NULL);
@@ -2568,8 +2617,9 @@ static long status_messages(const struct mailimap_mailbox_data_status *st)
 }
 
 /* How many of the mailboxes the answer to NOTIFY SET STATUS describes hold mail: a STATUS with MESSAGES above 0
- * (or without MESSAGES), an EXISTS above 0 for the selected one. */
-static int notify_waiting(const struct mailimap_response *resp)
+ * (or without MESSAGES), an EXISTS above 0 (of a selected mailbox: none is, but a server may say so).
+ * *ret_statuses: how many STATUS responses it holds. */
+static int notify_waiting(const struct mailimap_response *resp, int *ret_statuses)
 {
 	int n = 0;
 
@@ -2585,15 +2635,18 @@ static int notify_waiting(const struct mailimap_response *resp)
 
 		if (mb && mb->mbd_type == MAILIMAP_MAILBOX_DATA_EXISTS)
 			n += mb->mbd_data.mbd_exists > 0;
-		else if (mb && mb->mbd_type == MAILIMAP_MAILBOX_DATA_STATUS && mb->mbd_data.mbd_status)
+		else if (mb && mb->mbd_type == MAILIMAP_MAILBOX_DATA_STATUS && mb->mbd_data.mbd_status) {
 			n += status_messages(mb->mbd_data.mbd_status) != 0;
+			(*ret_statuses)++;
+		}
 	}
 	return n;
 }
 
-/* One NOTIFY SET exchange, as sasl_exchange does AUTHENTICATE (libetpan has no NOTIFY): a libetpan code,
- * MAILIMAP_ERROR_EXTENSION on a tagged NO or BAD. */
-static int notify_exchange(struct imap *im, const char *cmd, int *ret_waiting)
+/* One command libetpan has no call for (NOTIFY), sent as sasl_exchange sends AUTHENTICATE: a libetpan
+ * code, MAILIMAP_ERROR_EXTENSION on a tagged NO or BAD. On success *ret_waiting (may be NULL) is what
+ * notify_waiting makes of the answer. */
+static int raw_command(struct imap *im, const char *cmd, int *ret_waiting, int *ret_statuses)
 {
 	struct mailimap_response *resp = NULL;
 	int r = mailimap_send_current_tag(im->s), ok, bye;
@@ -2610,8 +2663,8 @@ static int notify_exchange(struct imap *im, const char *cmd, int *ret_waiting)
 	ok = resp->rsp_resp_done && resp->rsp_resp_done->rsp_type == MAILIMAP_RESP_DONE_TYPE_TAGGED &&
 	     resp->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->rsp_type == MAILIMAP_RESP_COND_STATE_OK;
 	bye = resp->rsp_resp_done && resp->rsp_resp_done->rsp_type == MAILIMAP_RESP_DONE_TYPE_FATAL;
-	if (ok)
-		*ret_waiting = notify_waiting(resp);
+	if (ok && ret_waiting)
+		*ret_waiting = notify_waiting(resp, ret_statuses);
 	mailimap_response_free(resp);
 	return ok ? MAILIMAP_NO_ERROR : bye ? MAILIMAP_ERROR_FATAL : MAILIMAP_ERROR_EXTENSION;
 }
@@ -2621,33 +2674,44 @@ enum imap_result imap_notify_set(struct imap *im, const char *const *folders, si
 {
 	struct pipe_guard g;
 	enum imap_result res = not_ready(im, 0, err);
-	char *cmd = NULL;
+	char *cmd;
 	int r, waiting = 0;
 
 	if (res != IMAP_OK)
 		return res;
 	if (!imap_has_notify(im)) {
-		err_set(err, "%s does not offer NOTIFY", im->host);
+		err_set(err, "%s does not offer NOTIFY and UNSELECT", im->host);
 		return IMAP_REFUSED;
 	}
 	pipe_ignore(&g);
 	res = learn_hierarchy(im, err);
-	if (res == IMAP_OK && !(cmd = notify_command(im, folders, n, err)))
-		res = IMAP_REFUSED;
-	if (res == IMAP_OK) {
-		r = notify_exchange(im, cmd, &waiting);
+	/* RFC 5465's names are in modified UTF-7; Dovecot 2.3 finds a mailbox beyond ASCII only by its UTF-8 name
+	 * (and sends that in a literal): when its answer leaves out a STATUS of such a name, ask again so — on a
+	 * new session, as Dovecot 2.3 tells nothing after a second NOTIFY SET on the same one */
+	for (int utf8 = im->notify_utf8, again = 1; res == IMAP_OK && again; utf8 = 1) {
+		int differ = 0, statuses = 0;
+
+		if (!(cmd = notify_command(im, folders, n, utf8, &differ, err))) {
+			res = IMAP_REFUSED;
+			break;
+		}
+		r = raw_command(im, cmd, &waiting, &statuses);
+		free(cmd);
 		if (r != MAILIMAP_NO_ERROR)
 			res = fail(im, r, "NOTIFY", err);
+		again = res == IMAP_OK && !utf8 && differ && (size_t)statuses < n && has_cap(im, "LITERAL+");
+		im->notify_utf8 = utf8;
+		if (again && (res = imap_connect(im, err)) == IMAP_OK)
+			res = learn_hierarchy(im, err);
 	}
 	pipe_restore(&g);
-	free(cmd);
 	if (res == IMAP_OK)
 		*ret_waiting = waiting;
 	return res;
 }
 
-/* After NOTIFY SET the server speaks unasked (RFC 5465 5): a STATUS for a watched mailbox that is not
- * selected, EXISTS / EXPUNGE for the selected one, "* OK [NOTIFICATIONOVERFLOW]" when it gives up. Only mail
+/* After NOTIFY SET the server speaks unasked (RFC 5465 5): a STATUS for a watched mailbox (none is selected;
+ * EXISTS / EXPUNGE would be for a selected one), "* OK [NOTIFICATIONOVERFLOW]" when it gives up. Only mail
  * that is there is news: a STATUS with MESSAGES above 0, an EXISTS above 0. An expunge (our own pass moving
  * mail on, or the tovholder taking one back) leaves nothing to decide, nor does a plain "* OK text". A
  * response code (NOTIFICATIONOVERFLOW), BYE, a tagged reply and anything we do not understand are news: a
@@ -2659,15 +2723,14 @@ int imap_notify_line_is_news(const char *line, size_t len)
 	unsigned long num = 0;
 	size_t n;
 
-	if (len < 3 || line[0] != '*' || line[1] != ' ' || memchr(line, '{', len))
+	if (len < 3 || line[0] != '*' || line[1] != ' ')
 		return 1;
 	p = line + 2;
 	for (n = 0; p + n < end && p[n] != ' '; n++)
 		;
-	if ((n == 2 && strncasecmp(p, "OK", 2) == 0) || (n == 2 && strncasecmp(p, "NO", 2) == 0))
-		return p + n < end && p + n + 1 < end && p[n + 1] == '[';
 	if (n == 6 && strncasecmp(p, "STATUS", 6) == 0) {
-		/* "* STATUS name (MESSAGES 1 UIDNEXT 4 UNSEEN 1)": the list is the last parenthesis */
+		/* "* STATUS name (MESSAGES 1 UIDNEXT 4 UNSEEN 1)", the name perhaps a literal read with its line
+		 * ("* STATUS {19}\r\nTovholder/Fremmøde (MESSAGES 0 …)"): the list is the last parenthesis */
 		const char *open = NULL;
 
 		for (const char *q = p; q < end; q++)
@@ -2688,6 +2751,10 @@ int imap_notify_line_is_news(const char *line, size_t len)
 		}
 		return 1;
 	}
+	if (memchr(line, '{', len))
+		return 1;
+	if ((n == 2 && strncasecmp(p, "OK", 2) == 0) || (n == 2 && strncasecmp(p, "NO", 2) == 0))
+		return p + n < end && p + n + 1 < end && p[n + 1] == '[';
 	/* "* 3 EXISTS", "* 2 EXPUNGE", "* 1 RECENT" */
 	if (!n)
 		return 1;

@@ -139,13 +139,14 @@ enum imap_result imap_idle_done(struct imap *im, struct err *err);
 /* The connection's socket, or -1 when not connected. */
 int imap_fd(const struct imap *im);
 
-/* NOTIFY (RFC 5465), for the service's second connection, which watches the decision folders.
+/* NOTIFY (RFC 5465), for a connection of the service's own that only watches the decision folders.
  * imap_has_notify: the server offers it (after login). imap_notify_set sends NOTIFY SET STATUS for 'folders'
- * (UTF-8, '/' between levels, as in the config; they must exist) and the selected mailbox, events MessageNew and
- * MessageExpunge; *ret_waiting is how many of them hold mail now, by the server's answer (the selected mailbox
- * counts only when mail arrived in it unseen). REFUSED when the server has no NOTIFY or refuses the command: the
- * caller looks at the folders on a timer instead. Other commands (a pass) may follow at any time: the server's
- * notifications in their answers are read and ignored by libetpan; send imap_notify_set again after them. */
+ * (UTF-8, '/' between levels, as in the config; they must exist), events MessageNew and MessageExpunge, once per
+ * session: Dovecot 2.3 tells nothing after a second one, and tells of a selected mailbox only at the next
+ * command, so the connection runs no other command afterwards. Dovecot 2.3 also takes the names in UTF-8 rather
+ * than modified UTF-7: when the answer leaves a name beyond ASCII out, it logs in again and asks with UTF-8
+ * names. *ret_waiting is how many of the folders hold mail now, by the server's answer. REFUSED when the server
+ * has no NOTIFY or refuses the command: the caller looks at the folders on a timer instead. */
 int imap_has_notify(const struct imap *im);
 enum imap_result imap_notify_set(struct imap *im, const char *const *folders, size_t n, int *ret_waiting,
 				 struct err *err);

@@ -52,7 +52,9 @@ struct loop {
 	long long poll_ms;         /* without IDLE: when to look at the mailbox again */
 	long long folders_ms;      /* when to look at the decision folders again (IDLE does not see them) */
 	struct imap *folders_imap; /* their connection, kept between looks (NULL: made at the next look) */
-	int folders_notify;        /* 1: folders_imap waits for NOTIFY news; -1: its server refused NOTIFY */
+	struct imap *watch_imap;   /* with NOTIFY: a connection that only waits for news of the decision folders */
+	int folders_notify;        /* 1: watch_imap waits for NOTIFY news; -1: the server refused NOTIFY */
+	long long watch_renew_ms;  /* when watch_imap is made afresh (with a pass) */
 	long long reconnect_ms;    /* when to connect to IMAP again (0: now) */
 	int reconnect_delay;
 	long long send_ms;         /* next retry or reminder (0: none) */
@@ -166,6 +168,8 @@ static void imap_lost(struct loop *l, const char *why)
 	l->imap = NULL;
 	imap_free(l->folders_imap);
 	l->folders_imap = NULL;
+	imap_free(l->watch_imap);
+	l->watch_imap = NULL;
 	l->folders_notify = 0;
 	l->idling = 0;
 	/* ±20 % so many services do not come back at the same instant */
@@ -223,6 +227,14 @@ static void inbox_cycle(struct loop *l)
 		status(l);
 }
 
+static void watch_drop(struct loop *l)
+{
+	imap_free(l->watch_imap);
+	l->watch_imap = NULL;
+	if (l->folders_notify > 0)
+		l->folders_notify = 0;
+}
+
 /* The folders' connection is lost or could not be made: with NOTIFY nothing else would bring the next look, so
  * it comes after poll_interval but not later than a reconnect of the inbox would. */
 static void folders_drop(struct loop *l)
@@ -231,63 +243,66 @@ static void folders_drop(struct loop *l)
 
 	imap_free(l->folders_imap);
 	l->folders_imap = NULL;
-	l->folders_notify = 0;
+	watch_drop(l);
 	l->folders_ms = now_ms() + wait * 1000LL;
 }
 
-/* After a pass: where the server offers NOTIFY, the next look is when mail lands in a decision folder (or after
- * NOTIFY_RENEW, before the server's autologout); else after poll_interval, as before. Mail already waiting by
- * the server's answer (it came during the pass, or the pass left it) is looked at again at once when the pass
- * decided something, else after poll_interval: a mail no pass can move on must not keep the service busy. */
-static void folders_arm(struct loop *l, int decided)
+/* After a pass, where the server offers NOTIFY: a connection of its own that asks once to be told of mail in the
+ * decision folders and then only listens (Dovecot 2.3 tells nothing after a second NOTIFY SET on a session, nor
+ * of a folder selected on it). What arrives there during a pass is read after it, so no mail slips between. The
+ * next look is then on news, or after NOTIFY_RENEW (a fresh watch before the server's autologout); mail already
+ * waiting by the server's answer (it came just now, or a pass could not move it) is looked at once more at once.
+ * Else, and on a server that refuses NOTIFY, after poll_interval as before. */
+static void watch_open(struct loop *l)
 {
 	const struct server_config *sc = &l->ctx.cfg.imap;
 	const char *const folders[] = { sc->decline, sc->accept, sc->ignore, sc->attendance };
 	struct err err = { "" };
 	int waiting = 0;
-	long long next = NOTIFY_RENEW;
 
-	if (l->folders_notify < 0)
+	if (l->watch_imap || l->folders_notify < 0 || !imap_has_notify(l->folders_imap))
 		return;
-	if (!imap_has_notify(l->folders_imap)) {   /* none offered, or the pass lost the connection */
-		l->folders_notify = 0;
+	if (inbox_connect(&l->ctx, &l->watch_imap, &err)) {
+		l->watch_imap = NULL;
+		log_warn("[imap] the decision folders: %s; looking every poll_interval until it works", err.msg);
 		return;
 	}
-	switch (imap_notify_set(l->folders_imap, folders, sizeof(folders) / sizeof(folders[0]), &waiting, &err)) {
+	switch (imap_notify_set(l->watch_imap, folders, sizeof(folders) / sizeof(folders[0]), &waiting, &err)) {
 	case IMAP_OK:
 		if (!l->folders_notify)
 			log_info("[imap] the decision folders: looked at when mail arrives there (NOTIFY)");
 		l->folders_notify = 1;
-		if (waiting) {
-			log_debug("decision folders: %d still hold mail", waiting);
-			next = decided ? 0 : l->ctx.cfg.imap.poll_interval;
-		}
-		l->folders_ms = now_ms() + next * 1000LL;
+		l->watch_renew_ms = now_ms() + NOTIFY_RENEW * 1000LL;
+		l->folders_ms = waiting ? now_ms() : l->watch_renew_ms;
+		if (waiting)
+			log_debug("decision folders: %d hold mail", waiting);
 		break;
 	case IMAP_REFUSED:
 		log_warn("[imap] %s; looking into the decision folders every poll_interval instead", err.msg);
+		watch_drop(l);
 		l->folders_notify = -1;
 		break;
 	case IMAP_UNREACHABLE:
-		log_warn("[imap] the decision folders: %s; trying again later", err.msg);
-		folders_drop(l);
+		log_warn("[imap] the decision folders: %s; looking every poll_interval until it works", err.msg);
+		watch_drop(l);
 		break;
 	}
 }
 
 /* The decision folders, on a connection of their own: IDLE watches the inbox only, and selecting other folders
  * on the idling connection stopped Dovecot's keepalives in IDLE (t5060). A pass at the first look, then on
- * NOTIFY news, or every poll_interval on a server without NOTIFY (folders_arm); the connection is kept between
- * looks (a login a minute would also run an OAuth2 token_command a minute). */
-static void folders_cycle(struct loop *l)
+ * NOTIFY news (watch_open), or every poll_interval on a server without NOTIFY; the connection is kept between
+ * looks (a login a minute would also run an OAuth2 token_command a minute). 'renew': the watch is made afresh. */
+static void folders_cycle(struct loop *l, int renew)
 {
 	struct folders_result res;
 	struct err err = { "" };
-	int decided;
 
 	l->folders_ms = now_ms() + l->ctx.cfg.imap.poll_interval * 1000LL;
 	if (!l->imap)
 		return;   /* the inbox's connection is down: so is the server, most likely */
+	if (renew)
+		watch_drop(l);
 	if (!l->folders_imap && inbox_connect(&l->ctx, &l->folders_imap, &err)) {
 		l->folders_imap = NULL;
 		log_warn("[imap] the decision folders: %s; trying again later", err.msg);
@@ -300,18 +315,21 @@ static void folders_cycle(struct loop *l)
 	if (folders_pass(&l->ctx, l->folders_imap, util_now(), stop_requested, NULL, &res) < 0)
 		log_error("the decision folders stopped on a state error; trying again at the next look");
 	ctx_unlock(&l->ctx);
-	decided = res.answers || res.ignored || res.reports || res.returned;
-	if (decided) {
+	if (res.answers || res.ignored || res.reports || res.returned) {
 		log_info("decided by folder: %d answers, %d ignored, %d Teams reports, %d back to review",
 			 res.answers, res.ignored, res.reports, res.returned);
 		l->send_ms = now_ms();   /* what follows a decision is sent now (send_cycle) */
 	}
 	if (res.stop != IMAP_OK)
 		log_warn("[imap] %s; trying again later", res.stop_reason);
-	if (res.stop == IMAP_UNREACHABLE)
+	if (res.stop == IMAP_UNREACHABLE) {
 		folders_drop(l);
+		return;
+	}
+	if (l->watch_imap)
+		l->folders_ms = l->watch_renew_ms;
 	else
-		folders_arm(l, decided);
+		watch_open(l);
 }
 
 static void imap_open(struct loop *l)
@@ -331,7 +349,7 @@ static void imap_open(struct loop *l)
 	log_info("[imap] connected to %s%s", l->ctx.cfg.imap.url, imap_has_idle(l->imap) ? " (IDLE)" : "");
 	l->reconnect_delay = RECONNECT_MIN;
 	inbox_cycle(l);
-	folders_cycle(l);   /* also creates the folders on the first start */
+	folders_cycle(l, 1);   /* also creates the folders on the first start */
 }
 
 static void watch_dir_of(struct loop *l, const char *path)
@@ -422,6 +440,8 @@ static void reload(struct loop *l)
 	}
 	imap_free(l->folders_imap);
 	l->folders_imap = NULL;
+	imap_free(l->watch_imap);
+	l->watch_imap = NULL;
 	l->folders_notify = 0;
 	l->reconnect_delay = RECONNECT_MIN;
 	l->reconnect_ms = now_ms();
@@ -488,7 +508,7 @@ static void timers(struct loop *l)
 	if (l->imap && l->idling && now >= l->idle_renew_ms)
 		inbox_cycle(l); /* DONE, a look, and a fresh IDLE */
 	if (l->imap && l->folders_ms && now >= l->folders_ms)
-		folders_cycle(l);
+		folders_cycle(l, l->watch_imap && now >= l->watch_renew_ms);   /* a fresh watch before the autologout */
 	if (l->imap && !l->idling && l->poll_ms && now >= l->poll_ms) {
 		l->poll_ms = 0;
 		inbox_cycle(l);
@@ -573,14 +593,14 @@ int loop_run(const char *config_path, int verbose)
 			inbox_cycle(&l);
 			continue;
 		}
-		if (l.folders_notify > 0 && imap_idle_pending(l.folders_imap) && imap_notify_news(l.folders_imap, 0)) {
-			folders_cycle(&l);
+		if (l.watch_imap && imap_idle_pending(l.watch_imap) && imap_notify_news(l.watch_imap, 0)) {
+			folders_cycle(&l, 0);
 			continue;
 		}
 		if (l.idling)
 			pfd[2].fd = imap_fd(l.imap);
-		if (l.folders_notify > 0)
-			pfd[3].fd = imap_fd(l.folders_imap);
+		if (l.watch_imap)
+			pfd[3].fd = imap_fd(l.watch_imap);
 		if (next)
 			wait_ms = next > now_ms() ? next - now_ms() : 0;
 		release_memory(&l);
@@ -606,10 +626,14 @@ int loop_run(const char *config_path, int verbose)
 		    ((pfd[2].revents & (POLLHUP | POLLERR)) || imap_idle_news(l.imap, 1)))
 			inbox_cycle(&l);
 		/* The same for the decision folders: only mail that is there wakes a pass (an expunge does not). */
-		if (ready > 0 && l.folders_notify > 0 && (pfd[3].revents & (POLLIN | POLLHUP | POLLERR)) &&
-		    ((pfd[3].revents & (POLLHUP | POLLERR)) || imap_notify_news(l.folders_imap, 1))) {
-			log_debug("decision folders: news from the server");
-			folders_cycle(&l);
+		if (ready > 0 && l.watch_imap && (pfd[3].revents & (POLLIN | POLLHUP | POLLERR))) {
+			if (pfd[3].revents & (POLLHUP | POLLERR)) {
+				log_debug("decision folders: the watch closed");
+				folders_cycle(&l, 1);
+			} else if (imap_notify_news(l.watch_imap, 1)) {
+				log_debug("decision folders: news from the server");
+				folders_cycle(&l, 0);
+			}
 		}
 		timers(&l);
 	}
@@ -620,6 +644,7 @@ int loop_run(const char *config_path, int verbose)
 	}
 	imap_free(l.imap); /* LOGOUT */
 	imap_free(l.folders_imap);
+	imap_free(l.watch_imap);
 	if (!rc)
 		log_info("stopped");
 out:

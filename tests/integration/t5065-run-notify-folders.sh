@@ -67,18 +67,24 @@ test_expect_success 'moved into Afbud, it is decided within seconds though the n
 	test "$(looks)" = $((l0 + 1))
 '
 
-# A pass ends with the last decision folder, Fremmøde, selected: NOTIFY names it apart ("selected"), and Dovecot
-# says EXISTS for it, not STATUS.
-test_expect_success 'moved into Fremmøde, the folder the last pass left selected, it is looked at at once too' '
+# Dovecot 2.3 finds "Fremmøde" only by its UTF-8 name, not by the modified UTF-7 one RFC 5465 asks for, and
+# names it in a literal; and it tells nothing after a second NOTIFY SET on a session: this is the second mail on
+# the same watch.
+test_expect_success 'moved into Fremmøde, a name beyond ASCII, it is looked at at once too' '
 	mail frederik frederik.hald@koege.example frederik-1@koege.example "SV: Moedet i marts" \
 		"Hej Karin, jeg ved ikke om jeg kan nå det. Kan vi tale om det?" "$(our_msgid frederik.hald@koege.example 2027-03-05)" &&
 	for i in $(seq 1 100); do imap ids | grep -qx "Tovholder/Til gennemsyn	<frederik-1@koege.example>" && break; sleep 0.2; done &&
 	imap ids | grep -x "Tovholder/Til gennemsyn	<frederik-1@koege.example>" &&
+	l0=$(looks) &&
 	imap move frederik-1@koege.example Tovholder/Fremmøde &&
 	for i in $(seq 1 100); do grep -q "1 back to review$" "$TEST_TMP/svc.log" && break; sleep 0.1; done &&
 	grep "decided by folder: 0 answers, 0 ignored, 0 Teams reports, 1 back to review$" "$TEST_TMP/svc.log" &&
 	for i in $(seq 1 50); do imap ids | grep -qx "Tovholder/Til gennemsyn	<frederik-1@koege.example>" && break; sleep 0.1; done &&
-	imap ids | grep -x "Tovholder/Til gennemsyn	<frederik-1@koege.example>"
+	imap ids | grep -x "Tovholder/Til gennemsyn	<frederik-1@koege.example>" &&
+	# Dovecot names Fremmøde in a literal: "MESSAGES 0" after the pass is read as such, and wakes none
+	sleep 2 &&
+	echo "looks $l0 -> $(looks)" &&
+	test "$(looks)" = $((l0 + 1))
 '
 
 test_expect_success 'the service stops cleanly' '

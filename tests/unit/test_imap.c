@@ -88,7 +88,11 @@ static const struct idle_case notify_cases[] = {
 	{ "* STATUS Tovholder/Afbud (MESSAGES 00)", 0 },
 	{ "* STATUS Tovholder/Afbud (MESSAGES 99999999999999999999)", 1 },
 	{ "* STATUS Tovholder/Afbud", 1 },
-	{ "* STATUS {14}", 1 },                                               /* a literal name */
+	{ "* STATUS {14}", 1 },                                               /* a literal, not joined */
+	/* Dovecot 2.3 names a mailbox beyond ASCII in UTF-8, as a literal; read_news joins it to its line */
+	{ "* STATUS {19}\r\nTovholder/Fremm\xc3\xb8" "de (MESSAGES 0 UIDNEXT 5 UNSEEN 0)", 0 },
+	{ "* STATUS {19}\r\nTovholder/Fremm\xc3\xb8" "de (MESSAGES 4 UIDNEXT 5 UNSEEN 4)", 1 },
+	{ "* 2 EXPUNGE {3}", 1 },
 	{ "* 1 EXISTS", 1 },                                                  /* in the selected folder */
 	{ "* 0 EXISTS", 0 },
 	{ "* 2 EXPUNGE", 0 },
