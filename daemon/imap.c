@@ -2502,8 +2502,11 @@ static int read_news(struct imap *im, int readable, int (*is_news)(const char *l
 		ssize_t got = mailstream_low_read(mailstream_get_low(st), st->read_buffer + st->read_buffer_len,
 						  st->buffer_max_size - st->read_buffer_len);
 
-		if (got <= 0)
-			return 1;   /* closed or failed: the next command reports it */
+		if (got <= 0) {
+			if (!keep_news)
+				drop(im);   /* imap_fd says so */
+			return 1;   /* closed or failed: imap_idle_done reports it */
+		}
 		st->read_buffer_len += (size_t)got;
 	}
 	for (;;) {

@@ -153,7 +153,7 @@ enum imap_result imap_notify_set(struct imap *im, const char *const *folders, si
 /* As imap_idle_news, for the notifications after imap_notify_set: 1 when a line is news (mail in a watched
  * mailbox, a response code such as NOTIFICATIONOVERFLOW, BYE, a tagged reply, anything not understood) or the
  * connection closed; 0 when every complete line said no mail is there (an expunge, a STATUS of MESSAGES 0, a
- * plain "* OK"). Every complete line is dropped, news too (a lost connection shows at the next command).
+ * plain "* OK"). Every complete line is dropped, news too; a closed connection is dropped (imap_fd is then -1).
  * imap_idle_pending tells whether a line waits in the buffer. */
 int imap_notify_news(struct imap *im, int readable);
 /* The rule imap_notify_news applies to one line (without its CRLF); 1 for news. Pure, for the tests. */

@@ -53,7 +53,7 @@ struct loop {
 	long long folders_ms;      /* when to look at the decision folders again (IDLE does not see them) */
 	struct imap *folders_imap; /* their connection, kept between looks (NULL: made at the next look) */
 	struct imap *watch_imap;   /* with NOTIFY: a connection that only waits for news of the decision folders */
-	int folders_notify;        /* 1: watch_imap waits for NOTIFY news; -1: the server refused NOTIFY */
+	int folders_notify;        /* 1: NOTIFY worked since the login (said once in the log); -1: the server refused it */
 	long long watch_renew_ms;  /* when watch_imap is made afresh (with a pass) */
 	long long reconnect_ms;    /* when to connect to IMAP again (0: now) */
 	int reconnect_delay;
@@ -231,20 +231,24 @@ static void watch_drop(struct loop *l)
 {
 	imap_free(l->watch_imap);
 	l->watch_imap = NULL;
-	if (l->folders_notify > 0)
-		l->folders_notify = 0;
 }
 
-/* The folders' connection is lost or could not be made: with NOTIFY nothing else would bring the next look, so
- * it comes after poll_interval but not later than a reconnect of the inbox would. */
-static void folders_drop(struct loop *l)
+/* When to look again after a lost connection: after poll_interval, but not later than a reconnect of the inbox
+ * would (with NOTIFY nothing else would bring the next look). */
+static long long folders_retry_ms(const struct loop *l)
 {
 	long long wait = l->ctx.cfg.imap.poll_interval < RECONNECT_MAX ? l->ctx.cfg.imap.poll_interval : RECONNECT_MAX;
 
+	return now_ms() + wait * 1000LL;
+}
+
+/* The folders' connection is lost or could not be made. */
+static void folders_drop(struct loop *l)
+{
 	imap_free(l->folders_imap);
 	l->folders_imap = NULL;
 	watch_drop(l);
-	l->folders_ms = now_ms() + wait * 1000LL;
+	l->folders_ms = folders_retry_ms(l);
 }
 
 /* After a pass, where the server offers NOTIFY: a connection of its own that asks once to be told of mail in the
@@ -271,6 +275,7 @@ static void watch_open(struct loop *l)
 	case IMAP_OK:
 		if (!l->folders_notify)
 			log_info("[imap] the decision folders: looked at when mail arrives there (NOTIFY)");
+		log_debug("decision folders: watching (NOTIFY)");
 		l->folders_notify = 1;
 		l->watch_renew_ms = now_ms() + NOTIFY_RENEW * 1000LL;
 		l->folders_ms = waiting ? now_ms() : l->watch_renew_ms;
@@ -287,6 +292,16 @@ static void watch_open(struct loop *l)
 		watch_drop(l);
 		break;
 	}
+}
+
+/* The server closed the watch (its autologout, a restart): the next look, which makes a new one, comes as after
+ * a lost connection — a pass at once could meet a server that closes every watch at once, again and again. */
+static void watch_closed(struct loop *l)
+{
+	watch_drop(l);
+	l->folders_ms = folders_retry_ms(l);
+	log_info("[imap] the server closed the watch of the decision folders; looking again in %lld s",
+		 (l->folders_ms - now_ms() + 999) / 1000);
 }
 
 /* The decision folders, on a connection of their own: IDLE watches the inbox only, and selecting other folders
@@ -626,11 +641,11 @@ int loop_run(const char *config_path, int verbose)
 		    ((pfd[2].revents & (POLLHUP | POLLERR)) || imap_idle_news(l.imap, 1)))
 			inbox_cycle(&l);
 		/* The same for the decision folders: only mail that is there wakes a pass (an expunge does not). */
-		if (ready > 0 && l.watch_imap && (pfd[3].revents & (POLLIN | POLLHUP | POLLERR))) {
-			if (pfd[3].revents & (POLLHUP | POLLERR)) {
-				log_debug("decision folders: the watch closed");
-				folders_cycle(&l, 1);
-			} else if (imap_notify_news(l.watch_imap, 1)) {
+		if (ready > 0 && l.watch_imap && (pfd[3].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    ((pfd[3].revents & (POLLHUP | POLLERR)) || imap_notify_news(l.watch_imap, 1))) {
+			if ((pfd[3].revents & (POLLHUP | POLLERR)) || imap_fd(l.watch_imap) < 0)
+				watch_closed(&l);
+			else {
 				log_debug("decision folders: news from the server");
 				folders_cycle(&l, 0);
 			}

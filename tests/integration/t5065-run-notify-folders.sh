@@ -22,6 +22,12 @@ switches() {
 	cat /proc/"$SVC_PID"/task/*/status | awk '/^(non)?voluntary_ctxt_switches:/ { n += $2 } END { print n }'
 }
 source_of() { sqlite3 "$DB" "SELECT source FROM answer WHERE email = '$1'"; }
+watches() { grep -c "decision folders: watching (NOTIFY)" "$TEST_TMP/svc.log" || true; }
+# the process of Dovecot's that serves the latest login (mpid)
+last_login_pid() {
+	grep "imap-login: Info: Login: user=<tovholder@netvaerk.example>" "$MS_DIR/log/dovecot.log" | tail -1 |
+		sed -n "s/.*mpid=\([0-9]*\).*/\1/p"
+}
 
 # run LOGMARK — the service, verbose, until it has made its first look into the folders (and, given a moment,
 # has asked for NOTIFY: the tests say whether it did)
@@ -95,6 +101,8 @@ test_expect_success 'poll_interval a second: keepalives come, yet no pass and fe
 	sed -i "s/^poll_interval = 1h$/poll_interval = 1s/" "$GROUP_DIR/tovholder.conf" &&
 	grep -x "poll_interval = 1s" "$GROUP_DIR/tovholder.conf" &&
 	run "poll_interval = 1s" &&
+	# the last login of the service is its watch (the test has logged in to nothing since it started)
+	watch_pid=$(last_login_pid) && echo "the watch is served by $watch_pid" &&
 	# settled: the first looks are done and the first keepalive came while idling (a busy machine is slow)
 	k=$(keepalives) &&
 	for i in $(seq 1 100); do test "$(keepalives)" -gt "$k" && break; sleep 0.1; done &&
@@ -115,6 +123,21 @@ test_expect_success 'a decision after that is still made at once' '
 	imap move bo-1@greve.example Tovholder/Tilsagn &&
 	for i in $(seq 1 100); do test "$(source_of bo.aagaard@greve.example)" = manuel && break; sleep 0.1; done &&
 	test "$(source_of bo.aagaard@greve.example)" = manuel
+'
+
+# What Dovecot's autologout after 30 minutes would do to a watch the service had not renewed in time
+test_expect_success 'the server ends the watch alone: no run of passes; a new watch after poll_interval' '
+	test "$(ps -o comm= -p "$watch_pid")" = imap &&
+	w0=$(watches) && l0=$(looks) &&
+	kill -TERM "$watch_pid" &&
+	for i in $(seq 1 50); do grep -q "the server closed the watch" "$TEST_TMP/svc.log" && break; sleep 0.1; done &&
+	grep "the server closed the watch of the decision folders; looking again in 1 s" "$TEST_TMP/svc.log" &&
+	for i in $(seq 1 50); do test "$(watches)" -gt "$w0" && break; sleep 0.1; done &&
+	test "$(watches)" -gt "$w0" &&
+	sleep 3 &&
+	echo "looks $l0 -> $(looks), watches $w0 -> $(watches)" &&
+	test $(($(looks) - l0)) -le 2 &&
+	test "$(watches)" = $((w0 + 1))
 '
 
 test_expect_success 'the service stops cleanly' '
