@@ -1796,6 +1796,10 @@ static enum imap_result fetch_ahead(struct imap *im, struct imap_msg *msgs, size
 		}
 	}
 	pipe_ignore(g);
+	if (nv && ahead_settle(im, err) == IMAP_UNREACHABLE) {
+		free(v);
+		return IMAP_UNREACHABLE;
+	}
 	qsort(v, nv, sizeof(*v), cmp_ahead);
 	for (size_t i = 0; i < nv && res == IMAP_OK;) {
 		size_t j = i;
@@ -1816,9 +1820,10 @@ static enum imap_result fetch_ahead(struct imap *im, struct imap_msg *msgs, size
  * (2) want() per message, and UID FETCH of BODYSTRUCTURE for those it wants only (a server must read and
  * MIME-parse a whole message to describe its structure: bench/, row 1, 534 MB for a 10,000-mail inbox of which
  * 9,000 mails were not ours); (3) plan() and the parts it names, fetched ahead; (4) cb() per message. Step (1) of
- * the next batch is sent before step (4) of this one, so the server reads the next headers while we decide and
- * record these: one command ahead at most, and every other command first reads its answer (ahead_settle, from
- * not_ready), so libetpan's parser, which reads one response at a time, always reads the one it expects. */
+ * the next batch is sent as soon as this batch's headers are read, so the server reads the next headers while we
+ * choose, fetch and decide these: one command ahead at most, and every other command first reads its answer
+ * (ahead_settle, from not_ready and steps 2 and 3) and keeps it for the next batch, so libetpan's parser, which
+ * reads one response at a time, always reads the one it expects. */
 
 /* The text of the header FETCH: "UID FETCH set (UID RFC822.SIZE INTERNALDATE [BODYSTRUCTURE] BODY.PEEK[…]<0.n>)".
  * 'fields' was checked by fields_ok (atoms only), so it cannot change the command. */
@@ -1962,6 +1967,10 @@ static enum imap_result fetch_structures(struct imap *im, struct imap_msg *msgs,
 		free(uids);
 		return IMAP_OK;
 	}
+	if (ahead_settle(im, err) == IMAP_UNREACHABLE) {
+		free(uids);
+		return IMAP_UNREACHABLE;
+	}
 	ft = need(mailimap_fetch_type_new_fetch_att_list_empty());
 	set = uid_set(uids, n);
 	add_att(ft, mailimap_fetch_att_new_uid());
@@ -2025,6 +2034,10 @@ static enum imap_result walk_batch(struct imap *im, clist *result, const uint32_
 			msg->got_structure |= take_att(msg, fs[j].att);
 		i = j;
 	}
+	/* the next batch's headers: the server reads them while we choose, fetch and decide these (the commands of
+	 * steps 2 and 3 wait behind it: their answers come after its answer, which is kept for the next batch) */
+	if (n_next)
+		ahead_send(im, next, n_next, fields, !w->want);
 	/* step (2): which messages need their structure; without want, all (and it came with the headers) */
 	if (w->want) {
 		pipe_restore(g);
@@ -2044,9 +2057,6 @@ static enum imap_result walk_batch(struct imap *im, clist *result, const uint32_
 	/* step (3) */
 	if (res == IMAP_OK && w->plan && ready)
 		res = fetch_ahead(im, msgs, ready, w, g, err);
-	/* the next batch's headers: the server reads them while cb decides these */
-	if (res == IMAP_OK && n_next && !bad_uid)
-		ahead_send(im, next, n_next, fields, !w->want);
 	/* step (4) */
 	for (size_t i = 0; i < ready && res == IMAP_OK && !*ret_stop; i++) {
 		pipe_restore(g);

@@ -498,17 +498,22 @@ test_expect_success 'the next batch is asked for before this one is decided; com
 	grep -x "listed 1099" out && ! grep "^msg uid=1 " out
 '
 
-# A part fetched ahead is handed over without a word with the server: the next batch's answer is read only when
-# the walk needs it, after this batch was decided.
-test_expect_success 'parts fetched ahead do not make the walk wait for the next batch' '
+# The next batch's headers are asked for as soon as this batch's are read, before the structures and parts of this
+# batch: the server reads them while we choose. Their answer is read once, when this batch's next command needs
+# the line, and kept for the next batch; a part fetched ahead is then handed over without a word with the server.
+test_expect_success 'the next batch is asked for before this one is chosen; its answer is read once' '
 	TOVHOLDER_DEBUG=1 "$PROBE" --user $masse --password-file "$TEST_TMP/secret" --ca "$MS_CA" \
 		--want-every 100 --plan-fetch --fetch 200:- --fetch 400:- --fields Subject "$IMAPS" >both 2>&1 &&
 	grep -x "listed 1099" both &&
+	grep -x "fetched uid=400 section=- bytes=[0-9]*" both &&
 	test "$(grep -c "UID FETCH of part 1 of 2 message(s) ahead" both)" = 1 &&
 	test "$(grep -c "UID FETCH of part" both)" = 1 &&
-	fetched=$(grep -n "^fetched uid=400 section=- " both | cut -d: -f1) &&
+	test "$(grep -c "reading the answer for the headers of UIDs 502 to 1001" both)" = 1 &&
+	sent=$(grep -n "headers of 500 message(s), UIDs 502 to 1001" both | cut -d: -f1) &&
+	structure=$(grep -n "UID FETCH of the structure of 5 of 500 message(s)" both | head -n 1 | cut -d: -f1) &&
 	read=$(grep -n "reading the answer for the headers of UIDs 502 to 1001" both | cut -d: -f1) &&
-	test -n "$fetched" && test -n "$read" && test "$fetched" -lt "$read"
+	first=$(grep -n "^msg uid=2 " both | cut -d: -f1) &&
+	test "$sent" -lt "$structure" && test "$read" -lt "$structure" && test "$structure" -lt "$first"
 '
 
 test_expect_success 'a header field name that is not an IMAP atom is refused, not sent' '
