@@ -51,6 +51,17 @@ test_expect_success 'poll_interval an hour: the service looks at the folders at 
 	mailstack_wait_count anne.dahl@faxe.example 4 20
 '
 
+# With a watch, the folders' own connection is made for a look and closed after it: an idle service holds two
+# connections to the server (the inbox in IDLE and the watch), each a Dovecot process.
+test_expect_success 'idle, the service holds two IMAP connections: the inbox and the watch' '
+	for i in $(seq 1 50); do
+		n=$(ss -Htn state established "( dport = :$MS_IMAP_PORT or dport = :$MS_IMAPS_PORT )" -p |
+			grep -c "pid=$SVC_PID,") && test "$n" = 2 && break
+		sleep 0.1
+	done &&
+	echo "connections: $n" && test "$n" = 2
+'
+
 test_expect_success 'an unclear answer goes to review' '
 	mail anne anne.dahl@faxe.example anne-1@faxe.example "SV: Moedet i marts" \
 		"Hej Karin, jeg ved ikke om jeg kan nå det. Kan vi tale om det?" "$(our_msgid anne.dahl@faxe.example 2027-03-05)" &&
