@@ -94,16 +94,6 @@ raw() {
 
 note() { printf 'bench: %s\n' "$*" >&2; }
 
-# proc_ctx PID: voluntary + involuntary context switches of every thread of PID so far.
-proc_ctx() {
-	local t sum=0 v
-	for t in /proc/"$1"/task/*/status; do
-		v=$(awk '/^(voluntary|nonvoluntary)_ctxt_switches:/ { s += $2 } END { print s + 0 }' "$t" 2>/dev/null)
-		sum=$((sum + ${v:-0}))
-	done
-	echo "$sum"
-}
-
 # proc_mem PID: "PRIVATE PSS RSS RSS_ANON" in kB. PRIVATE is Private_Clean + Private_Dirty of
 # /proc/PID/smaps_rollup: the pages only this process maps, what one more of it costs. PSS is its
 # proportional share of every page it maps (a page shared by N processes counts 1/N), so it depends on how
