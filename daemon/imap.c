@@ -42,6 +42,7 @@ struct imap {
 	char *token_command;
 	char *caps;
 	int selected;
+	char *selected_wire;     /* the wire name of the selected mailbox, when selected */
 	/* the personal namespace, learnt at the first folder name that needs it */
 	int hier_known;
 	char sep;                /* hierarchy separator, 0 for a flat server */
@@ -463,6 +464,8 @@ static void drop(struct imap *im)
 	mailimap_free(im->s);
 	im->s = NULL;
 	im->selected = 0;
+	free(im->selected_wire);
+	im->selected_wire = NULL;
 	ahead_forget(im);
 }
 
@@ -1298,7 +1301,6 @@ static enum imap_result do_select(struct imap *im, const char *mailbox, uint32_t
 	char text[160];
 	int r;
 
-	im->selected = 0;
 	if (strcasecmp(mailbox, "INBOX") != 0) {
 		res = learn_hierarchy(im, err);
 		if (res != IMAP_OK)
@@ -1306,8 +1308,28 @@ static enum imap_result do_select(struct imap *im, const char *mailbox, uint32_t
 	}
 	if (folder_name(im, mailbox, &f, err) < 0)
 		return IMAP_REFUSED;
+	/* Still selected (the service's inbox, between its IDLEs): a NOOP makes the server take in new mail as
+	 * SELECT does, without reopening the mailbox (on a 10,000-mail Maildir, SELECT cost Dovecot 10-17 ms of
+	 * each reply's way to the record: bench/, row 3). UIDNEXT is then unknown: the caller searches. */
+	if (im->selected && im->selected_wire && strcmp(im->selected_wire, f.wire) == 0 &&
+	    im->s->imap_selection_info && im->s->imap_selection_info->sel_uidvalidity) {
+		free(f.wire);
+		r = mailimap_noop(im->s);
+		if (r != MAILIMAP_NO_ERROR)
+			return fail(im, r, "NOOP", err);
+		*ret_uidvalidity = im->s->imap_selection_info->sel_uidvalidity;
+		*ret_uidnext = 0;
+		log_debug("imap: '%s' is still selected on %s: NOOP", mailbox, im->host);
+		return IMAP_OK;
+	}
+	im->selected = 0;
+	free(im->selected_wire);
+	im->selected_wire = NULL;
 	r = mailimap_select(im->s, f.wire);
-	free(f.wire);
+	if (r != MAILIMAP_NO_ERROR)
+		free(f.wire);
+	else
+		im->selected_wire = f.wire;
 	if (r == MAILIMAP_ERROR_SELECT && !temporary_code(im)) {
 		server_text(im, text, sizeof(text));
 		err_set(err, "mailbox '%s' cannot be opened on %s%s%s", mailbox, im->host, text[0] ? ": " : "", text);

@@ -41,7 +41,8 @@ void imap_free(struct imap *im);
 enum imap_result imap_connect(struct imap *im, struct err *err);
 
 /* SELECT (read-write; a read-only mailbox is refused). Creates nothing. 'mailbox' is UTF-8 with '/' between
- * levels (as in the config). *ret_uidnext is 0 when the server did not say. */
+ * levels (as in the config). *ret_uidnext is 0 when the server did not say. When that mailbox is selected
+ * already, a NOOP instead (the server takes in new mail, the mailbox is not reopened), and *ret_uidnext is 0. */
 enum imap_result imap_select(struct imap *im, const char *mailbox, uint32_t *ret_uidvalidity,
 			     uint32_t *ret_uidnext, struct err *err);
 

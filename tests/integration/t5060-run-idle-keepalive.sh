@@ -51,6 +51,13 @@ test_expect_success 'a reply after the keepalives is still recorded at once' '
 	test "$(sqlite3 "$DB" "SELECT answer FROM answer WHERE email = '\''$who'\''")" = tilsagn
 '
 
+# The inbox stays selected between IDLEs: a look starts with a NOOP (the server takes in new mail), not a
+# SELECT that reopens the mailbox (on a large Maildir that cost each reply some 10-17 ms: bench/, row 3).
+test_expect_success 'the looks after the first do not reopen the inbox' '
+	test "$(grep -c "imap: selected .INBOX." "$TEST_TMP/svc.log")" = 1 &&
+	grep -q "imap: .INBOX. is still selected on .*: NOOP" "$TEST_TMP/svc.log"
+'
+
 test_expect_success 'the service stops cleanly' '
 	kill -TERM $SVC_PID && wait $SVC_PID && SVC_PID=
 '
