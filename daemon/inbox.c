@@ -589,6 +589,7 @@ int inbox_pass(struct ctx *ctx, struct imap *imap, time_t now, int (*stop)(void 
 	struct fetch_run run = { .mark_fd = -1 };
 	struct err err = { "" };
 	unsigned long stored_validity = 0, last_uid = 0;
+	const char *read_all;
 	uint32_t uidvalidity = 0, uidnext = 0;
 	enum imap_result r;
 	int rc = 0, n_read;
@@ -603,7 +604,8 @@ int inbox_pass(struct ctx *ctx, struct imap *imap, time_t now, int (*stop)(void 
 	run.mailbox = ctx->cfg.imap.mailbox;
 	inbox_trust(&ctx->cfg, &run.trust);
 	/* for comparing: every new mail's structure read, as before issue 19 (the decisions are the same) */
-	run.headers_first = !(getenv("TOVHOLDER_READ_ALL") && strcmp(getenv("TOVHOLDER_READ_ALL"), "1") == 0);
+	read_all = getenv("TOVHOLDER_READ_ALL");
+	run.headers_first = !(read_all && strcmp(read_all, "1") == 0);
 	if (store_load(ctx->store, &run.snap, &err) < 0 ||
 	    store_mailed_addresses(ctx->store, &run.mailed, &run.n_mailed, &err) < 0 ||
 	    store_mailbox_get(ctx->store, run.mailbox, &stored_validity, &last_uid, &err) < 0) {
