@@ -696,17 +696,36 @@ static char *bearer_message(const struct imap *im, const char *token)
 	return out;
 }
 
-/* Writes s then CRLF, unseen by libetpan's logger (mailstream_set_privacy). -1 when the stream fails. */
-static int send_private(struct imap *im, const char *s)
+/* Writes s then CRLF, for the commands libetpan has no call for. -1 when the stream fails. */
+static int send_line(struct imap *im, const char *s)
 {
 	mailstream *st = im->s->imap_stream;
-	int rc = 0;
 
-	mailstream_set_privacy(st, 0);
-	if (mailstream_write(st, s, strlen(s)) < 0 || mailstream_write(st, "\r\n", 2) < 0 || mailstream_flush(st) < 0)
-		rc = -1;
-	mailstream_set_privacy(st, 1);
+	return mailstream_write(st, s, strlen(s)) < 0 || mailstream_write(st, "\r\n", 2) < 0 ||
+		       mailstream_flush(st) < 0 ? -1 : 0;
+}
+
+/* The same, unseen by libetpan's logger (mailstream_set_privacy). */
+static int send_private(struct imap *im, const char *s)
+{
+	int rc;
+
+	mailstream_set_privacy(im->s->imap_stream, 0);
+	rc = send_line(im, s);
+	mailstream_set_privacy(im->s->imap_stream, 1);
 	return rc;
+}
+
+/* How the answer to a command we sent ourselves ended, as libetpan's own calls say it: MAILIMAP_NO_ERROR for a
+ * tagged OK, MAILIMAP_ERROR_FATAL for BYE, else 'refused' (a tagged NO or BAD). */
+static int response_end(const struct mailimap_response *resp, int refused)
+{
+	const struct mailimap_response_done *done = resp->rsp_resp_done;
+
+	if (done && done->rsp_type == MAILIMAP_RESP_DONE_TYPE_TAGGED &&
+	    done->rsp_data.rsp_tagged->rsp_cond_state->rsp_type == MAILIMAP_RESP_COND_STATE_OK)
+		return MAILIMAP_NO_ERROR;
+	return done && done->rsp_type == MAILIMAP_RESP_DONE_TYPE_FATAL ? MAILIMAP_ERROR_FATAL : refused;
 }
 
 /* One AUTHENTICATE exchange with 'msg' (base64). With SASL-IR (RFC 4959) the message goes on the command
@@ -717,7 +736,7 @@ static int send_private(struct imap *im, const char *s)
 static int sasl_exchange(struct imap *im, const char *mech, const char *msg)
 {
 	struct mailimap_response *resp = NULL;
-	int ir = mailimap_has_extension(im->s, "SASL-IR"), sent = ir, r, ok;
+	int ir = mailimap_has_extension(im->s, "SASL-IR"), sent = ir, r;
 	char *cmd = xasprintf("AUTHENTICATE %s%s%s", mech, ir ? " " : "", ir ? msg : "");
 
 	r = mailimap_send_current_tag(im->s);
@@ -742,12 +761,9 @@ static int sasl_exchange(struct imap *im, const char *mech, const char *msg)
 	r = mailimap_parse_response(im->s, &resp);
 	if (r != MAILIMAP_NO_ERROR)
 		return r;
-	ok = resp->rsp_resp_done && resp->rsp_resp_done->rsp_type == MAILIMAP_RESP_DONE_TYPE_TAGGED &&
-	     resp->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->rsp_type == MAILIMAP_RESP_COND_STATE_OK;
-	r = resp->rsp_resp_done && resp->rsp_resp_done->rsp_type == MAILIMAP_RESP_DONE_TYPE_FATAL ? MAILIMAP_ERROR_FATAL
-												   : MAILIMAP_ERROR_LOGIN;
+	r = response_end(resp, MAILIMAP_ERROR_LOGIN);
 	mailimap_response_free(resp);
-	if (!ok)
+	if (r != MAILIMAP_NO_ERROR)
 		return r;
 	im->s->imap_state = MAILIMAP_STATE_AUTHENTICATED;
 	return MAILIMAP_NO_ERROR;
@@ -1869,22 +1885,27 @@ static char *batch_command(const uint32_t *uids, size_t n, const char *const *fi
 	return buf_detach(&b, NULL);
 }
 
+/* The FETCH sent ahead failed with libetpan code r: how, kept for ahead_take (fail may drop the connection,
+ * and with it the state: the error is set after). */
+static void ahead_failed(struct imap *im, int r)
+{
+	im->ahead_res = fail(im, r, "UID FETCH", &im->ahead_err);
+	im->ahead = AHEAD_READ;
+}
+
 /* Sends a batch's header FETCH without waiting for its answer. A failure to send is kept for ahead_take. */
 static void ahead_send(struct imap *im, const uint32_t *uids, size_t n, const char *const *fields, int structure)
 {
 	char *cmd = batch_command(uids, n, fields, structure);
-	mailstream *st = im->s->imap_stream;
 	int r = mailimap_send_current_tag(im->s);
 
 	log_debug("imap: UID FETCH of the headers of %zu message(s), UIDs %u to %u%s", n, uids[0], uids[n - 1],
 		  structure ? ", with their structure" : "");
-	if (r == MAILIMAP_NO_ERROR && (mailstream_write(st, cmd, strlen(cmd)) < 0 || mailstream_write(st, "\r\n", 2) < 0 ||
-				       mailstream_flush(st) < 0))
+	if (r == MAILIMAP_NO_ERROR && send_line(im, cmd) < 0)
 		r = MAILIMAP_ERROR_STREAM;
 	free(cmd);
 	if (r != MAILIMAP_NO_ERROR) {
-		im->ahead_res = fail(im, r, "UID FETCH", &im->ahead_err);
-		im->ahead = AHEAD_READ;
+		ahead_failed(im, r);
 		return;
 	}
 	im->ahead = AHEAD_SENT;
@@ -1897,35 +1918,29 @@ static void ahead_send(struct imap *im, const uint32_t *uids, size_t n, const ch
 static void ahead_read(struct imap *im)
 {
 	struct mailimap_response *resp = NULL;
-	int r, ok;
+	int r;
 
 	log_debug("imap: reading the answer for the headers of UIDs %u to %u", im->ahead_first, im->ahead_last);
 	im->ahead = AHEAD_READ;
 	im->ahead_res = IMAP_OK;
 	if (!mailimap_read_line(im->s)) {
-		im->ahead_res = fail(im, MAILIMAP_ERROR_STREAM, "UID FETCH", &im->ahead_err);
-		im->ahead = AHEAD_READ;   /* fail dropped the connection, and with it the state: the error is kept */
+		ahead_failed(im, MAILIMAP_ERROR_STREAM);
 		return;
 	}
 	r = mailimap_parse_response(im->s, &resp);
 	if (r != MAILIMAP_NO_ERROR) {
-		im->ahead_res = fail(im, r, "UID FETCH", &im->ahead_err);
-		im->ahead = AHEAD_READ;
+		ahead_failed(im, r);
 		return;
 	}
 	im->ahead_result = im->s->imap_response_info->rsp_fetch_list;
 	im->s->imap_response_info->rsp_fetch_list = NULL;
-	ok = resp->rsp_resp_done && resp->rsp_resp_done->rsp_type == MAILIMAP_RESP_DONE_TYPE_TAGGED &&
-	     resp->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->rsp_type == MAILIMAP_RESP_COND_STATE_OK;
-	r = resp->rsp_resp_done && resp->rsp_resp_done->rsp_type == MAILIMAP_RESP_DONE_TYPE_FATAL ? MAILIMAP_ERROR_FATAL
-												   : MAILIMAP_ERROR_UID_FETCH;
+	r = response_end(resp, MAILIMAP_ERROR_UID_FETCH);
 	mailimap_response_free(resp);
-	if (!ok) {
+	if (r != MAILIMAP_NO_ERROR) {
 		if (im->ahead_result)
 			mailimap_fetch_list_free(im->ahead_result);
 		im->ahead_result = NULL;
-		im->ahead_res = fail(im, r, "UID FETCH", &im->ahead_err);
-		im->ahead = AHEAD_READ;
+		ahead_failed(im, r);
 	}
 }
 
@@ -1972,7 +1987,15 @@ static enum imap_result ahead_take(struct imap *im, clist **ret, struct err *err
 	return res;
 }
 
-/* Step (2): BODYSTRUCTURE of the messages want() chose (msgs[i] for which[i]), in one UID FETCH. */
+/* bsearch over messages by UID: key a uint32_t, elements struct imap_msg */
+static int cmp_uid_msg(const void *key, const void *elem)
+{
+	uint32_t k = *(const uint32_t *)key, u = ((const struct imap_msg *)elem)->uid;
+
+	return k < u ? -1 : k > u;
+}
+
+/* Step (2): BODYSTRUCTURE of the messages want() chose (msg->structure), in one UID FETCH. */
 static enum imap_result fetch_structures(struct imap *im, struct imap_msg *msgs, size_t nm, struct err *err)
 {
 	struct mailimap_fetch_type *ft;
@@ -2007,18 +2030,10 @@ static enum imap_result fetch_structures(struct imap *im, struct imap_msg *msgs,
 	for (clistiter *it = clist_begin(result); it; it = clist_next(it)) {
 		const struct mailimap_msg_att *att = clist_content(it);
 		uint32_t uid = att_uid(att);
-		size_t lo = 0, hi = nm;
+		struct imap_msg *m = uid ? bsearch(&uid, msgs, nm, sizeof(*msgs), cmp_uid_msg) : NULL;   /* UID order */
 
-		/* msgs ascend by UID */
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (msgs[mid].uid < uid)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (uid && lo < nm && msgs[lo].uid == uid && msgs[lo].structure)
-			msgs[lo].got_structure |= take_att(&msgs[lo], att);
+		if (m && m->structure)
+			m->got_structure |= take_att(m, att);
 	}
 	mailimap_fetch_list_free(result);
 	return IMAP_OK;
@@ -2684,7 +2699,7 @@ static int notify_waiting(const struct mailimap_response *resp, int *ret_statuse
 static int raw_command(struct imap *im, const char *cmd, int *ret_waiting, int *ret_statuses)
 {
 	struct mailimap_response *resp = NULL;
-	int r = mailimap_send_current_tag(im->s), ok, bye;
+	int r = mailimap_send_current_tag(im->s);
 
 	if (r == MAILIMAP_NO_ERROR && send_private(im, cmd) < 0)
 		r = MAILIMAP_ERROR_STREAM;
@@ -2695,13 +2710,11 @@ static int raw_command(struct imap *im, const char *cmd, int *ret_waiting, int *
 	r = mailimap_parse_response(im->s, &resp);
 	if (r != MAILIMAP_NO_ERROR)
 		return r;
-	ok = resp->rsp_resp_done && resp->rsp_resp_done->rsp_type == MAILIMAP_RESP_DONE_TYPE_TAGGED &&
-	     resp->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->rsp_type == MAILIMAP_RESP_COND_STATE_OK;
-	bye = resp->rsp_resp_done && resp->rsp_resp_done->rsp_type == MAILIMAP_RESP_DONE_TYPE_FATAL;
-	if (ok && ret_waiting)
+	r = response_end(resp, MAILIMAP_ERROR_EXTENSION);
+	if (r == MAILIMAP_NO_ERROR && ret_waiting)
 		*ret_waiting = notify_waiting(resp, ret_statuses);
 	mailimap_response_free(resp);
-	return ok ? MAILIMAP_NO_ERROR : bye ? MAILIMAP_ERROR_FATAL : MAILIMAP_ERROR_EXTENSION;
+	return r;
 }
 
 enum imap_result imap_notify_set(struct imap *im, const char *const *folders, size_t n, int *ret_waiting,
