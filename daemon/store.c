@@ -1515,9 +1515,12 @@ static void names_free(char **v, size_t n)
 	free(v);
 }
 
-int store_mailed_addresses(struct store *st, char ***ret, size_t *ret_n, struct err *err)
+/* The first column of every row of 'sql' that 'keep' (NULL: every one) accepts, copied; 'what' names it in an
+ * error. 0, or -1 with err (nothing returned). */
+static int column_strings(struct store *st, const char *sql, int (*keep)(const char *), const char *what,
+			  char ***ret, size_t *ret_n, struct err *err)
 {
-	sqlite3_stmt *s = prep(st, "SELECT DISTINCT email FROM outbox WHERE status = 'sent' ORDER BY email", err);
+	sqlite3_stmt *s = prep(st, sql, err);
 	char **v = NULL;
 	size_t n = 0;
 	int rc;
@@ -1527,46 +1530,39 @@ int store_mailed_addresses(struct store *st, char ***ret, size_t *ret_n, struct 
 	if (!s)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(s, 0);
+		if (!text || (keep && !keep(text)))
+			continue;
 		v = xrealloc(v, (n + 1) * sizeof(*v));
-		v[n++] = col_str(s, 0);
+		v[n++] = xstrdup(text);
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
 		names_free(v, n);
-		return db_err(st, err, "read outbox");
+		return db_err(st, err, what);
 	}
 	*ret = v;
 	*ret_n = n;
 	return 0;
 }
 
+int store_mailed_addresses(struct store *st, char ***ret, size_t *ret_n, struct err *err)
+{
+	return column_strings(st, "SELECT DISTINCT email FROM outbox WHERE status = 'sent' ORDER BY email", NULL,
+			      "read outbox", ret, ret_n, err);
+}
+
+static int group_table(const char *name)
+{
+	return handed_over(name) && ident_valid(name);
+}
+
 /* The tables of a group's record: all but the machine's own (not_handed_over). A forced import empties them
  * all, so that nothing of an earlier group is left to collide with the new record. */
 static int group_tables(struct store *st, char ***ret, size_t *ret_n, struct err *err)
 {
-	sqlite3_stmt *s = prep(st, "SELECT name FROM sqlite_master WHERE type = 'table'"
-			       " ORDER BY name = 'meeting' DESC, name", err);
-	char **v = NULL;
-	size_t n = 0;
-	int rc;
-
-	if (!s)
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(s, 0);
-		if (!name || !handed_over(name) || !ident_valid(name))
-			continue;
-		v = xrealloc(v, (n + 1) * sizeof(*v));
-		v[n++] = xstrdup(name);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		names_free(v, n);
-		return db_err(st, err, "read tables");
-	}
-	*ret = v;
-	*ret_n = n;
-	return 0;
+	return column_strings(st, "SELECT name FROM sqlite_master WHERE type = 'table'"
+				  " ORDER BY name = 'meeting' DESC, name", group_table, "read tables", ret, ret_n, err);
 }
 
 /* A table's columns in order, without the row id alias "id": ids are local to a database. */
