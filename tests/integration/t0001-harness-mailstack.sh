@@ -323,6 +323,21 @@ test_expect_success 'mail queued while dovecot is down arrives after it is back'
 	mailstack_wait_idle
 '
 
+test_expect_success 'the ports of a stopped dovecot stay reserved: another stack cannot pick them' '
+	mailstack_stop_dovecot &&
+	reserved=$(MS_DIR=$TEST_TMP/other _ms_ports_reserved) &&
+	for p in $MS_SMTP_PORT $MS_IMAP_PORT $MS_IMAPS_PORT $MS_LMTP_PORT; do
+		case "$reserved" in *" $p "*) ;; *) echo "port $p not reserved: $reserved" ;; esac
+	done > "$TEST_TMP/unreserved" &&
+	test ! -s "$TEST_TMP/unreserved" &&
+	picked=$(MS_DIR=$TEST_TMP/other _ms_pick_ports 8) &&
+	for p in $picked; do
+		case " $MS_SMTP_PORT $MS_IMAP_PORT $MS_IMAPS_PORT $MS_LMTP_PORT " in *" $p "*) echo "picked $p" ;; esac
+	done > "$TEST_TMP/taken" &&
+	test ! -s "$TEST_TMP/taken" &&
+	mailstack_start_dovecot
+'
+
 test_expect_success 'a stale stack in the same dir is killed by its pid files' '
 	stale=$TEST_TMP/stale &&
 	MS_DIR= bash -c ". $TOP/tests/lib/mailstack.sh && mailstack_start $stale" &&
@@ -343,7 +358,8 @@ test_expect_success 'mailstack_stop leaves no daemon and no dir behind' '
 	done > "$TEST_TMP/alive" &&
 	test ! -s "$TEST_TMP/alive" &&
 	! _ms_listening $MS_SMTP_PORT && ! _ms_listening $MS_IMAP_PORT && ! _ms_listening $MS_LMTP_PORT &&
-	test ! -e "$dir"
+	test ! -e "$dir" &&
+	test ! -e "$(MS_DIR=$dir _ms_ports_file)"
 '
 
 test_done

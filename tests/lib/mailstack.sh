@@ -62,11 +62,33 @@ _ms_ports_in_use() {
 	echo "$used"
 }
 
+# Ports of the other stacks still on disk, as " p1 p2 … ": a stack's daemon stopped for an outage test
+# leaves its ports unused for seconds, and a stack starting then must not take them (its own Dovecot would
+# then answer on the first stack's IMAP port, or receive its LMTP deliveries). Each stack writes its ports
+# to $MS_LOCK.ports/ under the lock; a file whose dir is gone is stale and removed here.
+_ms_ports_reserved() {
+	local f dir ports reserved=" "
+	for f in "$MS_LOCK.ports"/*; do
+		[ -f "$f" ] || continue
+		read -r dir ports < "$f" || continue
+		if [ -d "$dir" ]; then
+			[ "$dir" = "${MS_DIR:-}" ] || reserved+="$ports "
+		else
+			rm -f "$f"
+		fi
+	done
+	echo "$reserved"
+}
+
+# The file in $MS_LOCK.ports/ that holds this stack's ports.
+_ms_ports_file() { echo "$MS_LOCK.ports/${MS_DIR//\//_}"; }
+
 # N free TCP ports below the ephemeral range (32768+), so no outgoing connection can take one between this
-# check and the daemon's bind. Callers hold $MS_LOCK so two stacks starting at once never pick the same.
+# check and the daemon's bind, and none another stack holds. Callers hold $MS_LOCK so two stacks starting at
+# once never pick the same.
 _ms_pick_ports() {
 	local n=$1 used got=" " p
-	used=$(_ms_ports_in_use)
+	used="$(_ms_ports_in_use)$(_ms_ports_reserved)"
 	while [ "$n" -gt 0 ]; do
 		p=$((20000 + RANDOM % 12000))
 		case "$used$got" in *" $p "*) continue ;; esac
@@ -236,10 +258,13 @@ _ms_write_postfix() {
 	smtpd_sasl_type = dovecot
 	smtpd_sasl_path = $MS_DIR/dovecot/run/auth-postfix
 	smtpd_tls_auth_only = yes
-	# Fast retries so outage tests see deferred mail delivered within seconds.
+	# Fast retries so outage tests see deferred mail delivered within seconds. transport_retry_time is the
+	# queue manager's pause (default 60 s) after a delivery agent (lmtp) it could not use or that failed;
+	# on a loaded machine that pause alone outlasts a test's wait.
 	queue_run_delay = 1s
 	minimal_backoff_time = 1s
 	maximal_backoff_time = 2s
+	transport_retry_time = 1s
 	delay_warning_time = 0
 	EOF
 	cat > "$etc/master.cf" <<-EOF
@@ -476,6 +501,7 @@ mailstack_start() {
 	if [ "$rc" = 0 ]; then
 		read -r MS_SMTP_PORT MS_SUBMISSION_PORT MS_SMTPS_PORT MS_IMAP_PORT MS_IMAPS_PORT MS_LMTP_PORT MS_OAUTH_PORT \
 			MS_GRAPH_PORT <<< "$ports"
+		mkdir -p "$MS_LOCK.ports" && echo "$MS_DIR $ports" > "$(_ms_ports_file)" || rc=1
 		export MS_SMTP_PORT MS_SUBMISSION_PORT MS_SMTPS_PORT MS_IMAP_PORT MS_IMAPS_PORT MS_LMTP_PORT
 		if [ "${MS_OAUTH2:-0}" = 1 ]; then
 			export MS_OAUTH2 MS_OAUTH_PORT
@@ -732,6 +758,7 @@ mailstack_stop() {
 		echo "mailstack: kept $MS_DIR" >&2
 	else
 		rm -rf "$MS_DIR"
+		rm -f "$(_ms_ports_file)"
 	fi
 }
 
@@ -782,7 +809,18 @@ mailstack_wait_count() {
 	n=$(mailstack_count "$addr")
 	[ "$n" -ge "$want" ] && return 0
 	echo "mailstack: $addr has $n message(s) after ${secs}s, expected at least $want" >&2
+	_ms_postfix_says "$addr" >&2
 	return 1
+}
+
+# _ms_postfix_says ADDR: what Postfix last logged about ADDR and the queue, for a wait that timed out.
+_ms_postfix_says() {
+	local log=$MS_DIR/log/postfix.log
+	[ -r "$log" ] || return 0
+	echo "mailstack: postfix.log on $1 (last 5):"
+	grep -F "<$1>" "$log" | tail -n 5 | sed 's/^/    /'
+	echo "mailstack: postfix.log (last 8 lines):"
+	tail -n 8 "$log" | sed 's/^/    /'
 }
 
 _ms_queue_size() {
