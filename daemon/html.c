@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-/* Text can grow up to 3 octets per input octet (Windows-1252 → UTF-8), as in inmail.c. */
+/* Text can grow up to 3 octets per input octet (Windows-1252 → UTF-8), as in inmail_decode.c. */
 #define TEXT_CAP ((size_t)3 * INMAIL_MAX_SIZE)
 
 struct h2t {
