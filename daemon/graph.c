@@ -374,7 +374,7 @@ static enum graph_result read_meeting(json_object *o, struct graph_meeting *ret,
 
 	/* the link goes into every invitation we send and the id into the state and the next handover: a server
 	 * that is not Microsoft's, or a broken one, never chooses where members click (no link but Teams'), and
-	 * never hands us an id a handover refuses (visible ASCII, as store.c reads a UID or Message-ID) */
+	 * never hands us an id a handover refuses (visible ASCII, as store_handover.c reads a UID or Message-ID) */
 	if (!id || !*id || strlen(id) > GRAPH_ID_MAX || !url || strlen(url) > 2048)
 		return err_set(err, "%s: the reply has no usable id and joinWebUrl", what), GRAPH_FAIL;
 	for (const char *p = id; *p; p++)

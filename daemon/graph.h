@@ -17,7 +17,7 @@
 #define GRAPH_MAX_PAGES   50
 #define GRAPH_MAX_RECORDS 5000
 #define GRAPH_MAX_REPORTS 20
-#define GRAPH_ID_MAX      255  /* a meeting id: what a handover carries of a UID or Message-ID (store.c) */
+#define GRAPH_ID_MAX      255  /* a meeting id: what a handover carries of a UID or Message-ID (store_handover.c) */
 #define GRAPH_JSON_DEPTH  32
 
 enum graph_result {
