@@ -37,7 +37,7 @@ struct bounce_info {
  * Exchange system sender. A null Return-Path alone is not enough: RFC 3834 §3.3 asks auto-replies for it too. */
 int bounce_shape(const struct inmail *m);
 /* The parts whose bodies bounce_read reads (at most BOUNCE_MAX_PARTS), in ret; returns how many. A returned
- * message/rfc822 part is named for its header only (imap.c fetches S.HEADER for it). */
+ * message/rfc822 part is named for its header only (imap_fetch.c fetches S.HEADER for it). */
 size_t bounce_parts(const struct inmail *m, const struct inmail_part **ret);
 /* Reads a mail bounce_shape accepted, with the parts bounce_parts named filled in (a part not fetched is
  * skipped). Never fails. Release with bounce_info_release. */

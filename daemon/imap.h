@@ -1,6 +1,8 @@
 /* Reading the organizer's inbox over IMAP with libetpan: only what the reply logic needs (new UIDs, a few
  * header fields and BODYSTRUCTURE, then single parts), and moving handled mail to a folder. Nothing is ever
- * deleted. The ONLY file that includes libetpan (and the only IMAP user of GnuTLS, for certificate checks). */
+ * deleted. Module imap is imap.c (connection, certificate check, SELECT), imap_auth.c, imap_folders.c,
+ * imap_fetch.c and imap_idle.c, sharing the private imap_int.h: the ONLY files that include libetpan (and imap.c the
+ * only IMAP user of GnuTLS, for certificate checks). */
 #ifndef TOVHOLDER_IMAP_H
 #define TOVHOLDER_IMAP_H
 
@@ -63,7 +65,7 @@ struct imap_msg {
 	struct inmail mail;   /* root.headers from the header fields fetched; the part tree (types, parameters,
 	                         dispositions, encodings, sizes) from BODYSTRUCTURE when 'structure'; no bodies yet */
 	int structure;        /* 1 when BODYSTRUCTURE was asked for (and mail has the part tree); 0: headers only */
-	int got_structure;    /* imap.c's own: the server sent it */
+	int got_structure;    /* imap_fetch.c's own: the server sent it */
 	/* imap_fetch_new_planned: what plan returned for this message and the parts it named (all of them, also
 	 * those too large to fetch ahead), and a number plan may leave for cb, so cb need not work it out again */
 	int planned;          /* 1 when plan was called (0 for imap_fetch_new) */

@@ -1,4 +1,4 @@
-/* imap-probe: drives daemon/imap.c against a real server for t4000-imap-tls.sh, until the commands that use it
+/* imap-probe: drives daemon/imap*.c against a real server for t4000-imap-tls.sh, until the commands that use it
  * exist. Connects, prints the login mechanism, selects a mailbox, lists new messages with their header and part
  * tree, fetches parts, moves messages. The last line is "result OK|UNREACHABLE|REFUSED[: why]".
  *
