@@ -12,6 +12,11 @@ trap '_rc=$?; test -n "$SVC_PID" && kill -9 $SVC_PID 2>/dev/null; (exit $_rc); _
 # The service runs as nobody, as a packaged service runs as its own user: a non-dumpable process's
 # /proc/PID files belong to root rather than to its user, which is how it shows from outside.
 chmod o+x "$TEST_TMP"
+# nobody may not be able to enter the checkout (a clone in a 0700 dir, as mktemp -d makes, or in root's home):
+# it runs a copy of the binary, with the templates beside it as in the source tree.
+mkdir "$TEST_TMP/bin" && cp "$TOVHOLDER" "$TEST_TMP/bin/tovholder" && cp -r "$TOP/templates" "$TEST_TMP/templates" &&
+	chmod -R o+rX "$TEST_TMP/bin" "$TEST_TMP/templates" || exit 1
+NOBODY_TOVHOLDER=$TEST_TMP/bin/tovholder
 # The password comes from a command that writes down the signal state it was given. Perl, because it leaves
 # the mask and the dispositions as it found them (dash blocks signals for itself, Python ignores SIGPIPE).
 cat >"$GROUP_DIR/pw.sh" <<'EOF'
@@ -29,7 +34,7 @@ sed -i "s|^password_file = secret\$|password_command = $GROUP_DIR/pw.sh|" "$GROU
 chown -R 65534:65534 "$GROUP_DIR"
 
 as_nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups env TOVHOLDER_NOW=$GROUP_NOW "$TOVHOLDER" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups env TOVHOLDER_NOW=$GROUP_NOW "$NOBODY_TOVHOLDER" \
 		-c "$GROUP_DIR/tovholder.conf" "$@"
 }
 
@@ -41,7 +46,7 @@ test_expect_success 'the password comes from password_command' '
 # blocks SIGTERM, SIGINT and SIGHUP for its signalfd itself.
 test_expect_success 'started under umask 022 with core dumps allowed and SIGPIPE ignored, the service sends and listens' '
 	(umask 022 && ulimit -c unlimited && trap "" PIPE && exec setpriv --reuid=65534 --regid=65534 --clear-groups \
-		env TOVHOLDER_NOW=$GROUP_NOW "$TOVHOLDER" -c "$GROUP_DIR/tovholder.conf" run) >>svc.log 2>&1 &
+		env TOVHOLDER_NOW=$GROUP_NOW "$NOBODY_TOVHOLDER" -c "$GROUP_DIR/tovholder.conf" run) >>svc.log 2>&1 &
 	SVC_PID=$! &&
 	for i in $(seq 1 300); do
 		grep -q "connected to imap" svc.log && test -e "$DB-wal" && test -e "$DB-shm" && break
