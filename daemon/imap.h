@@ -48,11 +48,9 @@ enum imap_result imap_connect(struct imap *im, struct err *err);
 enum imap_result imap_select(struct imap *im, const char *mailbox, uint32_t *ret_uidvalidity,
 			     uint32_t *ret_uidnext, struct err *err);
 
-/* Creates 'folder' (UTF-8, '/' between levels) and its parents, subscribed, when missing, as imap_move does;
- * nothing when it exists. */
-enum imap_result imap_ensure_folder(struct imap *im, const char *folder, struct err *err);
-
-/* The same for several folders; when they share a parent (Tovholder/…), one LIST learns which exist. */
+/* Creates each of names[0..n) (UTF-8, '/' between levels) and its parents, subscribed, when missing, as
+ * imap_move does; nothing for one that exists. When they share a parent (Tovholder/…), one LIST learns which
+ * exist. */
 enum imap_result imap_ensure_folders(struct imap *im, const char *const *names, size_t n, struct err *err);
 
 /* How many messages the selected mailbox held when it was selected (EXISTS), or 0 when none is selected. */

@@ -219,6 +219,13 @@ static int is_known(const struct imap *im, const char *wire)
 	return 0;
 }
 
+/* 'wire' exists on the server (kept while there is room: a folder not kept is only asked for again). */
+static void remember(struct imap *im, const char *wire)
+{
+	if (!is_known(im, wire) && im->n_known < MAX_KNOWN)
+		im->known[im->n_known++] = xstrdup(wire);
+}
+
 static void forget(struct imap *im, const char *wire)
 {
 	for (size_t i = 0; i < im->n_known; i++)
@@ -305,8 +312,8 @@ static enum imap_result ensure_folder(struct imap *im, const struct folder *f, c
 	res = folder_exists(im, f->wire, &exists, err);
 	if (res == IMAP_OK && !exists)
 		res = create_levels(im, f, name, err);
-	if (res == IMAP_OK && im->n_known < MAX_KNOWN)
-		im->known[im->n_known++] = xstrdup(f->wire);
+	if (res == IMAP_OK)
+		remember(im, f->wire);
 	return res;
 }
 
@@ -331,8 +338,8 @@ static enum imap_result learn_subtree(struct imap *im, const struct folder *f, s
 		const struct mailimap_mailbox_list *mb = clist_content(it);
 
 		for (size_t i = 0; i < n; i++)
-			if (strcmp(mb->mb_name, f[i].wire) == 0 && !is_known(im, f[i].wire) && im->n_known < MAX_KNOWN)
-				im->known[im->n_known++] = xstrdup(f[i].wire);
+			if (strcmp(mb->mb_name, f[i].wire) == 0)
+				remember(im, f[i].wire);
 	}
 	mailimap_list_result_free(l);
 	return IMAP_OK;
@@ -364,26 +371,6 @@ enum imap_result imap_ensure_folders(struct imap *im, const char *const *names, 
 	for (size_t i = 0; i < made; i++)
 		free(f[i].wire);
 	free(f);
-	imap_pipe_restore(&g);
-	return res;
-}
-
-enum imap_result imap_ensure_folder(struct imap *im, const char *name, struct err *err)
-{
-	struct pipe_guard g;
-	enum imap_result res = imap_not_ready(im, 0, err);
-	struct folder f;
-
-	if (res != IMAP_OK)
-		return res;
-	imap_pipe_ignore(&g);
-	res = imap_learn_hierarchy(im, err);
-	if (res == IMAP_OK && imap_folder_name(im, name, &f, err) < 0)
-		res = IMAP_REFUSED;
-	else if (res == IMAP_OK) {
-		res = ensure_folder(im, &f, name, err);
-		free(f.wire);
-	}
 	imap_pipe_restore(&g);
 	return res;
 }

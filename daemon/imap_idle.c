@@ -22,7 +22,8 @@ int imap_fd(const struct imap *im)
 	return mailstream_low_get_fd(mailstream_get_low(im->s->imap_stream));
 }
 
-enum imap_result imap_idle_start(struct imap *im, struct err *err)
+/* IDLE or its DONE ('what', for an error), on the selected mailbox. */
+static enum imap_result idle_step(struct imap *im, int (*step)(mailimap *), const char *what, struct err *err)
 {
 	struct pipe_guard g;
 	enum imap_result res = imap_not_ready(im, 1, err);
@@ -31,9 +32,14 @@ enum imap_result imap_idle_start(struct imap *im, struct err *err)
 	if (res != IMAP_OK)
 		return res;
 	imap_pipe_ignore(&g);
-	r = mailimap_idle(im->s);
+	r = step(im->s);
 	imap_pipe_restore(&g);
-	return r == MAILIMAP_NO_ERROR ? IMAP_OK : imap_fail(im, r, "IDLE", err);
+	return r == MAILIMAP_NO_ERROR ? IMAP_OK : imap_fail(im, r, what, err);
+}
+
+enum imap_result imap_idle_start(struct imap *im, struct err *err)
+{
+	return idle_step(im, mailimap_idle, "IDLE", err);
 }
 
 int imap_idle_pending(const struct imap *im)
@@ -48,11 +54,20 @@ int imap_idle_pending(const struct imap *im)
  * CAPABILITY, FLAGS, …) carries none: Dovecot sends "* OK Still here" every imap_idle_notify_interval (2
  * minutes by default), Exchange and Gmail similar keepalives. BYE and anything we do not understand count as
  * news, so that imap_idle_done meets them and the connection is judged as before. */
+/* Whether w[0..n) is one of the words of 'table', in any case. */
+static int word_in(const char *const *table, size_t n_table, const char *w, size_t n)
+{
+	for (size_t i = 0; i < n_table; i++)
+		if (strlen(table[i]) == n && strncasecmp(w, table[i], n) == 0)
+			return 1;
+	return 0;
+}
+
 int imap_idle_line_is_news(const char *line, size_t len)
 {
 	static const char *const quiet[] = { "OK", "NO", "CAPABILITY", "FLAGS", "LIST", "LSUB", "STATUS", "SEARCH",
 					     "ESEARCH", "NAMESPACE", "ID", "ENABLED", "QUOTA", "QUOTAROOT", "METADATA" };
-	size_t i, n;
+	size_t n;
 
 	if (len < 3 || line[0] != '*' || line[1] != ' ')
 		return 1;
@@ -62,10 +77,8 @@ int imap_idle_line_is_news(const char *line, size_t len)
 		return 1;
 	for (n = 0; n < len && line[n] != ' '; n++)
 		;
-	for (i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++)
-		if (strlen(quiet[i]) == n && strncasecmp(line, quiet[i], n) == 0)
-			return 0;
-	return 1;   /* "* 4 EXISTS", "* 2 EXPUNGE", "* 3 FETCH (…)", "* 1 RECENT", "* BYE", anything else */
+	/* news: "* 4 EXISTS", "* 2 EXPUNGE", "* 3 FETCH (…)", "* 1 RECENT", "* BYE", anything else */
+	return !word_in(quiet, sizeof(quiet) / sizeof(quiet[0]), line, n);
 }
 
 #define LITERAL_JOIN_MAX 1024   /* octets of a literal read_news joins to its line (a mailbox name) */
@@ -154,16 +167,7 @@ int imap_idle_news(struct imap *im, int readable)
 
 enum imap_result imap_idle_done(struct imap *im, struct err *err)
 {
-	struct pipe_guard g;
-	enum imap_result res = imap_not_ready(im, 1, err);
-	int r;
-
-	if (res != IMAP_OK)
-		return res;
-	imap_pipe_ignore(&g);
-	r = mailimap_idle_done(im->s);
-	imap_pipe_restore(&g);
-	return r == MAILIMAP_NO_ERROR ? IMAP_OK : imap_fail(im, r, "IDLE DONE", err);
+	return idle_step(im, mailimap_idle_done, "IDLE DONE", err);
 }
 
 /* ---- NOTIFY (RFC 5465) ---- */
@@ -377,10 +381,7 @@ int imap_notify_line_is_news(const char *line, size_t len)
 	n = (size_t)(end - word);
 	if (n == 6 && strncasecmp(word, "EXISTS", 6) == 0)
 		return num != 0;
-	for (size_t i = 0; i < sizeof(quiet_count) / sizeof(quiet_count[0]); i++)
-		if (strlen(quiet_count[i]) == n && strncasecmp(word, quiet_count[i], n) == 0)
-			return 0;
-	return 1;
+	return !word_in(quiet_count, sizeof(quiet_count) / sizeof(quiet_count[0]), word, n);
 }
 
 int imap_notify_news(struct imap *im, int readable)
