@@ -397,6 +397,17 @@ static void mark(struct fetch_run *run, uint32_t uid, int set)
 	readmark_mark(run->mark_fd, run->uidvalidity, uid, run->mailbox, set);
 }
 
+/* What reply.c judges msg with: the meeting its thread names is 'thread'; 'fallback' stands in for a missing
+ * Message-ID (NULL where nothing is recorded). */
+static struct reply_env env_of(struct fetch_run *run, const struct imap_msg *msg, long long thread,
+			       const char *fallback)
+{
+	return (struct reply_env){ .sent = &run->snap, .thread_meeting_id = thread, .size = msg->size,
+				   .now = run->now, .fallback_message_id = fallback, .outbox_to = outbox_to,
+				   .mailed_since = mailed_since, .lookup_arg = run, .received = msg->received,
+				   .trust = &run->trust, .known = known };
+}
+
 /* Headers first (issue 19): given a new mail's header fields and size only, whether its structure (and then
  * its parts) is read at all. Asking for a structure makes the server read and MIME-parse the whole mail;
  * measured on the bench's 10,000-mail inbox, 9,000 of them newsletters and colleagues' mail, that was 534 MB
@@ -406,8 +417,7 @@ static void mark(struct fetch_run *run, uint32_t uid, int set)
 static int want(struct imap_msg *msg, void *arg)
 {
 	struct fetch_run *run = arg;
-	struct reply_env env = { &run->snap, inbox_thread_meeting(run->ctx->store, &msg->mail), msg->size, run->now, NULL,
-				 outbox_to, mailed_since, run, msg->received, &run->trust, known };
+	struct reply_env env = env_of(run, msg, inbox_thread_meeting(run->ctx->store, &msg->mail), NULL);
 	int r;
 
 	msg->plan_note = env.thread_meeting_id;
@@ -434,8 +444,7 @@ static int plan(struct imap_msg *msg, void *arg, const struct inmail_part **ret_
 		msg->plan_note = inbox_thread_meeting(run->ctx->store, &msg->mail);
 	if (!msg->structure)
 		return 0;   /* not ours (want said so): handle needs nothing */
-	struct reply_env env = { &run->snap, msg->plan_note, msg->size, run->now, NULL, outbox_to, mailed_since, run,
-				 msg->received, &run->trust, known };
+	struct reply_env env = env_of(run, msg, msg->plan_note, NULL);
 	if (msg->uid == run->poison_uid)
 		return 0;   /* handle sends it to review unread */
 	mark(run, msg->uid, 1);
@@ -487,9 +496,8 @@ static int handle(struct imap_msg *msg, void *arg)
 	if (run->stop && run->stop(run->stop_arg))
 		return 1;
 	snprintf(fallback, sizeof(fallback), "imap-%lu-%u@%s", run->uidvalidity, msg->uid, run->mailbox);
-	struct reply_env env = { &run->snap, msg->planned || run->headers_first ? msg->plan_note
-				 : inbox_thread_meeting(run->ctx->store, &msg->mail), msg->size, run->now, fallback,
-				 outbox_to, mailed_since, run, msg->received, &run->trust, known };
+	struct reply_env env = env_of(run, msg, msg->planned || run->headers_first ? msg->plan_note
+				      : inbox_thread_meeting(run->ctx->store, &msg->mail), fallback);
 
 	run->res->structures += msg->structure != 0;
 	if (msg->uid == run->poison_uid) {

@@ -159,6 +159,17 @@ static void send_cycle(struct loop *l)
 	status(l);
 }
 
+/* The decision folders' connections closed, and whether the server takes NOTIFY asked again at the next login
+ * (the inbox's connection was lost, or the settings reloaded). */
+static void folders_close(struct loop *l)
+{
+	imap_free(l->folders_imap);
+	l->folders_imap = NULL;
+	imap_free(l->watch_imap);
+	l->watch_imap = NULL;
+	l->folders_notify = 0;
+}
+
 static void imap_lost(struct loop *l, const char *why)
 {
 	int jitter;
@@ -166,11 +177,7 @@ static void imap_lost(struct loop *l, const char *why)
 	log_warn("[imap] %s: %s; reconnecting in about %d s", l->ctx.cfg.imap.url, why, l->reconnect_delay);
 	imap_free(l->imap);
 	l->imap = NULL;
-	imap_free(l->folders_imap);
-	l->folders_imap = NULL;
-	imap_free(l->watch_imap);
-	l->watch_imap = NULL;
-	l->folders_notify = 0;
+	folders_close(l);
 	l->idling = 0;
 	/* ±20 % so many services do not come back at the same instant */
 	jitter = (int)(util_now() % 5) - 2;
@@ -459,11 +466,7 @@ static void reload(struct loop *l)
 		l->imap = NULL;
 		l->idling = 0;
 	}
-	imap_free(l->folders_imap);
-	l->folders_imap = NULL;
-	imap_free(l->watch_imap);
-	l->watch_imap = NULL;
-	l->folders_notify = 0;
+	folders_close(l);
 	l->reconnect_delay = RECONNECT_MIN;
 	l->reconnect_ms = now_ms();
 	l->reload_all = 1;
