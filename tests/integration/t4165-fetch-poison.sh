@@ -17,8 +17,7 @@ for n in $(seq 1 8); do
 done
 ORGANIZER=tovholder@netvaerk.example
 DB=$GROUP_DIR/state.db
-SVC_PID=
-trap '_rc=$?; [ -n "$SVC_PID" ] && kill -9 "$SVC_PID" 2>/dev/null; (exit $_rc); _test_cleanup' EXIT
+service_cleanup_on_exit
 
 reviews_of() { sqlite3 "$DB" "SELECT count(*) FROM review WHERE message_id = '$1'"; }
 folder_count() { mailstack_count $ORGANIZER "$1"; }

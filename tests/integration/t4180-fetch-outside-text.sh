@@ -7,8 +7,7 @@ mailstack_start
 group_write "$TEST_TMP/g"
 ORGANIZER=tovholder@netvaerk.example
 DB=$GROUP_DIR/state.db
-SVC_PID=
-trap '_rc=$?; test -n "$SVC_PID" && kill -9 $SVC_PID 2>/dev/null; (exit $_rc); _test_cleanup' EXIT
+service_cleanup_on_exit
 
 # hostile_reply OUT FROM UID PARTSTAT — a calendar REPLY whose Subject (RFC 2047, so the bytes survive any
 # mail server), UID and COMMENT (base64 body) carry an ESC sequence that clears the screen, an OSC that sets

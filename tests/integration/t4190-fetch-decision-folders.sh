@@ -9,8 +9,7 @@ group_write "$TEST_TMP/g"
 ORGANIZER=tovholder@netvaerk.example
 DB=$GROUP_DIR/state.db
 AFTER=2027-03-05T13:30:00Z	# the meeting is 10.00-13.00 in Copenhagen
-SVC_PID=
-trap '_rc=$?; test -n "$SVC_PID" && kill -9 $SVC_PID 2>/dev/null; (exit $_rc); _test_cleanup' EXIT
+service_cleanup_on_exit
 
 state_of() {
 	local line

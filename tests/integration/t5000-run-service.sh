@@ -24,7 +24,7 @@ stop_service() {
 	return $rc
 }
 # our trap must keep test-lib's cleanup (it stops the mail stack and removes TEST_TMP)
-trap '_rc=$?; test -n "$SVC_PID" && kill -9 $SVC_PID 2>/dev/null; (exit $_rc); _test_cleanup' EXIT
+service_cleanup_on_exit
 
 test_expect_success 'started on a new group, the service sends every invitation by itself within seconds' '
 	start_service &&

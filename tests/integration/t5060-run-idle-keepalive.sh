@@ -8,16 +8,14 @@ MS_DOVECOT_EXTRA='imap_idle_notify_interval = 1 secs' mailstack_start
 group_write "$TEST_TMP/g"
 ORGANIZER=tovholder@netvaerk.example
 DB=$GROUP_DIR/state.db
-SVC_PID=
-trap '_rc=$?; test -n "$SVC_PID" && kill -9 $SVC_PID 2>/dev/null; (exit $_rc); _test_cleanup' EXIT
+service_cleanup_on_exit
 
 # grep -c prints 0 but fails when nothing matches: a count, not a test
 looks() { grep -c "inbox: looking for new mail" "$TEST_TMP/svc.log" || true; }
 keepalives() { grep -c "a keepalive in IDLE" "$TEST_TMP/svc.log" || true; }
 
 test_expect_success 'the service sends its invitations and settles in IDLE' '
-	TOVHOLDER_NOW=$GROUP_NOW "$TOVHOLDER" -v -c "$GROUP_DIR/tovholder.conf" run >>"$TEST_TMP/svc.log" 2>&1 &
-	SVC_PID=$!
+	service_start "$GROUP_NOW" -v &&
 	for i in $(seq 1 200); do grep -q "connected to .*(IDLE)" "$TEST_TMP/svc.log" && break; sleep 0.1; done &&
 	grep -q "connected to .*(IDLE)" "$TEST_TMP/svc.log" &&
 	mailstack_wait_count anne.dahl@faxe.example 4 20

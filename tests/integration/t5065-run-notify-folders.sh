@@ -10,8 +10,7 @@ MS_DOVECOT_EXTRA='imap_idle_notify_interval = 1 secs' mailstack_start
 group_write "$TEST_TMP/g"
 ORGANIZER=tovholder@netvaerk.example
 DB=$GROUP_DIR/state.db
-SVC_PID=
-trap '_rc=$?; test -n "$SVC_PID" && kill -9 $SVC_PID 2>/dev/null; (exit $_rc); _test_cleanup' EXIT
+service_cleanup_on_exit
 
 # grep -c prints 0 but fails when nothing matches: a count, not a test
 looks() { grep -c "decision folders: looking" "$TEST_TMP/svc.log" || true; }
@@ -35,8 +34,7 @@ run() {
 	local l0 a0
 	echo "=== $1" >>"$TEST_TMP/svc.log"
 	l0=$(looks) a0=$(armed)
-	TOVHOLDER_NOW=$GROUP_NOW "$TOVHOLDER" -v -c "$GROUP_DIR/tovholder.conf" run >>"$TEST_TMP/svc.log" 2>&1 &
-	SVC_PID=$!
+	service_start "$GROUP_NOW" -v
 	for i in $(seq 1 200); do test "$(looks)" -gt "$l0" && break; sleep 0.1; done
 	for i in $(seq 1 20); do test "$(armed)" -gt "$a0" && break; sleep 0.1; done
 	test "$(looks)" -gt "$l0"

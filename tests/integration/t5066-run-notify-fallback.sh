@@ -11,9 +11,8 @@ group_write "$TEST_TMP/g"
 printf "poll_interval = 1s\n" >>"$GROUP_DIR/tovholder.conf"
 ORGANIZER=tovholder@netvaerk.example
 DB=$GROUP_DIR/state.db
-SVC_PID=
 : >"$TEST_TMP/svc.log"
-trap '_rc=$?; test -n "$SVC_PID" && kill -9 $SVC_PID 2>/dev/null; (exit $_rc); _test_cleanup' EXIT
+service_cleanup_on_exit
 
 looks() { grep -c "decision folders: looking" "$TEST_TMP/svc.log" || true; }
 source_of() { sqlite3 "$DB" "SELECT source FROM answer WHERE email = '$1'"; }
@@ -22,8 +21,7 @@ source_of() { sqlite3 "$DB" "SELECT source FROM answer WHERE email = '$1'"; }
 run() {
 	local l0
 	l0=$(looks)
-	TOVHOLDER_NOW=$GROUP_NOW "$TOVHOLDER" -v -c "$GROUP_DIR/tovholder.conf" run >>"$TEST_TMP/svc.log" 2>&1 &
-	SVC_PID=$!
+	service_start "$GROUP_NOW" -v
 	for i in $(seq 1 200); do test "$(looks)" -gt "$l0" && break; sleep 0.1; done
 	test "$(looks)" -gt "$l0"
 }

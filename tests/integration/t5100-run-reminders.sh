@@ -34,7 +34,7 @@ SVC_LOG=$TEST_TMP/svc.log
 start_service() { service_start "$RUN_NOW"; }
 stop_service() { service_stop; }
 # Our service first (it holds the state and talks to the stack), then test-lib's cleanup with the exit code.
-trap '_rc=$?; [ -n "$SVC_PID" ] && kill -9 "$SVC_PID" 2>/dev/null; (exit $_rc); _test_cleanup' EXIT
+service_cleanup_on_exit
 
 # counts FILE — one line "ADDR N" per mailbox of EVERYONE (the INBOX: all that was delivered to them).
 counts() {

@@ -6,8 +6,7 @@ test_description='run: state files private whatever the umask, password_command 
 mailstack_start
 group_write "$TEST_TMP/g"
 DB=$GROUP_DIR/state.db
-SVC_PID=
-trap '_rc=$?; test -n "$SVC_PID" && kill -9 $SVC_PID 2>/dev/null; (exit $_rc); _test_cleanup' EXIT
+service_cleanup_on_exit
 
 # The service runs as nobody, as a packaged service runs as its own user: a non-dumpable process's
 # /proc/PID files belong to root rather than to its user, which is how it shows from outside.

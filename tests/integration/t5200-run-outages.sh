@@ -9,7 +9,7 @@ ORGANIZER=tovholder@netvaerk.example
 DB=$GROUP_DIR/state.db
 SVC_PID=
 # our trap must keep test-lib's cleanup (it stops the mail stack and removes TEST_TMP)
-trap '_rc=$?; test -n "$SVC_PID" && kill -9 $SVC_PID 2>/dev/null; (exit $_rc); _test_cleanup' EXIT
+service_cleanup_on_exit
 
 reply() { # reply FIXTURE WHO — a calendar reply from WHO to the March invitation
 	local uid msgid name

@@ -10,8 +10,7 @@ LATER=2027-04-01T08:00:00Z
 HO=$TEST_TMP/overdragelse.tovholder
 ATTACKER=offer@angriber.example
 ATTACKER2=offer2@angriber.example
-SVC_PID=
-trap '_rc=$?; test -n "$SVC_PID" && kill -9 $SVC_PID 2>/dev/null; (exit $_rc); _test_cleanup' EXIT
+service_cleanup_on_exit
 
 thn() {
 	local dir=$1

@@ -22,8 +22,7 @@ group_write "$TEST_TMP/g"
 DB=$GROUP_DIR/state.db
 sql() { sqlite3 "$DB" "$1"; }
 
-SVC_PID=
-trap '_rc=$?; [ -n "$SVC_PID" ] && kill -9 "$SVC_PID" 2>/dev/null; (exit $_rc); _test_cleanup' EXIT
+service_cleanup_on_exit
 
 # teams_report DD/MM/YYYY — a Teams attendance report: the organizer, Anne, Dennis, the referent and Mette.
 teams_report() {

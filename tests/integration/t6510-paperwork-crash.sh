@@ -9,8 +9,7 @@ ORGANIZER=tovholder@netvaerk.example
 REFERENT=jesper.vang@solroed.example
 mailstack_start
 
-SVC_PID=
-trap '_rc=$?; [ -n "$SVC_PID" ] && kill -9 "$SVC_PID" 2>/dev/null; (exit $_rc); _test_cleanup' EXIT
+service_cleanup_on_exit
 sql() { sqlite3 "$GROUP_DIR/state.db" "$1" 2>/dev/null; }
 
 teams_report() {

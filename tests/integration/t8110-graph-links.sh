@@ -7,8 +7,7 @@ MS_GRAPH=1 mailstack_start
 group_write "$TEST_TMP/g"
 G=$MS_DIR/graph
 DB=$GROUP_DIR/state.db
-SVC_PID=
-trap '_rc=$?; test -n "$SVC_PID" && kill -9 $SVC_PID 2>/dev/null; (exit $_rc); _test_cleanup' EXIT
+service_cleanup_on_exit
 
 group_graph
 # March and September become Teams meetings whose link Graph makes

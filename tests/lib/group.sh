@@ -216,14 +216,21 @@ mail_wait_subject() {
 	return 1
 }
 
-# service_start NOW — `tovholder run` in the background with its clock at NOW (TOVHOLDER_NOW); its pid in
-# SVC_PID, its log appended to $SVC_LOG (default $TEST_TMP/svc.log). A test that uses it kills a service left
-# running in its EXIT trap: [ -n "$SVC_PID" ] && kill -9 "$SVC_PID".
+# service_start NOW [OPTION…] — `tovholder [OPTION…] run` (e.g. -v) in the background with its clock at NOW
+# (TOVHOLDER_NOW); its pid in SVC_PID, its log appended to $SVC_LOG (default $TEST_TMP/svc.log). A script that
+# uses it calls service_cleanup_on_exit first.
 service_start() {
 	SVC_LOG=${SVC_LOG:-$TEST_TMP/svc.log}
 	echo "=== run at $1" >>"$SVC_LOG"
-	TOVHOLDER_NOW=$1 "$TOVHOLDER" -c "$GROUP_DIR/tovholder.conf" run >>"$SVC_LOG" 2>&1 &
+	TOVHOLDER_NOW=$1 "$TOVHOLDER" "${@:2}" -c "$GROUP_DIR/tovholder.conf" run >>"$SVC_LOG" 2>&1 &
 	SVC_PID=$!
+}
+
+# service_cleanup_on_exit — the EXIT trap of a script that runs the service: a service still running ($SVC_PID)
+# is killed, then test-lib's own cleanup runs with the script's exit status kept.
+service_cleanup_on_exit() {
+	SVC_PID=
+	trap '_rc=$?; [ -n "$SVC_PID" ] && kill -9 "$SVC_PID" 2>/dev/null; (exit $_rc); _test_cleanup' EXIT
 }
 
 # service_stop — SIGTERM; fails unless the service exits 0 within 5 s.
